@@ -1,0 +1,105 @@
+extension DocumentParser {
+  static let actionKinds = ["compact", "drop_caches"]
+  static let commonActionKeys = ["every", "when", "min_interval", "jitter"]
+  static let triggerKeys = [
+    "order", "fragmentation_index_above", "fragmentation_index_below", "free_blocks_below",
+    "headroom_below_percent",
+  ]
+
+  mutating func parseActions(_ node: YAMLNode) -> [Action] {
+    guard let f = fields(node, "actions", allowed: Self.actionKinds) else { return [] }
+    var actions: [Action] = []
+    for kind in Self.actionKinds {
+      guard let v = f[kind] else { continue }
+      let path = "actions.\(kind)"
+      let extra = kind == "compact" ? ["nodes"] : ["what", "sync_first"]
+      guard let a = fields(v, path, allowed: Self.commonActionKeys + extra) else { continue }
+      var action = Action(
+        kind: kind == "compact" ? .compact : .dropCaches,
+        location: SourceLocation(file: file, mark: v.mark))
+      do throws(ScalarDecoding.Failure) {
+        if let e = a["every"] { action.everySeconds = try ScalarDecoding.seconds(e) }
+        if let e = a["min_interval"] { action.minIntervalSeconds = try ScalarDecoding.seconds(e) }
+        if let e = a["jitter"] { action.jitterSeconds = try ScalarDecoding.seconds(e) }
+      } catch {
+        fail(v, path, error)
+      }
+      if let w = a["when"] { action.trigger = parseTrigger(w, "\(path).when") }
+      if action.everySeconds == nil, action.trigger == nil {
+        fail(v.mark, path, "runs neither on a schedule nor on a condition", hint: "add 'every: 15m' or 'when: { order: 4, fragmentation_index_above: 500 }'")
+      }
+      if let n = a["nodes"] { action.nodes = parseNodes(n, "\(path).nodes") }
+      if kind == "drop_caches" {
+        if let w = a["what"] {
+          if let s = w.scalar, let what = Action.DropWhat(rawValue: s) {
+            action.what = what
+          } else {
+            fail(w.mark, "\(path).what", "'\(w.scalar ?? w.kindName)' is not something drop_caches drops", hint: "use pagecache (1), slab (2) or all (3)")
+          }
+        } else {
+          action.what = .pagecache
+        }
+        if let s = a["sync_first"] {
+          do throws(ScalarDecoding.Failure) { action.syncFirst = try ScalarDecoding.bool(s) } catch { fail(s, "\(path).sync_first", error) }
+        }
+      }
+      actions.append(action)
+    }
+    return actions
+  }
+
+  mutating func parseNodes(_ node: YAMLNode, _ path: String) -> [Int]? {
+    if node.scalar == "all" { return nil }
+    guard case .sequence(let items) = node.content, !items.isEmpty else {
+      fail(node.mark, path, "expected 'all' or a list of node numbers like [0, 1]")
+      return nil
+    }
+    var nodes: [Int] = []
+    for item in items {
+      do throws(ScalarDecoding.Failure) {
+        let n = try ScalarDecoding.integer(item)
+        guard (0...1023).contains(n) else { throw ScalarDecoding.Failure(message: "node \(n) is outside 0 … 1023") }
+        nodes.append(Int(n))
+      } catch {
+        fail(item, path, error)
+      }
+    }
+    return nodes
+  }
+
+  mutating func parseTrigger(_ node: YAMLNode, _ path: String) -> Action.Trigger? {
+    guard let f = fields(node, path, allowed: Self.triggerKeys) else { return nil }
+    guard let o = f["order"] else {
+      fail(node.mark, path, "a condition needs the allocation order it protects", hint: "add 'order: 4' (64 KiB blocks, as in the seeds' failures)")
+      return nil
+    }
+    do throws(ScalarDecoding.Failure) {
+      let order = try ScalarDecoding.integer(o)
+      guard (0...10).contains(order) else { throw ScalarDecoding.Failure(message: "order \(order) is outside 0 … 10") }
+      var t = Action.Trigger(order: Int(order))
+      func bounded(_ key: String, _ range: ClosedRange<Int64>) throws(ScalarDecoding.Failure) -> Int64? {
+        guard let v = f[key] else { return nil }
+        let n = try ScalarDecoding.integer(v)
+        guard range.contains(n) else {
+          throw ScalarDecoding.Failure(message: "\(key) \(n) is outside \(range.lowerBound) … \(range.upperBound)")
+        }
+        return n
+      }
+      t.fragmentationIndexAbove = try bounded("fragmentation_index_above", 0...1000)
+      t.fragmentationIndexBelow = try bounded("fragmentation_index_below", 0...1000)
+      t.freeBlocksBelow = try bounded("free_blocks_below", 1...Int64.max)
+      t.headroomBelowPercent = try bounded("headroom_below_percent", 1...100)
+      if t.fragmentationIndexAbove == nil, t.fragmentationIndexBelow == nil, t.freeBlocksBelow == nil,
+        t.headroomBelowPercent == nil
+      {
+        throw ScalarDecoding.Failure(
+          message: "the condition tests nothing",
+          hint: "add fragmentation_index_above, fragmentation_index_below, free_blocks_below or headroom_below_percent")
+      }
+      return t
+    } catch {
+      fail(node, path, error)
+      return nil
+    }
+  }
+}

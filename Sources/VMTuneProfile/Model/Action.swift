@@ -1,0 +1,71 @@
+/// A one-shot kernel action the agent runs on a schedule or a condition (`actions:`).
+public struct Action: Sendable, Hashable, Codable {
+  public enum Kind: String, Sendable, Hashable, Codable {
+    case compact
+    case dropCaches = "drop_caches"
+  }
+
+  /// What `drop_caches` drops: the value written to /proc/sys/vm/drop_caches.
+  public enum DropWhat: String, Sendable, Hashable, Codable, CaseIterable {
+    case pagecache, slab, all
+
+    public var kernelValue: Int64 {
+      switch self {
+      case .pagecache: return 1
+      case .slab: return 2
+      case .all: return 3
+      }
+    }
+  }
+
+  /// Evidence that must hold before the action runs (any zone, kernel extfrag semantics).
+  public struct Trigger: Sendable, Hashable, Codable {
+    public var order: Int
+    public var fragmentationIndexAbove: Int64?
+    public var fragmentationIndexBelow: Int64?
+    public var freeBlocksBelow: Int64?
+    public var headroomBelowPercent: Int64?
+
+    public init(
+      order: Int, fragmentationIndexAbove: Int64? = nil, fragmentationIndexBelow: Int64? = nil,
+      freeBlocksBelow: Int64? = nil, headroomBelowPercent: Int64? = nil
+    ) {
+      self.order = order
+      self.fragmentationIndexAbove = fragmentationIndexAbove
+      self.fragmentationIndexBelow = fragmentationIndexBelow
+      self.freeBlocksBelow = freeBlocksBelow
+      self.headroomBelowPercent = headroomBelowPercent
+    }
+  }
+
+  public var kind: Kind
+  /// Seconds between scheduled runs.
+  public var everySeconds: Int64?
+  public var trigger: Trigger?
+  /// Never more often than this, whatever the trigger.
+  public var minIntervalSeconds: Int64?
+  /// Random delay up to this many seconds, to spread a fleet.
+  public var jitterSeconds: Int64?
+  /// For compact: nil means all nodes (the global /proc/sys/vm/compact_memory).
+  public var nodes: [Int]?
+  /// For drop_caches.
+  public var what: DropWhat?
+  public var syncFirst: Bool
+  public var location: SourceLocation
+
+  public init(
+    kind: Kind, everySeconds: Int64? = nil, trigger: Trigger? = nil,
+    minIntervalSeconds: Int64? = nil, jitterSeconds: Int64? = nil, nodes: [Int]? = nil,
+    what: DropWhat? = nil, syncFirst: Bool = false, location: SourceLocation
+  ) {
+    self.kind = kind
+    self.everySeconds = everySeconds
+    self.trigger = trigger
+    self.minIntervalSeconds = minIntervalSeconds
+    self.jitterSeconds = jitterSeconds
+    self.nodes = nodes
+    self.what = what
+    self.syncFirst = syncFirst
+    self.location = location
+  }
+}

@@ -1,0 +1,58 @@
+/// What a profile asks of one sysctl.
+public enum Target: Sendable, Hashable, Codable, CustomStringConvertible {
+  /// Exactly this value (the default comparator).
+  case exact(SysctlValue)
+  /// Any value >= the bound is in sync; otherwise write the bound.
+  case atLeast(Int64)
+  /// Any value <= the bound is in sync; otherwise write the bound.
+  case atMost(Int64)
+  /// Any value in the closed range is in sync; otherwise write the nearer bound.
+  case between(Int64, Int64)
+  /// A share of MemTotal, converted to the knob's unit and clamped, then compared exactly.
+  case percentOfRAM(PercentOfRAM)
+
+  public var description: String {
+    switch self {
+    case .exact(let v): return v.description
+    case .atLeast(let n): return ">= \(n)"
+    case .atMost(let n): return "<= \(n)"
+    case .between(let lo, let hi): return "\(lo) … \(hi)"
+    case .percentOfRAM(let p): return p.description
+    }
+  }
+}
+
+/// `{ percent_of_ram: 1.5, min: 131072, max: 2097152 }`.
+public struct PercentOfRAM: Sendable, Hashable, Codable, CustomStringConvertible {
+  /// The percentage in thousandths (1.5 % is 1500), so resolution stays in integers.
+  public var milliPercent: Int64
+  public var min: Int64?
+  public var max: Int64?
+
+  public init(milliPercent: Int64, min: Int64? = nil, max: Int64? = nil) {
+    self.milliPercent = milliPercent
+    self.min = min
+    self.max = max
+  }
+
+  /// The value in a knob's unit for a host with `memTotalKB` of RAM (floor, then clamp).
+  public func resolve(memTotalKB: Int64, bytesPerUnit: Int64) -> Int64 {
+    let bytes = Int128(memTotalKB) * 1024
+    let raw = bytes * Int128(milliPercent) / 100_000 / Int128(bytesPerUnit)
+    var value = raw > Int128(Int64.max) ? Int64.max : Int64(raw)
+    if let lo = min, value < lo { value = lo }
+    if let hi = max, value > hi { value = hi }
+    return value
+  }
+
+  public var description: String {
+    let whole = milliPercent / 1000
+    let frac = milliPercent % 1000
+    var text = frac == 0 ? "\(whole)" : "\(whole).\(String(frac + 1000).dropFirst())"
+    while text.contains("."), text.hasSuffix("0") { text.removeLast() }
+    var s = "\(text)% of RAM"
+    if let min { s += ", min \(min)" }
+    if let max { s += ", max \(max)" }
+    return s
+  }
+}
