@@ -29,13 +29,14 @@ public struct MemoryProfileReader: ProfileReader {
 /// Minimal path helpers (no Foundation): profiles name files relative to each other.
 public enum ProfilePath {
   public static func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
+    guard let slash = path.lastIndex(of: "/") else { return "" }
     let dir = String(path[..<slash])
     return dir.isEmpty ? "/" : dir
   }
 
   public static func join(_ dir: String, _ name: String) -> String {
-    dir.hasSuffix("/") ? dir + name : dir + "/" + name
+    if dir.isEmpty { return name }
+    return dir.hasSuffix("/") ? dir + name : dir + "/" + name
   }
 
   /// `profiles/kvm-host.yaml` → `kvm-host`.

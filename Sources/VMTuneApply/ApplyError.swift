@@ -1,0 +1,60 @@
+import VMTuneKernel
+import VMTunePlan
+
+/// Why apply or rollback stopped. Every case says what was left on the host.
+public enum ApplyError: Error, Sendable, CustomStringConvertible {
+  /// The plan asks for values this kernel refuses; nothing was written.
+  case blocked([PlanEntry])
+  /// A guard refused the plan; nothing was written.
+  case guardViolation([PlanWarning])
+  /// Live values changed since the plan was made; nothing was written.
+  case stalePlan([(key: String, planned: String, live: String)])
+  /// Writes would fail (not root, read-only /proc); nothing was written.
+  case preflight([KernelError])
+  /// The journal could not be written or read; nothing was written.
+  case journal(KernelError)
+  case corruptJournal(path: String, reason: String)
+  /// A write or read-back failed; everything written was restored (or the failures are listed).
+  case writeFailed(key: String, cause: String, restore: RestoreReport)
+  /// Rollback had nothing to restore.
+  case nothingToRollBack(String)
+  /// Rollback could not restore every value.
+  case restoreIncomplete(RestoreReport)
+  case persist(KernelError)
+
+  public var description: String {
+    switch self {
+    case .blocked(let entries):
+      return "the plan cannot be applied on this kernel; nothing was written:\n"
+        + entries.map { "  \($0.key): \($0.reason ?? "refused") (\($0.location))" }.joined(separator: "\n")
+    case .guardViolation(let warnings):
+      return "refused by a guard; nothing was written (use --force to override):\n"
+        + warnings.map { "  \($0.message)" }.joined(separator: "\n")
+    case .stalePlan(let diffs):
+      return "saved plan is stale: live values changed since it was made; nothing was written. Run plan again.\n"
+        + diffs.map { "  \($0.key): planned from \($0.planned), live now \($0.live)" }.joined(separator: "\n")
+    case .preflight(let errors):
+      return "cannot write; nothing was changed:\n" + errors.map { "  \($0)" }.joined(separator: "\n")
+    case .journal(let e):
+      return "cannot write the rollback journal, so nothing was changed: \(e)"
+    case .corruptJournal(let path, let reason):
+      return "cannot read journal \(path): \(reason); move it aside to continue"
+    case .writeFailed(let key, let cause, let restore):
+      var s = "writing \(key) failed: \(cause)\n"
+      if restore.failures.isEmpty {
+        s += "every value written was restored (\(restore.restored.count) restored); the host is as before"
+      } else {
+        s += "RESTORE INCOMPLETE; these keys still differ from their originals:\n"
+        s += restore.failures.map { "  \($0.key): \($0.error)" }.joined(separator: "\n")
+      }
+      return s
+    case .nothingToRollBack(let why):
+      return "nothing to roll back: \(why)"
+    case .restoreIncomplete(let report):
+      return "rollback could not restore every value:\n"
+        + report.failures.map { "  \($0.key): \($0.error)" }.joined(separator: "\n")
+    case .persist(let e):
+      return "the live values were applied, but persisting failed: \(e)"
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import VMTuneKernel
+import VMTunePlan
+
+/// The sysctl.d file apply --persist wrote, and later files that override it at boot.
+public struct PersistResult: Sendable, Hashable, Codable {
+  public struct Override: Sendable, Hashable, Codable {
+    public var key: String
+    public var file: String
+    public var line: Int
+    public var value: String
+  }
+
+  public var path: String
+  public var keys: [String]
+  public var overrides: [Override]
+}
+
+/// Boot persistence through sysctl.d (systemd-sysctl and `sysctl --system`).
+public enum Persistence {
+  public static let relativePath = "etc/sysctl.d/90-vmtune.conf"
+  /// Searched by systemd-sysctl; for equal file names the earlier directory wins.
+  public static let directories = ["etc/sysctl.d", "run/sysctl.d", "usr/local/lib/sysctl.d", "usr/lib/sysctl.d", "lib/sysctl.d"]
+
+  /// The file content for a plan: every entry in force after apply, in write order.
+  public static func render(_ plan: Plan, generation: Int?) -> (text: String, keys: [String]) {
+    var lines = [
+      "# Written by vmtune apply --persist (profile \(plan.profile)\(generation.map { ", journal generation \($0)" } ?? "")).",
+      "# Do not edit: change the profile and run 'vmtune apply --persist' again.",
+    ]
+    var keys: [String] = []
+    for e in plan.entries where e.action == .change || e.action == .unchanged {
+      guard let v = e.desired ?? e.current else { continue }
+      lines.append("vm.\(e.key) = \(v)")
+      keys.append(e.key)
+    }
+    return (lines.joined(separator: "\n") + "\n", keys)
+  }
+
+  /// `vm.swappiness = 10` / `vm/swappiness=10` / `-vm.x = 1` → (swappiness, 10). Others: nil.
+  static func parseLine(_ line: Substring) -> (key: String, value: String)? {
+    var s = line.drop(while: { $0 == " " || $0 == "\t" })
+    if s.first == "#" || s.first == ";" || s.isEmpty { return nil }
+    if s.first == "-" { s = s.dropFirst() }
+    guard let eq = s.firstIndex(of: "=") else { return nil }
+    let key = s[..<eq].trimmingCharacters().replacingSlashes()
+    let value = s[s.index(after: eq)...].trimmingCharacters()
+    guard key.hasPrefix("vm.") else { return nil }
+    return (String(key.dropFirst(3)), value)
+  }
+
+  /// Files sysctl.d loading would read after ours, which set one of `keys`.
+  public static func overrides(of keys: [String], files: HostFiles) -> [PersistResult.Override] {
+    var byName: [String: String] = [:]
+    for dir in directories.reversed() {
+      for name in files.list(dir) where name.hasSuffix(".conf") { byName[name] = "\(dir)/\(name)" }
+    }
+    let ours = String(relativePath.split(separator: "/").last ?? "")
+    var later = byName.filter { $0.key > ours }.sorted { $0.key < $1.key }.map(\.value)
+    // procps `sysctl --system` reads /etc/sysctl.conf after every directory.
+    later.append("etc/sysctl.conf")
+    var found: [PersistResult.Override] = []
+    let wanted = Set(keys)
+    for rel in later {
+      guard let text = try? files.readTextWithinRoot(rel) else { continue }
+      var n = 0
+      for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        n += 1
+        if let (k, v) = parseLine(line), wanted.contains(k) {
+          found.append(.init(key: k, file: files.path(rel), line: n, value: v))
+        }
+      }
+    }
+    return found
+  }
+}
+
+extension Applier {
+  func persist(_ plan: Plan, generation: Int?) throws(ApplyError) -> PersistResult {
+    let (text, keys) = Persistence.render(plan, generation: generation)
+    do {
+      try files.makeDirectories("etc/sysctl.d")
+      try files.writeAtomically(Persistence.relativePath, Array(text.utf8), mode: 0o644)
+    } catch {
+      throw .persist(error)
+    }
+    return PersistResult(
+      path: files.path(Persistence.relativePath), keys: keys,
+      overrides: Persistence.overrides(of: keys, files: files))
+  }
+}
+
+extension Substring {
+  func trimmingCharacters() -> String {
+    var s = self
+    while let c = s.first, c == " " || c == "\t" || c == "\r" { s.removeFirst() }
+    while let c = s.last, c == " " || c == "\t" || c == "\r" { s.removeLast() }
+    return String(s)
+  }
+}
+
+extension String {
+  func replacingSlashes() -> String {
+    String(map { $0 == "/" ? "." : $0 })
+  }
+}

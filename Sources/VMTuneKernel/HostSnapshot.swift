@@ -1,0 +1,77 @@
+/// What vmtune knows about a host at one moment: every vm sysctl, the kernel release, memory
+/// and NUMA layout. Read from a root directory; plain data afterwards (offline plans use it).
+public struct HostSnapshot: Sendable, Hashable, Codable {
+  public static let formatVersion = 1
+
+  public var formatVersion: Int = HostSnapshot.formatVersion
+  public var hostname: String?
+  /// `uname -r`, from proc/sys/kernel/osrelease.
+  public var kernelRelease: String?
+  /// Readable /proc/sys/vm files, trimmed.
+  public var values: [String: String]
+  /// Files that exist but cannot be read (write-only triggers), with the reason.
+  public var unreadable: [String: String]
+  public var memInfo: MemInfo
+  public var numaNodes: Int
+  public var cpus: Int
+
+  public init(
+    hostname: String? = nil, kernelRelease: String?, values: [String: String],
+    unreadable: [String: String] = [:], memInfo: MemInfo, numaNodes: Int, cpus: Int
+  ) {
+    self.hostname = hostname
+    self.kernelRelease = kernelRelease
+    self.values = values
+    self.unreadable = unreadable
+    self.memInfo = memInfo
+    self.numaNodes = numaNodes
+    self.cpus = cpus
+  }
+
+  /// Whether the knob's file exists on this host (readable or not).
+  public func has(_ key: String) -> Bool { values[key] != nil || unreadable[key] != nil }
+
+  /// Reads the host under `files.root`.
+  public static func read(_ files: HostFiles) throws(KernelError) -> HostSnapshot {
+    let store = SysctlStore(files: files)
+    var values: [String: String] = [:]
+    var unreadable: [String: String] = [:]
+    for key in store.keys() {
+      do {
+        values[key] = try store.read(key)
+      } catch {
+        unreadable[key] = error.errno.map { $0.vmtuneText } ?? error.description
+      }
+    }
+    let memInfo = try MemInfo.parse(try files.readText("proc/meminfo"), source: files.path("proc/meminfo"))
+    let release = try? files.readText("proc/sys/kernel/osrelease")
+    let hostname = try? files.readText("proc/sys/kernel/hostname")
+    return HostSnapshot(
+      hostname: hostname.map(SysctlStore.trim), kernelRelease: release.map(SysctlStore.trim),
+      values: values, unreadable: unreadable, memInfo: memInfo,
+      numaNodes: Self.numaNodes(files), cpus: Self.cpus(files))
+  }
+
+  /// Online NUMA nodes from sys/devices/system/node/nodeN (1 when the directory is absent).
+  static func numaNodes(_ files: HostFiles) -> Int {
+    let nodes = files.list("sys/devices/system/node").filter {
+      $0.hasPrefix("node") && $0.count > 4 && $0.dropFirst(4).allSatisfy(\.isNumber)
+    }
+    return max(1, nodes.count)
+  }
+
+  /// Online CPUs from sys/devices/system/cpu/online (`0-3,8`), 1 when unknown.
+  static func cpus(_ files: HostFiles) -> Int {
+    guard let text = try? files.readText("sys/devices/system/cpu/online") else { return 1 }
+    var total = 0
+    for range in SysctlStore.trim(text).split(separator: ",") {
+      let ends = range.split(separator: "-").compactMap { Int($0) }
+      if ends.count == 2, ends[1] >= ends[0] {
+        total += ends[1] - ends[0] + 1
+      } else if ends.count == 1 {
+        total += 1
+      }
+    }
+    return max(1, total)
+  }
+}

@@ -1,0 +1,43 @@
+import VMTuneProfile
+
+/// Checks the kernel does not make (kernel-vm.md §3.5, §9.1): values it accepts but that hurt.
+enum PolicyChecks {
+  static func warnings(_ profile: Profile, _ entries: [PlanEntry], _ host: HostFacts) -> [PlanWarning] {
+    var out: [PlanWarning] = []
+    /// The value the host will have after apply: desired for changes, current otherwise.
+    func after(_ key: String) -> Int64? {
+      guard let e = entries.first(where: { $0.key == key && $0.action != .skipped && $0.action != .blocked })
+      else { return nil }
+      return Int64(e.desired ?? e.current ?? "")
+    }
+    if let minFree = after("min_free_kbytes"), host.memTotalKB > 0 {
+      let guardPercent = profile.guards.maxMinFreePercent ?? Guards.defaultMaxMinFreePercent
+      if Int128(minFree) * 100 > Int128(host.memTotalKB) * Int128(guardPercent) {
+        let share = Int128(minFree) * 1000 / Int128(host.memTotalKB)
+        out.append(
+          PlanWarning(
+            severity: .guardViolation, key: "min_free_kbytes",
+            message: "min_free_kbytes \(minFree) reserves \(share / 10).\(share % 10)% of RAM (\(formatKB(host.memTotalKB))), over the guard of \(guardPercent)%: zones would sit under their watermarks and kswapd would reclaim constantly (seed 002); lower it or raise guards.max_min_free_percent"))
+      }
+      if minFree < 1024 {
+        out.append(
+          PlanWarning(
+            severity: .warning, key: "min_free_kbytes",
+            message: "min_free_kbytes \(minFree) is under 1024 kB; the kernel docs warn the system becomes subtly broken and prone to deadlock under load"))
+      }
+    }
+    if let bg = after("dirty_background_ratio"), let fg = after("dirty_ratio"), fg > 0, bg >= fg {
+      out.append(
+        PlanWarning(
+          severity: .warning, key: "dirty_background_ratio",
+          message: "dirty_background_ratio \(bg) >= dirty_ratio \(fg): the kernel silently uses half of dirty_ratio as the background threshold"))
+    }
+    if let r = after("overcommit_ratio"), !(0...100).contains(r) {
+      out.append(
+        PlanWarning(
+          severity: .warning, key: "overcommit_ratio",
+          message: "overcommit_ratio \(r) is outside 0 … 100; the kernel accepts it but CommitLimit becomes meaningless"))
+    }
+    return out
+  }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import FoundationEssentials
+import VMTuneKernel
+import VMTunePlan
+import VMTuneProfile
+
+struct PlanCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "Show what applying a profile would change on this host. Never writes.",
+    discussion: """
+      Lines read like a Terraform plan:
+        ~ key   old → new     will be written
+        = key   value         already as the profile wants
+        ! key   skipped: …    not applicable here (condition false, knob not on this kernel)
+        ✗ key   blocked: …    this kernel would refuse the value; apply will not run
+
+      Exit status: 0 nothing to change, 2 changes pending, 1 error (including blocked entries).
+      Save the plan with --out and apply exactly it later with 'vmtune apply --plan FILE';
+      apply refuses a saved plan whose observed values have changed since (stale).
+      """)
+
+  @OptionGroup var host: HostOptions
+
+  @Argument(help: "Profile name (see 'vmtune profiles') or path to a YAML file.")
+  var profile: String
+
+  @Option(help: "Output format: text or json.")
+  var format: OutputFormat = .text
+
+  @Option(name: .long, help: ArgumentHelp("Plan against a snapshot from 'vmtune snapshot' instead of the live host.", valueName: "FILE"))
+  var snapshot: String?
+
+  @Option(name: .long, help: ArgumentHelp("Save the plan as JSON for 'vmtune apply --plan FILE'.", valueName: "FILE"))
+  var out: String?
+
+  @Flag(name: .customLong("no-color"), help: "Never colour the output.")
+  var noColor = false
+
+  func run() throws {
+    let profile = try host.loadProfile(self.profile)
+    let snap = try snapshot.map(SnapshotCommand.load) ?? host.snapshot()
+    let plan = Planner.plan(profile, on: snap)
+    if let out {
+      do {
+        try HostFiles.plain.writeAtomically(out, try JSONOutput.bytes(plan), mode: 0o644)
+      } catch {
+        Terminal.error("vmtune: error: cannot save the plan to \(out): \(error)")
+        throw ExitCode.failure
+      }
+    }
+    switch format {
+    case .json: print(try JSONOutput.string(plan))
+    case .text: print(PlanText(terminal: .detect(forceOff: noColor)).render(plan, savedTo: out), terminator: "")
+    }
+    if !plan.blocked.isEmpty { throw ExitCode.failure }
+    if !plan.changes.isEmpty { throw ExitCode(2) }
+  }
+}
+
+enum JSONOutput {
+  static func bytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return Array(try encoder.encode(value))
+  }
+
+  static func string<T: Encodable>(_ value: T) throws -> String {
+    String(decoding: try bytes(value), as: UTF8.self)
+  }
+
+  static func decode<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+    let bytes = try HostFiles.plain.read(path)
+    return try JSONDecoder().decode(type, from: Data(bytes))
+  }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import VMTuneKernel
+
+/// A temporary directory laid out like a host's /proc and /sys, for tests that must never
+/// touch the real /proc/sys. Values default to a 6.18 single-node host (kernel-vm.md §8).
+public final class FixtureHost: @unchecked Sendable {
+  public let root: String
+  public var files: HostFiles { HostFiles(root: root) }
+
+  public static let defaultValues: [String: String] = [
+    "admin_reserve_kbytes": "8192", "compact_unevictable_allowed": "1",
+    "compaction_proactiveness": "20", "defrag_mode": "0", "dirty_background_bytes": "0",
+    "dirty_background_ratio": "10", "dirty_bytes": "0", "dirty_expire_centisecs": "3000",
+    "dirty_ratio": "20", "dirty_writeback_centisecs": "500", "dirtytime_expire_seconds": "43200",
+    "extfrag_threshold": "500", "lowmem_reserve_ratio": "256\t256\t32\t0\t0",
+    "max_map_count": "65530", "min_free_kbytes": "67584", "min_slab_ratio": "5",
+    "min_unmapped_ratio": "1", "nr_hugepages": "0", "numa_stat": "1", "overcommit_kbytes": "0",
+    "overcommit_memory": "0", "overcommit_ratio": "50", "page-cluster": "3",
+    "percpu_pagelist_high_fraction": "0", "stat_interval": "1", "swappiness": "60",
+    "user_reserve_kbytes": "100403", "vfs_cache_pressure": "100", "vfs_cache_pressure_denom": "100",
+    "watermark_boost_factor": "15000", "watermark_scale_factor": "10", "zone_reclaim_mode": "0",
+  ]
+
+  /// Creates the tree. `memTotalKB` defaults to 24 GiB.
+  public init(
+    values: [String: String] = FixtureHost.defaultValues, kernel: String = "6.18.44-test",
+    memTotalKB: Int64 = 24_684_084, numaNodes: Int = 1, hostname: String = "fixture"
+  ) throws {
+    let base = FileManager.default.temporaryDirectory.path + "/vmtune-fixture-" + UUID().uuidString
+    root = base
+    let fm = FileManager.default
+    try fm.createDirectory(atPath: base + "/proc/sys/vm", withIntermediateDirectories: true)
+    try fm.createDirectory(atPath: base + "/proc/sys/kernel", withIntermediateDirectories: true)
+    try fm.createDirectory(atPath: base + "/sys/devices/system/cpu", withIntermediateDirectories: true)
+    for n in 0..<numaNodes {
+      try fm.createDirectory(atPath: base + "/sys/devices/system/node/node\(n)", withIntermediateDirectories: true)
+    }
+    for (k, v) in values { try set(k, v) }
+    try write("proc/sys/vm/drop_caches", "0\n")
+    try write("proc/sys/vm/compact_memory", "0\n")
+    try write("proc/sys/kernel/osrelease", kernel + "\n")
+    try write("proc/sys/kernel/hostname", hostname + "\n")
+    try write("sys/devices/system/cpu/online", "0-1\n")
+    try write(
+      "proc/meminfo",
+      "MemTotal:       \(memTotalKB) kB\nMemFree:        \(memTotalKB / 2) kB\nMemAvailable:   \(memTotalKB / 2) kB\nHugePages_Total:       0\n")
+  }
+
+  deinit { try? FileManager.default.removeItem(atPath: root) }
+
+  /// Writes a file under the root (creating parents).
+  public func write(_ relative: String, _ text: String) throws {
+    let path = root + "/" + relative
+    try FileManager.default.createDirectory(
+      atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try text.write(toFile: path, atomically: false, encoding: .utf8)
+  }
+
+  /// Sets a sysctl file's content as the kernel prints it.
+  public func set(_ key: String, _ value: String) throws {
+    try write("proc/sys/vm/\(key)", value + "\n")
+  }
+
+  /// The sysctl file's content, trimmed.
+  public func value(_ key: String) -> String? {
+    (try? String(contentsOfFile: root + "/proc/sys/vm/" + key, encoding: .utf8))?
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Every sysctl value, for before/after comparisons.
+  public func allValues() -> [String: String] {
+    var out: [String: String] = [:]
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: root + "/proc/sys/vm")) ?? [] {
+      out[name] = value(name)
+    }
+    return out
+  }
+
+  /// Removes a sysctl file (a knob this kernel lacks).
+  public func remove(_ key: String) throws {
+    try FileManager.default.removeItem(atPath: root + "/proc/sys/vm/" + key)
+  }
+}
+
+/// The repository's root (for shipped profiles), found from this source file's location.
+public func repositoryRoot(_ file: String = #filePath) -> String {
+  var url = URL(fileURLWithPath: file)
+  while url.path != "/" {
+    url.deleteLastPathComponent()
+    if FileManager.default.fileExists(atPath: url.path + "/Package.swift") { return url.path }
+  }
+  return "."
+}

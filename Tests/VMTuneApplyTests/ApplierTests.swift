@@ -1,0 +1,247 @@
+import Synchronization
+import SystemPackage
+import Testing
+@testable import VMTuneApply
+import VMTuneKernel
+import VMTunePlan
+import VMTuneProfile
+import VMTuneTestSupport
+
+func profile(_ sysctl: String) throws -> Profile {
+  try ProfileLoader(reader: MemoryProfileReader(["p.yaml": "apiVersion: vmtune/v1\nname: t\nsysctl:\n\(sysctl)"])).load(path: "p.yaml")
+}
+
+/// Counts writes; optionally makes one key read back something else (a kernel that clamps).
+final class RecordingStore: SysctlAccess {
+  let base: KernelEmulatingStore
+  let clamp: (key: String, value: String)?
+  let log = Mutex<[String]>([])
+
+  init(_ files: HostFiles, clamp: (key: String, value: String)? = nil) {
+    base = KernelEmulatingStore(files)
+    self.clamp = clamp
+  }
+
+  var writes: [String] { log.withLock { $0 } }
+
+  func read(_ key: String) throws(KernelError) -> String { try base.read(key) }
+  func write(_ key: String, _ value: String) throws(KernelError) {
+    log.withLock { $0.append("\(key)=\(value)") }
+    try base.write(key, clamp?.key == key ? clamp!.value : value)
+  }
+  func writeProblem(_ key: String) -> KernelError? { base.writeProblem(key) }
+}
+
+let kvm = """
+  min_free_kbytes: 131072
+  watermark_scale_factor: 200
+  swappiness: { at_most: 10 }
+  dirty_bytes: 100000000
+  dirty_background_ratio: 5
+  compaction_proactiveness: 40
+  lowmem_reserve_ratio: [128]
+
+"""
+
+@Suite struct ApplierTests {
+  func plan(_ host: FixtureHost, _ sysctl: String = kvm) throws -> Plan {
+    Planner.plan(try profile(sysctl), on: try HostSnapshot.read(host.files))
+  }
+
+  @Test func applyThenPlanShowsNoDriftAndJournalsOriginals() throws {
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let report = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(try plan(host))
+    #expect(report.generation == 1)
+    #expect(report.writes.count == 7)
+    #expect(host.value("swappiness") == "10")
+    #expect(host.value("lowmem_reserve_ratio") == "128\t256\t32\t0\t0")
+    #expect(try plan(host).changes.isEmpty)
+    let journal = try JournalStore(files: host.files).load(1)
+    #expect(journal.state == .applied)
+    #expect(journal.entries.first { $0.key == "swappiness" }?.original == "60")
+    #expect(journal.entries.first { $0.key == "dirty_ratio" }?.original == before["dirty_ratio"])
+    #expect(host.files.mode("var/lib/vmtune/journal/000001.json") == 0o600)
+  }
+
+  @Test func secondApplyWritesNothing() throws {
+    let host = try FixtureHost()
+    _ = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(try plan(host))
+    let store = RecordingStore(host.files)
+    let second = try Applier(files: host.files, store: store).apply(try plan(host))
+    #expect(second.generation == nil)
+    #expect(store.writes.isEmpty)
+    #expect(JournalStore(files: host.files).generations() == [1])
+  }
+
+  @Test func failureAtEachWritePositionRestoresEveryOriginal() throws {
+    let changes = try plan(try FixtureHost()).changes.count
+    #expect(changes == 7)
+    for position in 1...changes {
+      let host = try FixtureHost()
+      let before = host.allValues()
+      let store = FaultInjectingSysctl(base: KernelEmulatingStore(host.files), fault: Fault(.writeNumber(position)))
+      do {
+        _ = try Applier(files: host.files, store: store).apply(try plan(host))
+        Issue.record("apply succeeded despite a fault at write \(position)")
+      } catch {
+        guard let e = error as? ApplyError, case .writeFailed(_, _, let restore) = e else {
+          Issue.record("unexpected error \(error)")
+          continue
+        }
+        #expect(restore.failures.isEmpty)
+        #expect(restore.restored.count == position - 1, "fault at \(position)")
+      }
+      #expect(host.allValues() == before, "fault at write \(position) left the host changed")
+      #expect(try JournalStore(files: host.files).load(1).state == .failed)
+    }
+  }
+
+  @Test func readBackMismatchRollsBack() throws {
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let store = RecordingStore(host.files, clamp: ("compaction_proactiveness", "20"))
+    #expect(throws: ApplyError.self) { try Applier(files: host.files, store: store).apply(try plan(host)) }
+    #expect(host.allValues() == before)
+  }
+
+  @Test func preflightProblemsWriteNothing() throws {
+    let host = try FixtureHost()
+    try host.remove("swappiness")
+    try host.write("proc/sys/vm/swappiness/.keep", "")  // a directory: not writable as a file
+    let p = Planner.plan(try profile("  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files))
+    var withBadKey = p
+    withBadKey.entries.append(PlanEntry(key: "swappiness", action: .change, current: "60", desired: "10", target: "10", location: p.entries[0].location, profile: "t"))
+    let before = host.allValues()
+    #expect(throws: ApplyError.self) { try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(withBadKey) }
+    #expect(host.allValues() == before)
+    #expect(JournalStore(files: host.files).generations().isEmpty)
+  }
+
+  @Test func journalFailureAbortsBeforeAnyWrite() throws {
+    let host = try FixtureHost()
+    // A file where the state directory should be: the journal cannot be written.
+    try host.write("var/lib/vmtune", "not a directory")
+    let store = RecordingStore(host.files)
+    #expect(throws: ApplyError.self) { try Applier(files: host.files, store: store).apply(try plan(host)) }
+    #expect(store.writes.isEmpty)
+    #expect(host.value("swappiness") == "60")
+  }
+
+  @Test func stalePlansAreRefused() throws {
+    let host = try FixtureHost()
+    let p = try plan(host)
+    try host.set("swappiness", "30")
+    do {
+      _ = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(p)
+      Issue.record("stale plan applied")
+    } catch {
+      guard case .stalePlan(let diffs) = error else {
+        Issue.record("unexpected \(error)")
+        return
+      }
+      #expect(diffs.map(\.key) == ["swappiness"])
+    }
+    #expect(host.value("watermark_scale_factor") == "10")
+  }
+
+  @Test func guardsRefuseUnlessForced() throws {
+    let host = try FixtureHost(memTotalKB: 4_024_116)
+    let p = try plan(host, "  min_free_kbytes: 3000000\n")
+    #expect(throws: ApplyError.self) { try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(p) }
+    #expect(host.value("min_free_kbytes") == "67584")
+    _ = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(p, options: ApplyOptions(force: true))
+    #expect(host.value("min_free_kbytes") == "3000000")
+  }
+
+  @Test func rollbackRestoresThePreApplyStateExactly() throws {
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let applier = Applier(files: host.files, store: KernelEmulatingStore(host.files))
+    _ = try applier.apply(try plan(host))
+    #expect(host.allValues() != before)
+    let report = try applier.rollback()
+    #expect(report.generations == [1])
+    #expect(host.allValues() == before)
+    #expect(try JournalStore(files: host.files).load(1).state == .rolledBack)
+    #expect(throws: ApplyError.self) { try applier.rollback() }
+  }
+
+  @Test func rollbackToAnOlderGenerationUndoesNewerOnes() throws {
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let applier = Applier(files: host.files, store: KernelEmulatingStore(host.files))
+    _ = try applier.apply(try plan(host, "  swappiness: 10\n"))
+    _ = try applier.apply(try plan(host, "  swappiness: 5\n  max_map_count: 262144\n"))
+    #expect(host.value("swappiness") == "5")
+    let report = try applier.rollback(to: 1)
+    #expect(report.generations == [2, 1])
+    #expect(host.allValues() == before)
+  }
+
+  @Test func dirtyPairRestoresTheModeThatWasInForce() throws {
+    let host = try FixtureHost()
+    let applier = Applier(files: host.files, store: KernelEmulatingStore(host.files))
+    _ = try applier.apply(try plan(host, "  dirty_bytes: 100000000\n"))
+    #expect(host.value("dirty_ratio") == "0")
+    let store = RecordingStore(host.files)
+    _ = try Applier(files: host.files, store: store).rollback()
+    // Only the ratio is written back (the kernel then zeroes dirty_bytes itself); writing
+    // dirty_bytes=0 would be EINVAL on a real kernel.
+    #expect(store.writes == ["dirty_ratio=20"])
+  }
+
+  @Test func interruptedApplyIsRecoveredOnTheNextRun() throws {
+    let host = try FixtureHost()
+    let p = try plan(host)
+    // Simulate a crash after the journal and two writes: journal in progress, values half set.
+    let journals = JournalStore(files: host.files)
+    try journals.save(
+      Journal(
+        generation: 1, createdAt: 0, profile: "t", files: [], kernelRelease: nil, state: .inProgress,
+        entries: [
+          .init(key: "min_free_kbytes", original: "67584", desired: "131072"),
+          .init(key: "watermark_scale_factor", original: "10", desired: "200"),
+          .init(key: "swappiness", original: "60", desired: "10"),
+        ]))
+    try host.set("min_free_kbytes", "131072")
+    try host.set("watermark_scale_factor", "200")
+    let stale = try plan(host)
+    _ = p
+    let report = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(try plan(host, "  max_map_count: 262144\n"))
+    #expect(report.recovered?.generation == 1)
+    #expect(report.recovered?.report.restored.count == 2)
+    #expect(host.value("min_free_kbytes") == "67584")
+    #expect(host.value("watermark_scale_factor") == "10")
+    #expect(host.value("max_map_count") == "262144")
+    #expect(try journals.load(1).state == .rolledBack)
+    #expect(stale.changes.count < 7)
+  }
+
+  @Test func persistWritesSysctlDAndFindsLaterOverrides() throws {
+    let host = try FixtureHost()
+    try host.write("etc/sysctl.d/99-sysctl.conf", "# local\nvm.swappiness = 60\nnet.core.somaxconn = 1024\n")
+    try host.write("etc/sysctl.d/10-early.conf", "vm.swappiness=1\n")
+    try host.write("usr/lib/sysctl.d/95-vendor.conf", "vm/watermark_scale_factor = 10\n")
+    let report = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(try plan(host), options: ApplyOptions(persist: true))
+    let text = try host.files.readText(Persistence.relativePath)
+    #expect(text.contains("vm.swappiness = 10\n"))
+    #expect(text.contains("vm.min_free_kbytes = 131072\n"))
+    let overrides = try #require(report.persisted?.overrides)
+    #expect(overrides.map(\.key).sorted() == ["swappiness", "watermark_scale_factor"])
+    #expect(overrides.first { $0.key == "swappiness" }?.line == 2)
+    // Rollback removes the file again (there was none before).
+    _ = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).rollback()
+    #expect(host.files.kind(Persistence.relativePath) == .missing)
+  }
+
+  @Test func concurrentAppliesSerialize() async throws {
+    let host = try FixtureHost()
+    let held = try HostLock.acquire(host.files)
+    #expect(throws: ApplyError.self) {
+      try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(try plan(host), options: ApplyOptions(lockTimeoutSeconds: 0))
+    }
+    #expect(host.value("swappiness") == "60")
+    withExtendedLifetime(held) {}
+  }
+}
