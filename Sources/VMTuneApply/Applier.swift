@@ -61,7 +61,7 @@ public struct Applier: Sendable {
   /// Takes the host lock for the duration of `body`.
   public func locked<T>(timeout: Int = 10, _ body: () throws(ApplyError) -> T) throws(ApplyError) -> T {
     let lock: HostLock
-    do { lock = try HostLock.acquire(files, timeoutSeconds: timeout) } catch { throw .journal(error) }
+    do { lock = try HostLock.acquire(files, timeoutSeconds: timeout) } catch { throw .lock(error) }
     defer { withExtendedLifetime(lock) {} }
     return try body()
   }

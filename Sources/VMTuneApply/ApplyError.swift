@@ -11,6 +11,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
   case stalePlan([(key: String, planned: String, live: String)])
   /// Writes would fail (not root, read-only /proc); nothing was written.
   case preflight([KernelError])
+  /// The host lock could not be taken (another vmtune, or no permission); nothing was written.
+  case lock(KernelError)
   /// The journal could not be written or read; nothing was written.
   case journal(KernelError)
   case corruptJournal(path: String, reason: String)
@@ -35,6 +37,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
         + diffs.map { "  \($0.key): planned from \($0.planned), live now \($0.live)" }.joined(separator: "\n")
     case .preflight(let errors):
       return "cannot write; nothing was changed:\n" + errors.map { "  \($0)" }.joined(separator: "\n")
+    case .lock(let e):
+      return "cannot take the vmtune lock, so nothing was changed: \(e)"
     case .journal(let e):
       return "cannot write the rollback journal, so nothing was changed: \(e)"
     case .corruptJournal(let path, let reason):

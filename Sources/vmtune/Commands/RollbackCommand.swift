@@ -46,7 +46,7 @@ struct RollbackCommand: ParsableCommand {
       print("\(pad("GEN", 5)) \(pad("CREATED (UTC)", 20)) \(pad("PROFILE", 16)) \(pad("STATE", 12)) KEYS")
       for j in journals {
         let keys = j.entries.filter { $0.desired != nil }.map(\.key).joined(separator: ",")
-        print("\(pad(String(j.generation), 5)) \(pad(Self.utc(j.createdAt), 20)) \(pad(j.profile, 16)) \(pad(j.state.rawValue, 12)) \(keys)")
+        print("\(pad(String(j.generation), 5)) \(pad(utc(j.createdAt), 20)) \(pad(j.profile, 16)) \(pad(j.state.rawValue, 12)) \(keys)")
       }
       return
     }
@@ -65,22 +65,5 @@ struct RollbackCommand: ParsableCommand {
     for r in report.restore.restored { print("  ↺ \(r.key): \(r.from) → \(r.to)") }
     for k in report.restore.untouched { print("  = \(k): already at its original value") }
     print("Rolled back generation(s) \(report.generations.map(String.init).joined(separator: ", ")): \(report.restore.restored.count) value(s) restored.")
-  }
-
-  /// `2026-11-24 14:23:06` from seconds since the epoch (civil-from-days, no Foundation).
-  static func utc(_ t: Int64) -> String {
-    let days = t >= 0 ? t / 86400 : (t - 86399) / 86400
-    let secs = t - days * 86400
-    let z = days + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-    func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-    return "\(y)-\(two(m))-\(two(d)) \(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60))"
   }
 }

@@ -60,7 +60,7 @@ struct CheckReport: Encodable {
   func junit() -> String {
     var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     out += "<testsuites name=\"vmtune check\" tests=\"\(keys.count)\" failures=\"\(drifted)\" skipped=\"\(skipped)\">\n"
-    out += "  <testsuite name=\"\(xml(host)).\(xml(profile))\" tests=\"\(keys.count)\" failures=\"\(drifted)\" skipped=\"\(skipped)\" timestamp=\"\(timestamp)\">\n"
+    out += "  <testsuite name=\"\(xml(host)).\(xml(profile))\" tests=\"\(keys.count)\" failures=\"\(drifted)\" skipped=\"\(skipped)\" timestamp=\"\(utc(timestamp, separator: "T"))\">\n"
     for k in keys {
       out += "    <testcase classname=\"\(xml(host))\" name=\"vm.\(xml(k.key))\">"
       switch k.status {

@@ -11,14 +11,20 @@ struct PlanText {
     var facts: [String] = []
     if let name = h.hostname { facts.append(name) }
     if let k = h.kernelRelease { facts.append("Linux \(k)") }
-    facts.append("\(formatKB(roundKB(h.memTotalKB))) RAM")
+    facts.append("\(humanKB(h.memTotalKB)) RAM")
     facts.append("\(h.numaNodes) NUMA node\(h.numaNodes == 1 ? "" : "s")")
     facts.append("\(h.cpus) CPU\(h.cpus == 1 ? "" : "s")")
     return "Profile \(terminal.paint(plan.profile, .bold)) (\(files))\nHost    \(facts.joined(separator: ", "))\n"
   }
 
-  /// MemTotal rounded to MiB so the header reads `23GiB`-ish rather than odd kB counts.
-  func roundKB(_ kb: Int64) -> Int64 { kb >= 1 << 20 ? ((kb + (1 << 19)) >> 20) << 20 : kb }
+  /// `24684084` kB → `23.5 GiB`; `1000000` → `976 MiB` (truncated, as free(1) does).
+  func humanKB(_ kb: Int64) -> String {
+    if kb >= 1 << 20 {
+      let tenths = kb * 10 / (1 << 20)
+      return "\(tenths / 10).\(tenths % 10) GiB"
+    }
+    return "\(kb / 1024) MiB"
+  }
 
   func line(_ e: PlanEntry, width: Int) -> String {
     let key = pad(e.key, width)

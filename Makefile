@@ -1,0 +1,48 @@
+# vmtune — `make demo` and `make test` work on a fresh Debian machine with Swift installed:
+# they apt-get what is missing, build, and run.
+
+SWIFT   ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Build and runtime dependencies from Debian: libyaml (the YAML parser vmtune links) and
+# pkg-config (SwiftPM finds libyaml through yaml-0.1.pc).
+APT_PACKAGES := libyaml-dev pkg-config
+PROFILE ?= profiles/kvm-host.yaml
+
+.PHONY: all deps build release demo test bench clean install
+
+all: release
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@test -x "$(SWIFT)" || { echo "make: swift not found (install a Swift 6 toolchain)"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# The main job: a read-only plan of the KVM-host profile against this machine.
+# plan exits 2 when changes are pending; that is a successful demo.
+demo: release
+	@./.build/release/vmtune plan $(PROFILE); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 2 ]
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+bench: release
+	./bench/plan-latency.sh
+
+install: release
+	install -D -m 0755 .build/release/vmtune $(DESTDIR)/usr/local/bin/vmtune
+	install -d $(DESTDIR)/usr/local/share/vmtune/profiles
+	install -m 0644 profiles/*.yaml $(DESTDIR)/usr/local/share/vmtune/profiles/
+
+clean:
+	rm -rf .build

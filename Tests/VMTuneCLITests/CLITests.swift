@@ -1,0 +1,226 @@
+import Foundation
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+import Testing
+import VMTuneTestSupport
+
+/// End to end: the built binary against temporary fixture roots.
+@Suite struct CLITests {
+  let profiles = repositoryRoot() + "/profiles"
+
+  func writeProfile(_ host: FixtureHost, _ body: String, name: String = "t") throws -> String {
+    try host.write("profiles/\(name).yaml", "apiVersion: vmtune/v1\nname: \(name)\ndescription: test\n" + body)
+    return host.root + "/profiles/\(name).yaml"
+  }
+
+  @Test func planShowsChangesAndExitsTwo() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: { at_most: 10 }\n  max_map_count: 65530\n")
+    let r = try runVMTune(["plan", p, "--root", host.root])
+    #expect(r.status == 2)
+    #expect(r.stdout.contains("~ swappiness"))
+    #expect(r.stdout.contains("60 → 10"))
+    #expect(r.stdout.contains("= max_map_count"))
+    #expect(r.stdout.contains("Plan: 1 to change, 1 unchanged, 0 skipped."))
+    #expect(!r.stdout.contains("\u{1B}["), "colour on a pipe")
+    #expect(host.value("swappiness") == "60", "plan wrote")
+  }
+
+  @Test func planJSONParses() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let r = try runVMTune(["plan", p, "--root", host.root, "--format", "json"])
+    #expect(r.status == 2)
+    let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    let entries = json?["entries"] as? [[String: Any]]
+    #expect(entries?.first?["key"] as? String == "swappiness")
+    #expect(entries?.first?["action"] as? String == "change")
+    #expect(json?["formatVersion"] as? Int == 1)
+  }
+
+  @Test func applyThenCheckIsInSyncAndSecondApplyWritesNothing() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n  watermark_scale_factor: 200\n")
+    let a = try runVMTune(["apply", p, "--root", host.root, "--yes"])
+    #expect(a.status == 0, "\(a.stderr)")
+    #expect(a.stdout.contains("Applied 2 change(s); journal generation 1"))
+    #expect(host.value("watermark_scale_factor") == "200")
+    let c = try runVMTune(["check", p, "--root", host.root])
+    #expect(c.status == 0)
+    #expect(c.stdout.contains("in sync"))
+    let again = try runVMTune(["apply", p, "--root", host.root, "--yes", "--detailed-exitcode"])
+    #expect(again.status == 0)
+    #expect(again.stdout.contains("Nothing to do"))
+    let list = try runVMTune(["rollback", "--list", "--root", host.root])
+    #expect(list.stdout.split(separator: "\n").count == 2, "one journal only: \(list.stdout)")
+  }
+
+  @Test func checkFormatsForCI() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: { at_most: 10 }\n  max_map_count: 65530\n  defrag_mode: { value: 1, when: { kernel: \">=7.0\" } }\n")
+    let junit = try runVMTune(["check", p, "--root", host.root, "--format", "junit"])
+    #expect(junit.status == 2)
+    #expect(junit.stdout.contains("<testcase classname=\"fixture\" name=\"vm.swappiness\"><failure message=\"live 60, profile wants &lt;= 10"))
+    #expect(junit.stdout.contains("<testsuites name=\"vmtune check\" tests=\"3\" failures=\"1\" skipped=\"1\">"))
+    #expect(junit.stdout.contains("<skipped message=\"when: kernel &gt;= 7.0 is false here\"/>"))
+    let xml = try XMLDocument(data: Data(junit.stdout.utf8))
+    #expect(try xml.nodes(forXPath: "//testcase").count == 3)
+    let prom = try runVMTune(["check", p, "--root", host.root, "--format", "prometheus"])
+    #expect(prom.stdout.contains("vmtune_drift{profile=\"t\",key=\"swappiness\"} 1\n"))
+    #expect(prom.stdout.contains("vmtune_drift{profile=\"t\",key=\"max_map_count\"} 0\n"))
+    #expect(prom.stdout.contains("vmtune_last_check_timestamp_seconds{profile=\"t\"} "))
+    let json = try runVMTune(["check", p, "--root", host.root, "--format", "json"])
+    let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+    #expect(obj?["drifted"] as? Int == 1)
+  }
+
+  @Test func injectedWriteFailureRestoresEverythingAndExitsOne() throws {
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let p = try writeProfile(host, "sysctl:\n  min_free_kbytes: 90000\n  watermark_scale_factor: 200\n  swappiness: 10\n")
+    let r = try runVMTune(["apply", p, "--root", host.root, "--yes", "--inject-fault", "write:3"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("writing swappiness failed: injected fault writing swappiness"))
+    #expect(r.stderr.contains("every value written was restored (2 restored); the host is as before"))
+    #expect(host.allValues() == before)
+  }
+
+  @Test func rollbackRestoresAndListsGenerations() throws {
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n  zone_reclaim_mode: [reclaim]\n")
+    #expect(try runVMTune(["apply", p, "--root", host.root, "--yes"]).status == 0)
+    let r = try runVMTune(["rollback", "--root", host.root, "--yes"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("↺ swappiness: 10 → 60"))
+    #expect(host.allValues() == before)
+    let list = try runVMTune(["rollback", "--list", "--root", host.root])
+    #expect(list.stdout.contains("rolled-back"))
+    let again = try runVMTune(["rollback", "--root", host.root, "--yes"])
+    #expect(again.status == 1)
+    #expect(again.stderr.contains("nothing to roll back"))
+  }
+
+  @Test func savedPlansApplyExactlyAndGoStale() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let planFile = host.root + "/plan.json"
+    #expect(try runVMTune(["plan", p, "--root", host.root, "--out", planFile]).status == 2)
+    try host.set("swappiness", "30")
+    let stale = try runVMTune(["apply", "--plan", planFile, "--root", host.root, "--yes"])
+    #expect(stale.status == 1)
+    #expect(stale.stderr.contains("saved plan is stale"))
+    #expect(host.value("swappiness") == "30")
+    #expect(try runVMTune(["plan", p, "--root", host.root, "--out", planFile]).status == 2)
+    #expect(try runVMTune(["apply", "--plan", planFile, "--root", host.root, "--yes"]).status == 0)
+    #expect(host.value("swappiness") == "10")
+  }
+
+  @Test func profileErrorsNameFileLineAndColumn() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swapiness: 10\n  zone_reclaim_mode: 9\n")
+    let r = try runVMTune(["validate", p])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("\(p):5:3: error: sysctl.swapiness: is not a vm sysctl vmtune knows\n  hint: did you mean 'swappiness'?"))
+    #expect(r.stderr.contains("\(p):6:22: error: sysctl.zone_reclaim_mode: 9 sets bits the kernel ignores"))
+    let plan = try runVMTune(["plan", p, "--root", host.root])
+    #expect(plan.status == 1)
+  }
+
+  @Test func usageErrorsExit64() throws {
+    #expect(try runVMTune(["plan"]).status == 64)
+    #expect(try runVMTune(["apply", "--bogus"]).status == 64)
+    #expect(try runVMTune(["apply"]).status == 64)
+  }
+
+  /// Runs the binary as `nobody` (setpriv), so permission checks apply even when tests run as root.
+  func runAsNobody(_ args: [String]) throws -> RunResult {
+    try runVMTune(["--reuid=65534", "--regid=65534", "--clear-groups", vmtuneBinary()] + args, executable: "/usr/bin/setpriv")
+  }
+
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+  func nonRootGetsAClearErrorAndChangesNothing() throws {
+    let host = try FixtureHost()
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: host.root)
+    let before = host.allValues()
+    let p = try writeProfile(host, "sysctl:\n  watermark_scale_factor: 200\n  swappiness: 10\n")
+    let plan = try runAsNobody(["plan", p, "--root", host.root])
+    #expect(plan.status == 2, "plan is read-only and works unprivileged: \(plan.stderr)")
+    let r = try runAsNobody(["apply", p, "--root", host.root, "--yes"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("EACCES"))
+    #expect(r.stderr.contains("run as root"))
+    #expect(host.allValues() == before)
+  }
+
+  @Test func preflightRefusesUnwritableKnobsBeforeAnyWrite() throws {
+    // As root, permission bits do not stop writes; a directory where the file should be does.
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  watermark_scale_factor: 200\n  swappiness: 10\n")
+    let planFile = host.root + "/plan.json"
+    #expect(try runVMTune(["plan", p, "--root", host.root, "--out", planFile]).status == 2)
+    try host.remove("swappiness")
+    try host.write("proc/sys/vm/swappiness/x", "")
+    let r = try runVMTune(["apply", "--plan", planFile, "--root", host.root, "--yes"])
+    #expect(r.status == 1)
+    #expect(host.value("watermark_scale_factor") == "10")
+    #expect(!FileManager.default.fileExists(atPath: host.root + "/var/lib/vmtune/journal/000001.json"))
+  }
+
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+  func colourOnATerminal() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let cmd = "\(vmtuneBinary()) plan \(p) --root \(host.root)"
+    let tty = try runVMTune(["-qec", cmd, "/dev/null"], environment: ["TERM": "xterm"], executable: "/usr/bin/script")
+    #expect(tty.stdout.contains("\u{1B}[33m~\u{1B}[0m swappiness"))
+    let noColor = try runVMTune(["-qec", cmd, "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": "1"], executable: "/usr/bin/script")
+    #expect(noColor.stdout.contains("~ swappiness"))
+    #expect(!noColor.stdout.contains("\u{1B}["))
+  }
+
+  @Test func colourOnlyWhenAskedAndNeverWithNoColor() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let r = try runVMTune(["plan", p, "--root", host.root], environment: ["NO_COLOR": "1"])
+    #expect(!r.stdout.contains("\u{1B}["))
+  }
+
+  @Test func shippedProfilesAreFoundByNameAndExplainWorks() throws {
+    let host = try FixtureHost()
+    let list = try runVMTune(["profiles", "--profile-dir", profiles])
+    #expect(list.status == 0)
+    #expect(list.stdout.contains("kvm-host"))
+    let plan = try runVMTune(["plan", "kvm-host", "--root", host.root, "--profile-dir", profiles])
+    #expect(plan.status == 0 || plan.status == 2, "\(plan.stderr)")
+    #expect(plan.stdout.contains("Profile kvm-host"))
+    let explain = try runVMTune(["explain", "vm.swappiness", "--root", host.root])
+    #expect(explain.stdout.contains("accepts    0 … 200"))
+    #expect(explain.stdout.contains("live       60"))
+    let bad = try runVMTune(["explain", "swapiness"])
+    #expect(bad.status == 1)
+    #expect(bad.stderr.contains("did you mean 'swappiness'?"))
+  }
+
+  @Test func persistWarnsAboutLaterOverrides() throws {
+    let host = try FixtureHost()
+    try host.write("etc/sysctl.d/99-local.conf", "vm.swappiness = 60\n")
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let r = try runVMTune(["apply", p, "--root", host.root, "--yes", "--persist"])
+    #expect(r.status == 0)
+    #expect(r.stderr.contains("99-local.conf:1 sets vm.swappiness = 60 and is read after"))
+    #expect(try String(contentsOfFile: host.root + "/etc/sysctl.d/90-vmtune.conf", encoding: .utf8).contains("vm.swappiness = 10"))
+  }
+
+  @Test func snapshotRoundTripsIntoOfflinePlans() throws {
+    let host = try FixtureHost()
+    let snap = try runVMTune(["snapshot", "--root", host.root])
+    #expect(snap.status == 0)
+    try snap.stdout.write(toFile: host.root + "/snap.json", atomically: true, encoding: .utf8)
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let plan = try runVMTune(["plan", p, "--snapshot", host.root + "/snap.json"])
+    #expect(plan.status == 2)
+    #expect(plan.stdout.contains("60 → 10"))
+  }
+}

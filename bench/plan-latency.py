@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Plan latency, measured side by side in one run (machines are noisy; ratios, not absolutes).
+
+Compares `vmtune plan PROFILE` (read every /proc/sys/vm file, meminfo, parse the profile with its
+includes, plan, render) with the minimum any tool must do — `cat` of the same /proc/sys/vm files —
+and with procps `sysctl -a` filtered to vm. Read-only: never writes /proc/sys.
+"""
+import os, shutil, statistics, subprocess, sys, time
+
+runs = int(os.environ.get("RUNS", "40"))
+vmtune = os.environ.get("VMTUNE", ".build/release/vmtune")
+profile = sys.argv[1] if len(sys.argv) > 1 else "profiles/kvm-host.yaml"
+vm = sorted(os.path.join("/proc/sys/vm", f) for f in os.listdir("/proc/sys/vm")
+            if os.access(os.path.join("/proc/sys/vm", f), os.R_OK))
+
+cases = [("vmtune plan " + os.path.basename(profile), [vmtune, "plan", profile, "--no-color"]),
+         ("cat /proc/sys/vm/* (%d files)" % len(vm), ["cat"] + vm)]
+if shutil.which("sysctl"):
+    cases.append(("sysctl -a (procps)", ["sysctl", "-a"]))
+
+def once(cmd):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if p.returncode not in (0, 2):
+        sys.exit("%s exited %d" % (cmd[0], p.returncode))
+    return (time.perf_counter() - t) * 1000
+
+samples = {name: [] for name, _ in cases}
+for _ in range(runs):                      # interleaved, so drift hits every case alike
+    for name, cmd in cases:
+        samples[name].append(once(cmd))
+
+base = statistics.median(samples[cases[1][0]])
+print("%-34s %9s %9s %8s" % ("command (%d runs each, interleaved)" % runs, "median ms", "p90 ms", "ratio"))
+for name, _ in cases:
+    s = sorted(samples[name])
+    med = statistics.median(s)
+    print("%-34s %9.2f %9.2f %7.2fx" % (name, med, s[int(len(s) * 0.9) - 1], med / base))
