@@ -31,12 +31,17 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
   /// Whether the knob's file exists on this host (readable or not).
   public func has(_ key: String) -> Bool { values[key] != nil || unreadable[key] != nil }
 
-  /// Reads the host under `files.root`.
-  public static func read(_ files: HostFiles) throws(KernelError) -> HostSnapshot {
+  /// Reads the host under `files.root`. Files in `triggers` are never opened: reading some of
+  /// them has side effects (`stat_refresh` folds per-CPU counters on any read).
+  public static func read(_ files: HostFiles, triggers: Set<String>) throws(KernelError) -> HostSnapshot {
     let store = SysctlStore(files: files)
     var values: [String: String] = [:]
     var unreadable: [String: String] = [:]
     for key in store.keys() {
+      if triggers.contains(key) {
+        unreadable[key] = "write-only trigger (not read)"
+        continue
+      }
       do {
         values[key] = try store.read(key)
       } catch {

@@ -45,7 +45,7 @@ let kvm = """
 
 @Suite struct ApplierTests {
   func plan(_ host: FixtureHost, _ sysctl: String = kvm) throws -> Plan {
-    Planner.plan(try profile(sysctl), on: try HostSnapshot.read(host.files))
+    Planner.plan(try profile(sysctl), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
   }
 
   @Test func applyThenPlanShowsNoDriftAndJournalsOriginals() throws {
@@ -109,7 +109,7 @@ let kvm = """
     let host = try FixtureHost()
     try host.remove("swappiness")
     try host.write("proc/sys/vm/swappiness/.keep", "")  // a directory: not writable as a file
-    let p = Planner.plan(try profile("  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files))
+    let p = Planner.plan(try profile("  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
     var withBadKey = p
     withBadKey.entries.append(PlanEntry(key: "swappiness", action: .change, current: "60", desired: "10", target: "10", location: p.entries[0].location, profile: "t"))
     let before = host.allValues()

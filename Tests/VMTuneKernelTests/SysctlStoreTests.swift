@@ -83,7 +83,7 @@ import VMTuneTestSupport
 @Suite struct HostSnapshotTests {
   @Test func readsValuesKernelMemoryAndNodes() throws {
     let host = try FixtureHost(kernel: "5.15.0-91-generic", memTotalKB: 16_384_000, numaNodes: 2)
-    let snap = try HostSnapshot.read(host.files)
+    let snap = try HostSnapshot.read(host.files, triggers: ["drop_caches", "compact_memory", "stat_refresh"])
     #expect(snap.values["swappiness"] == "60")
     #expect(snap.values["lowmem_reserve_ratio"] == "256\t256\t32\t0\t0")
     #expect(snap.kernelRelease == "5.15.0-91-generic")
@@ -91,6 +91,16 @@ import VMTuneTestSupport
     #expect(snap.numaNodes == 2)
     #expect(snap.cpus == 2)
     #expect(snap.hostname == "fixture")
+  }
+
+  @Test func triggerFilesAreNeverOpened() throws {
+    let host = try FixtureHost()
+    // A FIFO blocks any open for reading: the snapshot would hang if it touched it.
+    #expect(mkfifo(host.root + "/proc/sys/vm/stat_refresh", 0o600) == 0)
+    let snap = try HostSnapshot.read(host.files, triggers: ["stat_refresh", "drop_caches", "compact_memory"])
+    #expect(snap.values["stat_refresh"] == nil)
+    #expect(snap.unreadable["stat_refresh"] == "write-only trigger (not read)")
+    #expect(snap.has("stat_refresh"))
   }
 
   @Test func meminfoParsesRealLinesAndNamesMalformedOnes() throws {

@@ -12,6 +12,9 @@ public enum KnobCatalog {
     return table
   }()
 
+  /// Write-only one-shot files that must never be read or written as settings.
+  public static let triggers: Set<String> = Set(all.values.filter(\.isTrigger).map(\.name))
+
   /// Looks up a knob by its file name under /proc/sys/vm.
   public static func knob(_ name: String) -> Knob? { all[name] }
 

@@ -48,7 +48,7 @@ struct HostOptions: ParsableArguments {
   /// Reads the host, or exits 1 with the reason.
   func snapshot() throws -> HostSnapshot {
     do {
-      return try HostSnapshot.read(files)
+      return try HostSnapshot.read(files, triggers: KnobCatalog.triggers)
     } catch {
       Terminal.error("vmtune: error: cannot read the host under \(files.rootDescription): \(error)")
       throw ExitCode.failure
