@@ -9,15 +9,16 @@ struct ApplyCommand: ParsableCommand {
     commandName: "apply",
     abstract: "Apply a profile (or a saved plan) to this host.",
     discussion: """
-      Steps: take the lock (DIR/run/vmtune.lock); undo any apply a crash left half done; plan;
-      refuse blocked, guard-violating (unless --force) or stale plans; check every file is
-      writable; write the journal of original values (fsync, rename) before the first write;
-      write in dependency order; read every value back. If any write or read-back fails, every
-      value written is restored in reverse order and the exit status is 1.
-      Nothing is written when nothing differs. On a terminal it asks first unless --yes.
+      Steps: take the lock (DIR/run/vmtune.lock); undo any apply a crash left half
+      done; plan; refuse blocked, guard-violating (unless --force) or stale plans;
+      check every file is writable; write the journal of original values (fsync,
+      rename) before the first write; write in dependency order; read every value
+      back. If any write or read-back fails, every value written is restored in
+      reverse order and the exit status is 1. Nothing is written when nothing
+      differs. On a terminal it asks first unless --yes.
 
-      Exit status: 0 applied or nothing to do (2 with --detailed-exitcode when values changed),
-      1 failed (the host is restored), 64 usage error.
+      Exit status: 0 applied or nothing to do (2 with --detailed-exitcode when
+      values changed), 1 failed (the host is restored), 64 usage error.
       """)
 
   @OptionGroup var host: HostOptions

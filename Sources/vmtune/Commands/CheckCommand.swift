@@ -16,36 +16,29 @@ struct CheckCommand: ParsableCommand {
     commandName: "check",
     abstract: "Report drift between a profile and this host, for CI. Never writes.",
     discussion: """
-      A key drifts when its live value does not satisfy the profile (or the kernel would refuse
-      the profile's value). Skipped keys (condition false, knob absent) are not drift.
+      A key drifts when its live value does not satisfy the profile (or the kernel
+      would refuse the profile's value). Skipped keys (condition false, knob
+      absent) are not drift.
 
-      Formats: text (default), json, junit (one testcase per key; CI systems render it),
-      prometheus (textfile collector: vmtune_drift{key=...}, vmtune_last_check_timestamp_seconds).
+      Formats: text (default), json, junit (one testcase per key; CI systems
+      render it), prometheus (textfile collector: vmtune_drift{key=...},
+      vmtune_last_check_timestamp_seconds).
 
       Exit status: 0 in sync, 2 drift, 1 error.
       """)
 
   @OptionGroup var host: HostOptions
 
-  @Argument(help: "Profile name or path.")
-  var profile: String
+  @OptionGroup var input: PlanInput
 
   @Option(help: "Output format: text, json, junit or prometheus.")
   var format: CheckFormat = .text
 
-  @Option(name: .long, help: ArgumentHelp("Check a snapshot from 'vmtune snapshot' instead of the live host.", valueName: "FILE"))
-  var snapshot: String?
-
-  @Flag(name: .customLong("no-color"), help: "Never colour the output.")
-  var noColor = false
-
   func run() throws {
-    let profile = try host.loadProfile(self.profile)
-    let snap = try snapshot.map(SnapshotCommand.load) ?? host.snapshot()
-    let plan = Planner.plan(profile, on: snap)
+    let plan = try input.plan(host)
     let report = CheckReport(plan: plan, timestamp: Int64(time(nil)))
     switch format {
-    case .text: print(report.text(Terminal.detect(forceOff: noColor)), terminator: "")
+    case .text: print(report.text(Terminal.detect(forceOff: input.noColor)), terminator: "")
     case .json: print(try JSONOutput.string(report))
     case .junit: print(report.junit(), terminator: "")
     case .prometheus: print(report.prometheus(), terminator: "")

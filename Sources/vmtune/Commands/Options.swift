@@ -1,5 +1,6 @@
 import ArgumentParser
 import VMTuneKernel
+import VMTunePlan
 import VMTuneProfile
 
 /// Options every command shares: where the host is and where profiles are.
@@ -84,5 +85,24 @@ enum ShippedProfiles {
       }
     }
     return dirs
+  }
+}
+
+/// The profile to plan and the host to plan it on (live, or a snapshot file).
+struct PlanInput: ParsableArguments {
+  @Argument(help: "Profile name (see 'vmtune profiles') or path to a YAML file.")
+  var profile: String
+
+  @Option(name: .long, help: ArgumentHelp("Use a snapshot from 'vmtune snapshot' instead of the live host.", valueName: "FILE"))
+  var snapshot: String?
+
+  @Flag(name: .customLong("no-color"), help: "Never colour the output.")
+  var noColor = false
+
+  /// Loads the profile and the host, and plans.
+  func plan(_ host: HostOptions) throws -> Plan {
+    let loaded = try host.loadProfile(profile)
+    let snap = try snapshot.map(SnapshotCommand.load) ?? host.snapshot()
+    return Planner.plan(loaded, on: snap)
   }
 }

@@ -12,35 +12,27 @@ struct PlanCommand: ParsableCommand {
       Lines read like a Terraform plan:
         ~ key   old → new     will be written
         = key   value         already as the profile wants
-        ! key   skipped: …    not applicable here (condition false, knob not on this kernel)
-        ✗ key   blocked: …    this kernel would refuse the value; apply will not run
+        ! key   skipped: …    not applicable (condition false, knob absent)
+        ✗ key   blocked: …    this kernel would refuse it; apply won't run
 
-      Exit status: 0 nothing to change, 2 changes pending, 1 error (including blocked entries).
-      Save the plan with --out and apply exactly it later with 'vmtune apply --plan FILE';
-      apply refuses a saved plan whose observed values have changed since (stale).
+      Exit status: 0 nothing to change, 2 changes pending, 1 error (including
+      blocked entries). Save the plan with --out and apply exactly it later with
+      'vmtune apply --plan FILE'; apply refuses a saved plan whose observed values
+      have changed since (stale).
       """)
 
   @OptionGroup var host: HostOptions
 
-  @Argument(help: "Profile name (see 'vmtune profiles') or path to a YAML file.")
-  var profile: String
+  @OptionGroup var input: PlanInput
 
   @Option(help: "Output format: text or json.")
   var format: OutputFormat = .text
 
-  @Option(name: .long, help: ArgumentHelp("Plan against a snapshot from 'vmtune snapshot' instead of the live host.", valueName: "FILE"))
-  var snapshot: String?
-
   @Option(name: .long, help: ArgumentHelp("Save the plan as JSON for 'vmtune apply --plan FILE'.", valueName: "FILE"))
   var out: String?
 
-  @Flag(name: .customLong("no-color"), help: "Never colour the output.")
-  var noColor = false
-
   func run() throws {
-    let profile = try host.loadProfile(self.profile)
-    let snap = try snapshot.map(SnapshotCommand.load) ?? host.snapshot()
-    let plan = Planner.plan(profile, on: snap)
+    let plan = try input.plan(host)
     if let out {
       do {
         try HostFiles.plain.writeAtomically(out, try JSONOutput.bytes(plan), mode: 0o644)
@@ -51,7 +43,7 @@ struct PlanCommand: ParsableCommand {
     }
     switch format {
     case .json: print(try JSONOutput.string(plan))
-    case .text: print(PlanText(terminal: .detect(forceOff: noColor)).render(plan, savedTo: out), terminator: "")
+    case .text: print(PlanText(terminal: .detect(forceOff: input.noColor)).render(plan, savedTo: out), terminator: "")
     }
     if !plan.blocked.isEmpty { throw ExitCode.failure }
     if !plan.changes.isEmpty { throw ExitCode(2) }

@@ -7,10 +7,11 @@ struct RollbackCommand: ParsableCommand {
     commandName: "rollback",
     abstract: "Restore the values an apply replaced.",
     discussion: """
-      Without options, undoes the newest applied journal. --to N undoes every applied generation
-      from the newest back to N. Values are compared first and only those that differ are
-      written; each is read back. A journal left 'in-progress' by a crash is recovered first.
-      Journals live in DIR/var/lib/vmtune/journal/.
+      Without options, undoes the newest applied journal. --to N undoes every
+      applied generation from the newest back to N. Values are compared first and
+      only those that differ are written; each is read back. A journal left
+      'in-progress' by a crash is recovered first. Journals live in
+      DIR/var/lib/vmtune/journal/.
       """)
 
   @OptionGroup var host: HostOptions

@@ -6,18 +6,20 @@ struct VMTune: ParsableCommand {
     commandName: "vmtune",
     abstract: "Declarative tuning of Linux virtual-memory sysctls (/proc/sys/vm).",
     discussion: """
-      Describe the vm settings a role needs in a YAML profile; vmtune shows what would change on
-      this host, applies it with a journal it can roll back, and checks drift in CI.
+      Describe the vm settings a role needs in a YAML profile; vmtune shows what
+      would change on this host, applies it with a journal it can roll back, and
+      checks drift in CI.
 
-        vmtune plan kvm-host              what would change here (exit 0 in sync, 2 changes)
-        sudo vmtune apply kvm-host        apply: verified, journaled, rolled back on failure
-        sudo vmtune rollback              restore the values the last apply replaced
+        vmtune plan kvm-host             what would change (0 in sync, 2 changes)
+        sudo vmtune apply kvm-host       verified, journaled, undone on failure
+        sudo vmtune rollback             restore what the last apply replaced
         vmtune check kvm-host --format junit > drift.xml
-        vmtune explain min_free_kbytes    what a knob does and what the kernel accepts
+        vmtune explain min_free_kbytes   what a knob does, what the kernel accepts
 
-      Exit codes: 0 success / in sync, 2 changes or drift, 1 error, 64 usage error.
-      Colour is used only on a terminal, and never when NO_COLOR is set.
-      Every command takes --root DIR to work on a fixture tree instead of the real host.
+      Exit codes: 0 success / in sync, 2 changes or drift, 1 error, 64 usage
+      error. Colour is used only on a terminal, and never when NO_COLOR is set.
+      Every command takes --root DIR to work on a fixture tree instead of the real
+      host.
       """,
     version: "0.1.0",
     subcommands: [

@@ -7,7 +7,8 @@ struct ValidateCommand: ParsableCommand {
     abstract: "Check profiles for errors without reading the host.",
     discussion: """
       Loads each profile with its includes and reports every problem as
-      FILE:LINE:COLUMN: error: KEY: message, with a hint. Exit status: 0 valid, 1 errors.
+      FILE:LINE:COLUMN: error: KEY: message, with a hint. Exit status: 0 valid, 1
+      errors.
       """)
 
   @OptionGroup var host: HostOptions

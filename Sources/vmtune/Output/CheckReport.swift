@@ -89,30 +89,18 @@ struct CheckReport: Encodable {
   }
 
   private func xml(_ s: String) -> String {
-    var o = ""
-    for c in s {
-      switch c {
-      case "&": o += "&amp;"
-      case "<": o += "&lt;"
-      case ">": o += "&gt;"
-      case "\"": o += "&quot;"
-      case "'": o += "&apos;"
-      default: o.append(c)
-      }
-    }
-    return o
+    escape(s, ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;"])
   }
 
   private func label(_ s: String) -> String {
-    var o = ""
+    escape(s, ["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
+  }
+
+  private func escape(_ s: String, _ table: [Character: String]) -> String {
+    var out = ""
     for c in s {
-      switch c {
-      case "\\": o += "\\\\"
-      case "\"": o += "\\\""
-      case "\n": o += "\\n"
-      default: o.append(c)
-      }
+      if let r = table[c] { out += r } else { out.append(c) }
     }
-    return o
+    return out
   }
 }
