@@ -35,11 +35,15 @@ public struct ApplyOptions: Sendable {
   /// Also write `<root>/etc/sysctl.d/90-vmtune.conf`.
   public var persist = false
   public var lockTimeoutSeconds = 10
+  /// Tests only: send values to the kernel without checking them against the catalog, to prove
+  /// that a kernel rejection is rolled back.
+  public var skipValidation = false
 
-  public init(force: Bool = false, persist: Bool = false, lockTimeoutSeconds: Int = 10) {
+  public init(force: Bool = false, persist: Bool = false, lockTimeoutSeconds: Int = 10, skipValidation: Bool = false) {
     self.force = force
     self.persist = persist
     self.lockTimeoutSeconds = lockTimeoutSeconds
+    self.skipValidation = skipValidation
   }
 }
 
@@ -153,9 +157,30 @@ public struct Applier: Sendable {
     throw .writeFailed(key: key, cause: cause, restore: restore)
   }
 
-  /// Refuses plans that must not run: blocked entries, guard violations, stale observations.
+  /// Refuses plans that must not run: blocked entries, values the catalog says this kernel
+  /// refuses (a saved plan may have been edited), guard violations, stale observations.
   func check(_ plan: Plan, options: ApplyOptions) throws(ApplyError) {
     if !plan.blocked.isEmpty { throw .blocked(plan.blocked) }
+    if !options.skipValidation {
+      let kernel = plan.host.kernelRelease.flatMap { KernelVersion(parsing: $0) }
+      let invalid = plan.changes.compactMap { change -> PlanEntry? in
+        guard let knob = KnobCatalog.knob(change.key), !knob.isTrigger, knob.removedIn == nil else {
+          var e = change
+          e.reason = "not a settable vm sysctl"
+          return e
+        }
+        guard let value = SysctlValue.parseKernelText(change.desired ?? "", type: knob.type) else {
+          var e = change
+          e.reason = "'\(change.desired ?? "")' is not a valid \(knob.type.rawValue) value"
+          return e
+        }
+        guard let n = value.intValue, let why = knob.rejection(of: n, on: kernel) else { return nil }
+        var e = change
+        e.reason = why
+        return e
+      }
+      if !invalid.isEmpty { throw .blocked(invalid) }
+    }
     if !options.force, !plan.guardViolations.isEmpty { throw .guardViolation(plan.guardViolations) }
     var stale: [(key: String, planned: String, live: String)] = []
     for (key, planned) in plan.observed.sorted(by: { $0.key < $1.key }) {

@@ -245,3 +245,24 @@ let kvm = """
     withExtendedLifetime(held) {}
   }
 }
+
+@Suite struct SavedPlanValidationTests {
+  @Test func editedPlansAreRevalidatedBeforeAnyWrite() throws {
+    let host = try FixtureHost()
+    var p = Planner.plan(try profile("  swappiness: 10\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    p.entries[0].desired = "300"
+    do {
+      _ = try Applier(files: host.files).apply(p)
+      Issue.record("an out-of-range value from a saved plan was written")
+    } catch {
+      guard case .blocked(let entries) = error else {
+        Issue.record("unexpected \(error)")
+        return
+      }
+      #expect(entries.first?.reason == "300 is above the kernel's maximum 200 for swappiness on 6.18.44")
+    }
+    #expect(host.value("swappiness") == "60")
+    p.entries[0].key = "drop_caches"
+    #expect(throws: ApplyError.self) { try Applier(files: host.files).apply(p) }
+  }
+}

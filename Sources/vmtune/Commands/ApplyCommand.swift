@@ -47,6 +47,9 @@ struct ApplyCommand: ParsableCommand {
   @Option(name: .customLong("inject-fault"), help: .hidden)
   var injectFault: String?
 
+  @Flag(name: .customLong("unsafe-skip-validation"), help: .hidden)
+  var skipValidation = false
+
   @Flag(name: .customLong("no-color"), help: "Never colour the output.")
   var noColor = false
 
@@ -91,7 +94,7 @@ struct ApplyCommand: ParsableCommand {
     let applier = Applier(files: host.files, store: store)
     let report: ApplyReport
     do {
-      report = try applier.apply(thePlan, options: ApplyOptions(force: force, persist: persist, lockTimeoutSeconds: lockTimeout))
+      report = try applier.apply(thePlan, options: ApplyOptions(force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation))
     } catch {
       Terminal.error("vmtune: error: \(error)")
       throw ExitCode.failure

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Real-kernel tests: boot Debian's cloud kernel under qemu with an initramfs holding busybox,
+# vmtune and the guest test script, in two shapes (1 node; 2 NUMA nodes), and collect the
+# PASS/FAIL lines the guest prints on its serial console. Never touches the host's /proc/sys.
+#
+# usage: Tests/kernel/run.sh            (installs qemu-system-x86, linux-image-cloud-amd64,
+#                                        busybox-static when missing)
+# env:   KERNEL=/boot/vmlinuz-...  SHAPES="single numa2"  KEEP=1 (keep the work dir)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+
+need=""
+for p in qemu-system-x86 linux-image-cloud-amd64 busybox-static cpio; do
+  dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"
+done
+if [ -n "$need" ]; then
+  echo "kernel-tests: installing$need"
+  sudo_=$([ "$(id -u)" = 0 ] || echo sudo)
+  $sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq $need >/dev/null
+fi
+
+KERNEL=${KERNEL:-$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -n 1)}
+[ -r "$KERNEL" ] || { echo "kernel-tests: no cloud kernel in /boot"; exit 1; }
+SHAPES=${SHAPES:-"single numa2"}
+work=$(mktemp -d /tmp/vmtune-kernel.XXXXXX)
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+
+echo "kernel-tests: building vmtune (release, static Swift stdlib)"
+swift build -c release --static-swift-stdlib --scratch-path .build-kernel >"$work/build.log" 2>&1 \
+  || { tail -30 "$work/build.log"; exit 1; }
+bin=.build-kernel/release/vmtune
+
+root="$work/initramfs"
+mkdir -p "$root"/{bin,proc,sys,dev,tmp,run,etc,var/lib,vmtune}
+cp /bin/busybox "$root/bin/busybox"
+cp "$bin" "$root/bin/vmtune"
+gcc -static -O2 -o "$root/bin/frag" Tests/kernel/frag.c
+# The libraries the binary links (libyaml, libc, libstdc++…), at the paths ldd reports.
+for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+  mkdir -p "$root$(dirname "$lib")"
+  cp -L "$lib" "$root$lib"
+done
+cp -r "${PROFILES_DIR:-profiles}" "$root/vmtune/profiles"
+cp Tests/kernel/guest-tests.sh "$root/vmtune/guest-tests.sh"
+cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+shape=$(sed -n 's/.*vmtune.shape=\([a-z0-9]*\).*/\1/p' /proc/cmdline)
+sh /vmtune/guest-tests.sh "$shape" 2>&1
+echo "GUEST-DONE"
+echo o > /proc/sysrq-trigger
+sleep 5
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$work/initrd.gz"
+
+accel="-accel tcg -cpu max"
+# KVM when it works (nested virtualisation often does not); TCG with -cpu max otherwise.
+if [ -w /dev/kvm ] && (timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nographic -no-reboot \
+     -kernel "$KERNEL" -append "console=ttyS0 panic=-1" -initrd /dev/null </dev/null >/dev/null 2>&1) 2>/dev/null; then
+  accel="-accel kvm -cpu host"
+fi
+
+total_pass=0; total_fail=0; failed_shapes=""
+for shape in $SHAPES; do
+  numa=""
+  if [ "$shape" = numa2 ]; then
+    numa="-object memory-backend-ram,size=768M,id=m0 -object memory-backend-ram,size=768M,id=m1
+          -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
+  fi
+  log="$work/$shape.log"
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  timeout 300 qemu-system-x86_64 $accel -m 1536 -smp 2 $numa -nographic -no-reboot \
+    -kernel "$KERNEL" -initrd "$work/initrd.gz" \
+    -append "console=ttyS0 panic=-1 quiet vmtune.shape=$shape" </dev/null >"$log" 2>&1 || true
+  secs=$(( $(date +%s) - start ))
+  tr -d '\r' <"$log" | grep -E '^(PASS|FAIL|INFO) ' | sed "s/^/[$shape] /" || true
+  pass=$(tr -d '\r' <"$log" | grep -c '^PASS ' || true)
+  fail=$(tr -d '\r' <"$log" | grep -c '^FAIL ' || true)
+  if ! tr -d '\r' <"$log" | grep -q '^GUEST-DONE'; then
+    echo "[$shape] FAIL guest did not finish (see below)"; tail -40 "$log"; fail=$((fail + 1))
+  fi
+  echo "[$shape] $pass passed, $fail failed in ${secs}s ($accel, $(basename "$KERNEL"))"
+  total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+  [ "$fail" = 0 ] || failed_shapes="$failed_shapes $shape"
+done
+echo "kernel-tests: $total_pass passed, $total_fail failed"
+[ "$total_fail" = 0 ]
