@@ -8,7 +8,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libyaml-dev pkg-config
 PROFILE ?= profiles/kvm-host.yaml
 
-.PHONY: all deps build release demo test bench clean install
+.PHONY: all deps build release demo test unit-test kernel-test bench clean install
 
 all: release
 
@@ -32,9 +32,17 @@ release: deps
 demo: release
 	@./.build/release/vmtune plan $(PROFILE); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 2 ]
 
-test: deps
+# Every test: unit and CLI tests on fixture trees, then the real-kernel suite under qemu.
+test: unit-test kernel-test
+
+unit-test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# Boots Debian's cloud kernel under qemu (1 node and 2 NUMA nodes); installs qemu-system-x86,
+# linux-image-cloud-amd64 and busybox-static when missing.
+kernel-test: deps
+	./Tests/kernel/run.sh
 
 bench: release
 	./bench/plan-latency.sh

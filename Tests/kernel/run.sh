@@ -62,8 +62,8 @@ chmod +x "$root/init"
 
 accel="-accel tcg -cpu max"
 # KVM when it works (nested virtualisation often does not); TCG with -cpu max otherwise.
-if [ -w /dev/kvm ] && (timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nographic -no-reboot \
-     -kernel "$KERNEL" -append "console=ttyS0 panic=-1" -initrd /dev/null </dev/null >/dev/null 2>&1) 2>/dev/null; then
+if [ -w /dev/kvm ] && sh -c "timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nographic \
+     -no-reboot -kernel '$KERNEL' -append 'console=ttyS0 panic=-1' -initrd /dev/null" </dev/null >/dev/null 2>&1; then
   accel="-accel kvm -cpu host"
 fi
 
@@ -71,13 +71,13 @@ total_pass=0; total_fail=0; failed_shapes=""
 for shape in $SHAPES; do
   numa=""
   if [ "$shape" = numa2 ]; then
-    numa="-object memory-backend-ram,size=768M,id=m0 -object memory-backend-ram,size=768M,id=m1
+    numa="-object memory-backend-ram,size=1536M,id=m0 -object memory-backend-ram,size=1536M,id=m1
           -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
   fi
   log="$work/$shape.log"
   start=$(date +%s)
   # shellcheck disable=SC2086
-  timeout 300 qemu-system-x86_64 $accel -m 1536 -smp 2 $numa -nographic -no-reboot \
+  timeout 300 qemu-system-x86_64 $accel -m 3072 -smp 2 $numa -nographic -no-reboot \
     -kernel "$KERNEL" -initrd "$work/initrd.gz" \
     -append "console=ttyS0 panic=-1 quiet vmtune.shape=$shape" </dev/null >"$log" 2>&1 || true
   secs=$(( $(date +%s) - start ))
