@@ -1,0 +1,58 @@
+/// Free blocks per order of one zone (`/proc/buddyinfo`, or an OOM report's buddy line).
+public struct FreeAreas: Sendable, Hashable, Codable {
+  public var node: Int
+  public var zone: String
+  /// `counts[o]` = free blocks of 2^o pages.
+  public var counts: [UInt64]
+
+  public init(node: Int, zone: String, counts: [UInt64]) {
+    self.node = node
+    self.zone = zone
+    self.counts = counts
+  }
+
+  /// Σ counts[o] << o.
+  public var freePages: UInt64 {
+    counts.enumerated().reduce(UInt64(0)) { $0 + ($1.element << UInt64($1.offset)) }
+  }
+}
+
+/// `/proc/buddyinfo` (kernel-vm.md §5.1): unchanged in shape since 2.6. Also accepts the
+/// flattened form seen in pasted logs (several `Node N, zone X …` records on one line).
+public enum BuddyInfo {
+  public static func parse(_ text: String, source: String = "/proc/buddyinfo") throws(KernelError) -> [FreeAreas] {
+    var result: [FreeAreas] = []
+    var lineNumber = 0
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      lineNumber += 1
+      let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+      var i = 0
+      while i < tokens.count {
+        // "Node" "0," "zone" "DMA32" n0 n1 …
+        guard tokens[i] == "Node" else {
+          throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(tokens[i])'")
+        }
+        guard i + 3 < tokens.count, tokens[i + 2] == "zone",
+          let node = Int(tokens[i + 1].hasSuffix(",") ? tokens[i + 1].dropLast() : tokens[i + 1])
+        else {
+          throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME'")
+        }
+        var counts: [UInt64] = []
+        var j = i + 4
+        while j < tokens.count, tokens[j] != "Node" {
+          guard let n = UInt64(tokens[j]) else {
+            throw .malformed(path: source, line: lineNumber, message: "free block count '\(tokens[j])' is not a number")
+          }
+          counts.append(n)
+          j += 1
+        }
+        guard !counts.isEmpty else {
+          throw .malformed(path: source, line: lineNumber, message: "zone \(tokens[i + 3]) has no free block counts")
+        }
+        result.append(FreeAreas(node: node, zone: String(tokens[i + 3]), counts: counts))
+        i = j
+      }
+    }
+    return result
+  }
+}

@@ -1,0 +1,32 @@
+/// `/proc/vmstat`: counter name → value (kernel-vm.md §5.4).
+public struct VMStat: Sendable, Hashable, Codable {
+  public var counters: [String: UInt64]
+
+  public init(counters: [String: UInt64]) { self.counters = counters }
+
+  public subscript(_ key: String) -> UInt64? { counters[key] }
+
+  /// Sum of the counters whose names start with `prefix` (`allocstall_` across zones).
+  public func sum(prefix: String) -> UInt64 {
+    counters.filter { $0.key.hasPrefix(prefix) }.reduce(0) { $0 + $1.value }
+  }
+
+  public static func parse(_ text: String, source: String = "/proc/vmstat") throws(KernelError) -> VMStat {
+    var counters: [String: UInt64] = [:]
+    var lineNumber = 0
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      lineNumber += 1
+      let t = line.split(separator: " ")
+      if t.isEmpty { continue }
+      guard t.count == 2 else {
+        throw .malformed(path: source, line: lineNumber, message: "expected 'name value', got '\(line.prefix(60))'")
+      }
+      // Gauges can be transiently negative per-CPU; the kernel prints them as %lu (wrapped).
+      guard let v = UInt64(t[1]) ?? Int64(t[1]).map({ UInt64(bitPattern: $0) }) else {
+        throw .malformed(path: source, line: lineNumber, message: "\(t[0]): '\(t[1])' is not a number")
+      }
+      counters[String(t[0])] = v
+    }
+    return VMStat(counters: counters)
+  }
+}
