@@ -14,6 +14,14 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
   public var memInfo: MemInfo
   public var numaNodes: Int
   public var cpus: Int
+  /// /proc/zoneinfo, /proc/buddyinfo, /proc/vmstat when the root has them.
+  public var zoneInfo: ZoneInfo?
+  public var buddyInfo: [FreeAreas]?
+  public var vmstat: VMStat?
+  /// /sys/kernel/mm/transparent_hugepage/enabled (`always [madvise] never`), when present.
+  public var transparentHugepage: String?
+  /// /sys/kernel/mm/ksm: run, pages_sharing, merge_across_nodes, when present.
+  public var ksm: [String: UInt64]?
 
   public init(
     hostname: String? = nil, kernelRelease: String?, values: [String: String],
@@ -26,6 +34,13 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
     self.memInfo = memInfo
     self.numaNodes = numaNodes
     self.cpus = cpus
+  }
+
+  /// The THP mode in brackets (`madvise`), nil when THP is absent.
+  public var thpMode: String? {
+    guard let t = transparentHugepage, let open = t.firstIndex(of: "["), let close = t.firstIndex(of: "]"), open < close
+    else { return nil }
+    return String(t[t.index(after: open)..<close])
   }
 
   /// Whether the knob's file exists on this host (readable or not).
@@ -51,10 +66,27 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
     let memInfo = try MemInfo.parse(try files.readText("proc/meminfo"), source: files.path("proc/meminfo"))
     let release = try? files.readText("proc/sys/kernel/osrelease")
     let hostname = try? files.readText("proc/sys/kernel/hostname")
-    return HostSnapshot(
+    var snap = HostSnapshot(
       hostname: hostname.map(SysctlStore.trim), kernelRelease: release.map(SysctlStore.trim),
       values: values, unreadable: unreadable, memInfo: memInfo,
       numaNodes: Self.numaNodes(files), cpus: Self.cpus(files))
+    // Optional files: absent is fine (fixture trees, odd kernels); malformed is an error.
+    if let text = try? files.readText("proc/zoneinfo") {
+      snap.zoneInfo = try ZoneInfo.parse(text, source: files.path("proc/zoneinfo"))
+    }
+    if let text = try? files.readText("proc/buddyinfo") {
+      snap.buddyInfo = try BuddyInfo.parse(text, source: files.path("proc/buddyinfo"))
+    }
+    if let text = try? files.readText("proc/vmstat") {
+      snap.vmstat = try VMStat.parse(text, source: files.path("proc/vmstat"))
+    }
+    snap.transparentHugepage = (try? files.readText("sys/kernel/mm/transparent_hugepage/enabled")).map(SysctlStore.trim)
+    var ksm: [String: UInt64] = [:]
+    for key in ["run", "pages_sharing", "pages_shared", "merge_across_nodes"] {
+      if let v = try? files.readText("sys/kernel/mm/ksm/\(key)"), let n = UInt64(SysctlStore.trim(v)) { ksm[key] = n }
+    }
+    snap.ksm = ksm.isEmpty ? nil : ksm
+    return snap
   }
 
   /// Online NUMA nodes from sys/devices/system/node/nodeN (1 when the directory is absent).

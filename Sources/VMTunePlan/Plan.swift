@@ -87,6 +87,9 @@ public struct Plan: Sendable, Hashable, Codable {
   public var actions: [String]
   /// Live values of every key apply would write (and their exclusive partners), for stale checks.
   public var observed: [String: String]
+  /// Per-zone watermarks now and after apply, when the plan changes min_free_kbytes or
+  /// watermark_scale_factor and /proc/zoneinfo is readable.
+  public var watermarks: [ZoneForecast]?
 
   public var changes: [PlanEntry] { entries.filter { $0.action == .change } }
   public var blocked: [PlanEntry] { entries.filter { $0.action == .blocked } }

@@ -30,13 +30,16 @@ public enum Planner {
         observed[partner] = v
       }
     }
+    let forecast = WatermarkForecast.forecast(snapshot, entries: entries, kernel: host.kernel)
+    var warnings = PolicyChecks.warnings(profile, entries, host, snapshot: snapshot)
+    warnings += forecast.map(WatermarkForecast.warnings) ?? []
     return Plan(
       profile: profile.name, files: profile.files,
       host: PlanHost(
         hostname: snapshot.hostname, kernelRelease: snapshot.kernelRelease,
         memTotalKB: host.memTotalKB, numaNodes: host.numaNodes, cpus: host.cpus),
-      entries: entries, warnings: PolicyChecks.warnings(profile, entries, host),
-      actions: profile.actions.map(describe), observed: observed)
+      entries: entries, warnings: warnings,
+      actions: profile.actions.map(describe), observed: observed, watermarks: forecast)
   }
 
   static func entry(

@@ -1,8 +1,10 @@
+import VMTuneKernel
+import VMTuneModel
 import VMTuneProfile
 
 /// Checks the kernel does not make (kernel-vm.md §3.5, §9.1): values it accepts but that hurt.
 enum PolicyChecks {
-  static func warnings(_ profile: Profile, _ entries: [PlanEntry], _ host: HostFacts) -> [PlanWarning] {
+  static func warnings(_ profile: Profile, _ entries: [PlanEntry], _ host: HostFacts, snapshot: HostSnapshot) -> [PlanWarning] {
     var out: [PlanWarning] = []
     /// The value the host will have after apply: desired for changes, current otherwise.
     func after(_ key: String) -> Int64? {
@@ -18,6 +20,14 @@ enum PolicyChecks {
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
             message: "min_free_kbytes \(minFree) reserves \(share / 10).\(share % 10)% of RAM (\(formatKB(host.memTotalKB))), over the guard of \(guardPercent)%: zones would sit under their watermarks and kswapd would reclaim constantly (seed 002); lower it or raise guards.max_min_free_percent"))
+      }
+      if let thp = thpRecommendedKB(snapshot), minFree < Int64(thp),
+        entries.contains(where: { $0.key == "min_free_kbytes" && $0.action == .change })
+      {
+        out.append(
+          PlanWarning(
+            severity: .warning, key: "min_free_kbytes",
+            message: "min_free_kbytes \(minFree) is below the THP recommendation \(thp) kB (transparent_hugepage=\(snapshot.thpMode ?? "?")); the kernel raises it back whenever THP settings change or memory is hot-added"))
       }
       if minFree < 1024 {
         out.append(
@@ -39,5 +49,16 @@ enum PolicyChecks {
           message: "overcommit_ratio \(r) is outside 0 … 100; the kernel accepts it but CommitLimit becomes meaningless"))
     }
     return out
+  }
+
+  /// `set_recommended_min_free_kbytes()` for this host when THP is enabled (kernel-vm.md §3.5).
+  static func thpRecommendedKB(_ snapshot: HostSnapshot) -> UInt64? {
+    guard let mode = snapshot.thpMode, mode == "always" || mode == "madvise", let info = snapshot.zoneInfo else { return nil }
+    let user = info.zones.filter { ["DMA", "DMA32", "Normal"].contains($0.name) && $0.populated }
+    let buffers = user.reduce(UInt64(0)) { sum, z in
+      let high = z.high &- (z.boost ?? 0)
+      return z.managedPages > high ? sum + z.managedPages - high : sum
+    }
+    return MinFreeKbytes.thpRecommended(populatedUserZones: UInt64(user.count), nrFreeBufferPages: buffers)
   }
 }

@@ -91,3 +91,33 @@ public func repositoryRoot(_ file: String = #filePath) -> String {
   }
   return "."
 }
+
+/// One zone for a fixture /proc/zoneinfo.
+public struct FixtureZone: Sendable {
+  public var node: Int, name: String, free: UInt64, min: UInt64, low: UInt64, high: UInt64, managed: UInt64, present: UInt64
+
+  public init(node: Int = 0, _ name: String, free: UInt64, min: UInt64, low: UInt64, high: UInt64, managed: UInt64, present: UInt64? = nil) {
+    self.node = node
+    self.name = name
+    self.free = free
+    self.min = min
+    self.low = low
+    self.high = high
+    self.managed = managed
+    self.present = present ?? managed
+  }
+}
+
+extension FixtureHost {
+  /// Writes /proc/zoneinfo in the 6.x layout (boost 0) for `zones`.
+  public func writeZoneinfo(_ zones: [FixtureZone]) throws {
+    var text = ""
+    for z in zones {
+      text += "Node \(z.node), zone \(String(repeating: " ", count: max(0, 8 - z.name.count)))\(z.name)\n"
+      text += "  pages free     \(z.free)\n        boost    0\n        min      \(z.min)\n        low      \(z.low)\n        high     \(z.high)\n"
+      text += "        spanned  \(z.present)\n        present  \(z.present)\n        managed  \(z.managed)\n"
+      text += "        protection: (0, 0, 0, 0)\n      nr_free_pages \(z.free)\n"
+    }
+    try write("proc/zoneinfo", text)
+  }
+}

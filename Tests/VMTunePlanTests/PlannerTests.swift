@@ -94,3 +94,55 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
     #expect(plan.entries.first?.action == .skipped)
   }
 }
+
+@Suite struct WatermarkForecastTests {
+  /// Seed 002's machine before the change (min_free_kbytes 8000 is what the seed shows; the
+  /// watermarks here are the model's for 8000) and the profile that set 3000000.
+  func seed002Host() throws -> FixtureHost {
+    var values = FixtureHost.defaultValues
+    values["min_free_kbytes"] = "8000"
+    let host = try FixtureHost(values: values, kernel: "5.4.0", memTotalKB: 4_024_116)
+    try host.writeZoneinfo([
+      FixtureZone("DMA", free: 3840, min: 7, low: 10, high: 13, managed: 3840),
+      FixtureZone("DMA32", free: 758_226, min: 1508, low: 2266, high: 3024, managed: 758_592),
+      FixtureZone("Normal", free: 145_291, min: 484, low: 727, high: 970, managed: 243_597),
+      FixtureZone("Movable", free: 0, min: 0, low: 0, high: 0, managed: 0),
+    ])
+    return host
+  }
+
+  @Test func predictsSeed002AndRefusesIt() throws {
+    let host = try seed002Host()
+    let plan = Planner.plan(try profile("  min_free_kbytes: 3000000\n", extra: "guards: { max_min_free_percent: 100 }\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    let zones = try #require(plan.watermarks)
+    #expect(zones.map { [$0.after.min, $0.after.low, $0.after.high] }.prefix(3) == [[2862, 3577, 4292], [565_534, 706_917, 848_300], [181_602, 227_002, 272_402]])
+    #expect(zones.allSatisfy { $0.modelMatchesKernel })
+    // DMA32: high 848300 ≥ 758592 managed; Normal: 145291 free < new low 227002.
+    let messages = plan.guardViolations.map(\.message)
+    #expect(messages.contains { $0.hasPrefix("Node 0 DMA32: the new high watermark (848300 pages) would reach the zone's size (758592 managed pages)") })
+    #expect(messages.contains { $0.hasPrefix("Node 0 Normal: 145291 free pages would sit under the new low watermark 227002 (now 727)") })
+  }
+
+  @Test func modestChangePassesAndShowsNumbers() throws {
+    let host = try seed002Host()
+    let plan = Planner.plan(try profile("  min_free_kbytes: 16384\n  watermark_scale_factor: 100\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    #expect(plan.guardViolations.isEmpty)
+    let dma32 = try #require(plan.watermarks?.first { $0.zone == "DMA32" })
+    // share = 4096*758592/1006029 = 3088; delta = max(772, mult_frac(758592,100,10000)=7585).
+    #expect([dma32.after.min, dma32.after.low, dma32.after.high] == [3088, 10673, 18258])
+  }
+
+  @Test func noForecastWhenWatermarkKnobsAreUntouched() throws {
+    let host = try seed002Host()
+    let plan = Planner.plan(try profile("  swappiness: 10\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    #expect(plan.watermarks == nil)
+  }
+
+  @Test func thpRecommendationWarning() throws {
+    let host = try seed002Host()
+    try host.write("sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n")
+    let plan = Planner.plan(try profile("  min_free_kbytes: 9000\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    // 3 user zones: 512*3*2 + 512*3*9 = 16896 pages = 67584 kB.
+    #expect(plan.warnings.contains { $0.message.hasPrefix("min_free_kbytes 9000 is below the THP recommendation 67584 kB") })
+  }
+}

@@ -48,6 +48,16 @@ struct PlanText {
     let width = max(24, plan.entries.map(\.key.count).max() ?? 0)
     for e in plan.entries { out += line(e, width: width) + "\n" }
     if plan.entries.isEmpty { out += "  (the profile sets no sysctls)\n" }
+    if let zones = plan.watermarks?.filter({ $0.managed > 0 || $0.after != $0.now }), !zones.isEmpty {
+      out += "\nWatermarks, pages (min / low / high; free pages now):\n"
+      let width = zones.map { "Node \($0.node) \($0.zone)".count }.max() ?? 12
+      for z in zones {
+        let now = "\(z.now.min) / \(z.now.low) / \(z.now.high)"
+        let next = "\(z.after.min) / \(z.after.low) / \(z.after.high)"
+        let changed = z.now != z.after
+        out += "  \(pad("Node \(z.node) \(z.zone)", width))  \(pad(now, 26)) \(changed ? "→" : "=") \(changed ? terminal.paint(pad(next, 26), .yellow) : pad(next, 26))  free \(z.free)\n"
+      }
+    }
     if !plan.warnings.isEmpty {
       out += "\n"
       for w in plan.warnings {
