@@ -19,7 +19,7 @@ enum PolicyChecks {
         out.append(
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
-            message: "min_free_kbytes \(minFree) reserves \(share / 10).\(share % 10)% of RAM (\(formatKB(host.memTotalKB))), over the guard of \(guardPercent)%: zones would sit under their watermarks and kswapd would reclaim constantly (seed 002); lower it or raise guards.max_min_free_percent"))
+            message: "min_free_kbytes \(minFree) reserves \(share / 10).\(share % 10)% of RAM (\(humanKB(host.memTotalKB))), over the guard of \(guardPercent)%: zones would sit under their watermarks and kswapd would reclaim constantly (seed 002); lower it or raise guards.max_min_free_percent"))
       }
       if let thp = thpRecommendedKB(snapshot), minFree < Int64(thp),
         entries.contains(where: { $0.key == "min_free_kbytes" && $0.action == .change })

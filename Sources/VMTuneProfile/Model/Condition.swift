@@ -70,3 +70,17 @@ public func formatKB(_ kb: Int64) -> String {
   }
   return "\(value)\(units[i])"
 }
+
+/// `24684084` kB → `23.5 GiB`, `1000000` → `976 MiB`, `15728` → `15 MiB` (truncated, as free(1)).
+public func humanKB(_ kb: Int64) -> String {
+  if kb >= 1 << 30 {
+    let tenths = kb * 10 / (1 << 30)
+    return "\(tenths / 10).\(tenths % 10) TiB"
+  }
+  if kb >= 1 << 20 {
+    let tenths = kb * 10 / (1 << 20)
+    return "\(tenths / 10).\(tenths % 10) GiB"
+  }
+  if kb >= 1024 { return "\(kb / 1024) MiB" }
+  return "\(kb) KiB"
+}

@@ -17,15 +17,6 @@ struct PlanText {
     return "Profile \(terminal.paint(plan.profile, .bold)) (\(files))\nHost    \(facts.joined(separator: ", "))\n"
   }
 
-  /// `24684084` kB → `23.5 GiB`; `1000000` → `976 MiB` (truncated, as free(1) does).
-  func humanKB(_ kb: Int64) -> String {
-    if kb >= 1 << 20 {
-      let tenths = kb * 10 / (1 << 20)
-      return "\(tenths / 10).\(tenths % 10) GiB"
-    }
-    return "\(kb / 1024) MiB"
-  }
-
   func line(_ e: PlanEntry, width: Int) -> String {
     let key = pad(e.key, width)
     switch e.action {
