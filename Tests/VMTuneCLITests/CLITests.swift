@@ -223,4 +223,42 @@ import VMTuneTestSupport
     #expect(plan.status == 2)
     #expect(plan.stdout.contains("60 → 10"))
   }
+
+  @Test func diagnoseReadsLogsFromStdinAndPrintsJSON() throws {
+    let host = try FixtureHost()
+    try host.write("proc/buddyinfo", "Node 0, zone Normal 4374385 85408 0 0 0 0 0 0 0 0 0\n")
+    let log = host.root + "/kern.log"
+    try "Nov 25 09:14:07 h kernel: qemu: page allocation failure. order:4, mode:0x20\n".write(toFile: log, atomically: true, encoding: .utf8)
+    let text = try runVMTune(["diagnose", "--root", host.root, "--log", log])
+    #expect(text.status == 0)
+    #expect(text.stdout.contains("order 4: index 0.937, unusable 1.000, 0 block(s), 1 failure(s) in log"))
+    #expect(text.stdout.contains("1. Compact memory: free memory is fragmented, not short (node 0 Normal)"))
+    let json = try runVMTune(["diagnose", "--root", host.root, "--log", log, "--format", "json"])
+    let obj = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+    let zones = obj?["zones"] as? [[String: Any]]
+    let orders = zones?.first?["orders"] as? [[String: Any]]
+    #expect(orders?.first?["fragmentationIndex"] as? Int == 937)
+    #expect((obj?["advice"] as? [[String: Any]])?.first?["kind"] as? String == "compact")
+    #expect(try runVMTune(["diagnose", "--order", "11"]).status == 64)
+  }
+
+  @Test func applyRefusesAWatermarkGuardUnlessForced() throws {
+    let host = try FixtureHost(memTotalKB: 4_024_116)
+    try host.writeZoneinfo([
+      // The model's watermarks for min_free_kbytes 67584 (so no model-mismatch warning).
+      FixtureZone("DMA32", free: 757_824, min: 12789, low: 15986, high: 19183, managed: 758_592),
+      FixtureZone("Normal", free: 145_221, min: 4106, low: 5132, high: 6158, managed: 243_597),
+    ])
+    let p = try writeProfile(host, "sysctl:\n  min_free_kbytes: 2500000\nguards: { max_min_free_percent: 80 }\n")
+    let plan = try runVMTune(["plan", p, "--root", host.root])
+    #expect(plan.stdout.contains("Watermarks, pages (min / low / high; free pages now):"))
+    #expect(!plan.stdout.contains("differ from vmtune's model"))
+    #expect(plan.stdout.contains("guard: Node 0 Normal: 145221 free pages would sit under the new low watermark"))
+    let refused = try runVMTune(["apply", p, "--root", host.root, "--yes"])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("refused by a guard; nothing was written (use --force to override)"))
+    #expect(host.value("min_free_kbytes") == "67584")
+    #expect(try runVMTune(["apply", p, "--root", host.root, "--yes", "--force"]).status == 0)
+    #expect(host.value("min_free_kbytes") == "2500000")
+  }
 }
