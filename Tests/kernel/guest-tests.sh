@@ -25,7 +25,23 @@ vmtune plan kvm-host --profile-dir $P >/tmp/plan.txt 2>&1; rc=$?
 if [ $rc = 0 ] || [ $rc = 2 ] && grep -q '^Plan: ' /tmp/plan.txt; then pass "plan-live-kernel ($(grep '^Plan: ' /tmp/plan.txt))"
 else fail "plan-live-kernel: exit $rc"; cat /tmp/plan.txt; fi
 
-# 2. apply, check, apply again, rollback — for two roles.
+# 2. A saved plan's predicted watermarks are exactly what the kernel computes once the plan is
+#    applied (every zone, promo included); after rollback's recompute the model reproduces the
+#    kernel's watermarks from the live settings. (At boot they can lag: memory freed after the
+#    boot-time computation, such as the initramfs, raises managed pages without a recompute.)
+before=$(vm_state)
+vmtune watermarks >/tmp/wm-boot.txt 2>&1
+vmtune plan kvm-host --profile-dir $P --out /tmp/kvm.json >/dev/null 2>&1
+vmtune apply --plan /tmp/kvm.json --yes >/tmp/apply.txt 2>&1; rc=$?
+if [ $rc = 0 ] && vmtune watermarks --expect /tmp/kvm.json >/tmp/wm.txt 2>&1; then
+  pass "predicted-watermarks-equal-zoneinfo-after-apply ($(tail -1 /tmp/wm.txt))"
+else fail "predicted-watermarks-equal-zoneinfo-after-apply: apply exit $rc"; cat /tmp/apply.txt /tmp/wm.txt; fi
+vmtune rollback --yes >/dev/null 2>&1
+if [ "$before" = "$(vm_state)" ]; then pass "rollback-after-saved-plan"; else fail "rollback-after-saved-plan"; fi
+if vmtune watermarks --verify >/tmp/wm.txt 2>&1; then pass "watermark-model-matches-kernel-after-recompute ($(tail -1 /tmp/wm.txt))"
+else fail "watermark-model-matches-kernel-after-recompute"; cat /tmp/wm-boot.txt /tmp/wm.txt; fi
+
+# 3. apply, check, apply again, rollback — for two roles.
 for role in kvm-host file-server; do
   before=$(vm_state)
   vmtune apply $role --profile-dir $P --yes >/tmp/apply.txt 2>&1; rc=$?
@@ -49,7 +65,7 @@ for role in kvm-host file-server; do
   fi
 done
 
-# 3. A value the kernel itself rejects (swappiness 300, forced past vmtune's validation) makes the
+# 4. A value the kernel itself rejects (swappiness 300, forced past vmtune's validation) makes the
 #    kernel return EINVAL mid-apply; every value written before it must be restored.
 cat >/tmp/reject.yaml <<'YAML'
 apiVersion: vmtune/v1
@@ -75,8 +91,34 @@ else
   echo "$before" >/tmp/before; echo "$after" >/tmp/after; diff /tmp/before /tmp/after
 fi
 
-# 4. An injected failure at the last write on the real kernel restores everything.
+# 5. An injected failure at the last write on the real kernel restores everything.
 before=$(vm_state)
 vmtune apply kvm-host --profile-dir $P --yes --inject-fault write:3 >/tmp/f.txt 2>&1; rc=$?
 if [ $rc = 1 ] && [ "$before" = "$(vm_state)" ]; then pass "injected-fault-restores-live-kernel"
 else fail "injected-fault-restores-live-kernel: exit $rc"; cat /tmp/f.txt; fi
+
+# 6. Fragment the guest (touch most free memory, free every other page) and compare our
+#    fragmentation and unusable indexes with the kernel's own debugfs files.
+free_mb=$(( $(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 - 96 ))
+frag $free_mb 600 >/tmp/frag.out 2>&1 &
+fragpid=$!
+i=0
+while ! grep -q holding /tmp/frag.out 2>/dev/null && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
+info "$(cat /tmp/frag.out) after ${i}s; buddyinfo: $(tr -s ' ' </proc/buddyinfo | tr '\n' ';')"
+ok=0
+for attempt in 1 2 3; do
+  { echo extfrag_index:; cat /sys/kernel/debug/extfrag/extfrag_index; echo unusable_index:; cat /sys/kernel/debug/extfrag/unusable_index; } >/tmp/kernel-idx.txt
+  vmtune diagnose --debugfs >/tmp/ours-idx.txt
+  if cmp -s /tmp/kernel-idx.txt /tmp/ours-idx.txt; then ok=1; break; fi
+  sleep 1
+done
+if [ $ok = 1 ]; then pass "indexes-equal-debugfs-on-fragmented-guest (attempt $attempt)"
+else fail "indexes-equal-debugfs-on-fragmented-guest"; diff /tmp/kernel-idx.txt /tmp/ours-idx.txt; fi
+# Fragmented: in some zone at least half of the free memory sits in blocks below order 4
+# (unusable_index column for order 4 is field 9).
+frag_zone=$(awk '/^unusable_index:/{u=1; next} u && $9 >= 0.5 {print $4 " " $9; exit}' /tmp/kernel-idx.txt)
+if [ -n "$frag_zone" ]; then pass "guest-is-fragmented (unusable index at order 4: $frag_zone)"
+else fail "guest-is-fragmented"; cat /tmp/kernel-idx.txt; fi
+vmtune diagnose --order 4 >/tmp/diag.txt 2>&1
+info "diagnose: $(grep -A1 '^1\. ' /tmp/diag.txt | tr -s ' ' | tr '\n' ' ')"
+kill $fragpid 2>/dev/null

@@ -33,6 +33,9 @@ struct DiagnoseCommand: ParsableCommand {
   @Flag(name: .customLong("no-color"), help: "Never colour the output.")
   var noColor = false
 
+  @Flag(name: .long, help: "Print only the fragmentation and unusable indexes of every order, as debugfs extfrag/extfrag_index and extfrag/unusable_index print them.")
+  var debugfs = false
+
   func validate() throws {
     if let bad = order.first(where: { !(0...10).contains($0) }) {
       throw ValidationError("--order \(bad) is outside 0 … 10")
@@ -50,6 +53,10 @@ struct DiagnoseCommand: ParsableCommand {
         Terminal.error("vmtune: error: cannot read the log \(log): \(error)")
         throw ExitCode.failure
       }
+    }
+    if debugfs {
+      print(DebugfsText.render(snap.buddyInfo ?? []), terminator: "")
+      return
     }
     let d = Diagnoser.diagnose(snap, log: kernelLog, orders: order)
     switch format {
