@@ -25,10 +25,12 @@ let package = Package(
     .target(name: "VMTunePlan", dependencies: ["VMTuneProfile", "VMTuneKernel", "VMTuneModel"]),
     // Lock, journal, ordered writes, read-back, rollback, persistence.
     .target(name: "VMTuneApply", dependencies: ["VMTunePlan", "VMTuneKernel", "VMTuneProfile"]),
+    // Actions (compaction, cache drops), schedules and triggers; the agent loop with an injected clock.
+    .target(name: "VMTuneAgent", dependencies: ["VMTuneApply", "VMTunePlan", "VMTuneKernel", "VMTuneModel", "VMTuneProfile"]),
     .executableTarget(
       name: "vmtune",
       dependencies: [
-        "VMTuneProfile", "VMTuneKernel", "VMTuneModel", "VMTunePlan", "VMTuneApply",
+        "VMTuneProfile", "VMTuneKernel", "VMTuneModel", "VMTunePlan", "VMTuneApply", "VMTuneAgent",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     // Test helpers: fixture host trees. Not a product.
@@ -42,6 +44,9 @@ let package = Package(
     .testTarget(
       name: "VMTuneApplyTests",
       dependencies: ["VMTuneApply", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneTestSupport"]),
+    .testTarget(
+      name: "VMTuneAgentTests",
+      dependencies: ["VMTuneAgent", "VMTuneProfile", "VMTuneKernel", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneCLITests", dependencies: ["vmtune", "VMTuneTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Time for the agent: injectable so tests drive schedules without waiting.
+public protocol AgentClock: Sendable {
+  /// Seconds since the epoch.
+  func now() -> Int64
+}
+
+/// The real clock.
+public struct SystemClock: AgentClock {
+  public init() {}
+  public func now() -> Int64 { Int64(time(nil)) }
+}
+
+/// Deterministic jitter: a value in 0 … max for each action, from a seed (fleet hosts use their
+/// hostname, so each host keeps its own offset across restarts).
+public struct Jitter: Sendable {
+  public var seed: UInt64
+
+  public init(seed: UInt64) { self.seed = seed }
+
+  public init(seedText: String) {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
+    for b in seedText.utf8 {
+      h ^= UInt64(b)
+      h = h &* 0x100_0000_01b3
+    }
+    self.init(seed: h)
+  }
+
+  public func offset(_ maxSeconds: Int64, salt: String) -> Int64 {
+    guard maxSeconds > 0 else { return 0 }
+    var h = seed
+    for b in salt.utf8 {
+      h ^= UInt64(b)
+      h = h &* 0x100_0000_01b3
+    }
+    return Int64(h % UInt64(maxSeconds + 1))
+  }
+}
