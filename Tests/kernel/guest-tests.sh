@@ -8,6 +8,8 @@ export NO_COLOR=1
 pass() { echo "PASS $*"; }
 fail() { echo "FAIL $*"; }
 info() { echo "INFO $*"; }
+# Diagnostics for a failed case: the host side prints only PASS/FAIL/INFO lines.
+show() { for f in "$@"; do sed "s|^|INFO   ${f##*/}: |" "$f"; done; }
 
 # Every readable vm sysctl as key=value, triggers excluded (reading stat_refresh folds counters).
 vm_state() {
@@ -23,7 +25,7 @@ info "kernel $(uname -r), shape $shape, nodes $(ls -d /sys/devices/system/node/n
 # 1. plan on the live kernel: a real plan, exit 0 (in sync) or 2 (changes).
 vmtune plan kvm-host --profile-dir $P >/tmp/plan.txt 2>&1; rc=$?
 if [ $rc = 0 ] || [ $rc = 2 ] && grep -q '^Plan: ' /tmp/plan.txt; then pass "plan-live-kernel ($(grep '^Plan: ' /tmp/plan.txt))"
-else fail "plan-live-kernel: exit $rc"; cat /tmp/plan.txt; fi
+else fail "plan-live-kernel: exit $rc"; show /tmp/plan.txt; fi
 
 # 2. A saved plan's predicted watermarks are exactly what the kernel computes once the plan is
 #    applied (every zone, promo included); after rollback's recompute the model reproduces the
@@ -35,33 +37,33 @@ vmtune plan kvm-host --profile-dir $P --out /tmp/kvm.json >/dev/null 2>&1
 vmtune apply --plan /tmp/kvm.json --yes >/tmp/apply.txt 2>&1; rc=$?
 if [ $rc = 0 ] && vmtune watermarks --expect /tmp/kvm.json >/tmp/wm.txt 2>&1; then
   pass "predicted-watermarks-equal-zoneinfo-after-apply ($(tail -1 /tmp/wm.txt))"
-else fail "predicted-watermarks-equal-zoneinfo-after-apply: apply exit $rc"; cat /tmp/apply.txt /tmp/wm.txt; fi
+else fail "predicted-watermarks-equal-zoneinfo-after-apply: apply exit $rc"; show /tmp/apply.txt /tmp/wm.txt; fi
 vmtune rollback --yes >/dev/null 2>&1
 if [ "$before" = "$(vm_state)" ]; then pass "rollback-after-saved-plan"; else fail "rollback-after-saved-plan"; fi
 if vmtune watermarks --verify >/tmp/wm.txt 2>&1; then pass "watermark-model-matches-kernel-after-recompute ($(tail -1 /tmp/wm.txt))"
-else fail "watermark-model-matches-kernel-after-recompute"; cat /tmp/wm-boot.txt /tmp/wm.txt; fi
+else fail "watermark-model-matches-kernel-after-recompute"; show /tmp/wm-boot.txt /tmp/wm.txt; fi
 
 # 3. apply, check, apply again, rollback — for two roles.
 for role in kvm-host file-server; do
   before=$(vm_state)
   vmtune apply $role --profile-dir $P --yes >/tmp/apply.txt 2>&1; rc=$?
   if [ $rc = 0 ]; then pass "apply-$role ($(grep -c '✓' /tmp/apply.txt) writes verified)"
-  else fail "apply-$role: exit $rc"; cat /tmp/apply.txt; fi
+  else fail "apply-$role: exit $rc"; show /tmp/apply.txt; fi
 
   vmtune check $role --profile-dir $P >/tmp/check.txt 2>&1; rc=$?
   if [ $rc = 0 ]; then pass "check-no-drift-after-apply-$role"
-  else fail "check-no-drift-after-apply-$role: exit $rc"; cat /tmp/check.txt; fi
+  else fail "check-no-drift-after-apply-$role: exit $rc"; show /tmp/check.txt; fi
 
   vmtune apply $role --profile-dir $P --yes --detailed-exitcode >/tmp/apply2.txt 2>&1; rc=$?
   if [ $rc = 0 ] && grep -q 'Nothing to do' /tmp/apply2.txt; then pass "second-apply-writes-nothing-$role"
-  else fail "second-apply-writes-nothing-$role: exit $rc"; cat /tmp/apply2.txt; fi
+  else fail "second-apply-writes-nothing-$role: exit $rc"; show /tmp/apply2.txt; fi
 
   vmtune rollback --yes >/tmp/rb.txt 2>&1; rc=$?
   after=$(vm_state)
   if [ $rc = 0 ] && [ "$before" = "$after" ]; then pass "rollback-restores-exactly-$role ($(grep -c '↺' /tmp/rb.txt) restored)"
   else
     fail "rollback-restores-exactly-$role: exit $rc"
-    echo "$before" >/tmp/before; echo "$after" >/tmp/after; diff /tmp/before /tmp/after; cat /tmp/rb.txt
+    echo "$before" >/tmp/before; echo "$after" >/tmp/after; diff /tmp/before /tmp/after >/tmp/state.diff; show /tmp/state.diff /tmp/rb.txt
   fi
 done
 
@@ -81,24 +83,26 @@ sed -i 's/"desired" : "7"/"desired" : "300"/' /tmp/reject.json
 vmtune apply --plan /tmp/reject.json --yes >/tmp/r1.txt 2>&1; rc=$?
 if [ $rc = 1 ] && grep -q "above the kernel's maximum 200" /tmp/r1.txt && [ "$before" = "$(vm_state)" ]; then
   pass "edited-saved-plan-is-revalidated"
-else fail "edited-saved-plan-is-revalidated: exit $rc"; cat /tmp/r1.txt; fi
+else fail "edited-saved-plan-is-revalidated: exit $rc"; show /tmp/r1.txt; fi
 vmtune apply --plan /tmp/reject.json --yes --unsafe-skip-validation >/tmp/r2.txt 2>&1; rc=$?
 after=$(vm_state)
 if [ $rc = 1 ] && grep -q 'EINVAL' /tmp/r2.txt && grep -q 'every value written was restored' /tmp/r2.txt && [ "$before" = "$after" ]; then
   pass "kernel-rejection-rolls-back ($(grep -o '[0-9]* restored)' /tmp/r2.txt | tr -d ')'))"
 else
-  fail "kernel-rejection-rolls-back: exit $rc"; cat /tmp/r2.txt
-  echo "$before" >/tmp/before; echo "$after" >/tmp/after; diff /tmp/before /tmp/after
+  fail "kernel-rejection-rolls-back: exit $rc"; show /tmp/r2.txt
+  echo "$before" >/tmp/before; echo "$after" >/tmp/after; diff /tmp/before /tmp/after >/tmp/state.diff; show /tmp/state.diff
 fi
 
 # 5. An injected failure at the last write on the real kernel restores everything.
 before=$(vm_state)
 vmtune apply kvm-host --profile-dir $P --yes --inject-fault write:3 >/tmp/f.txt 2>&1; rc=$?
 if [ $rc = 1 ] && [ "$before" = "$(vm_state)" ]; then pass "injected-fault-restores-live-kernel"
-else fail "injected-fault-restores-live-kernel: exit $rc"; cat /tmp/f.txt; fi
+else fail "injected-fault-restores-live-kernel: exit $rc"; show /tmp/f.txt; fi
 
 # 6. Fragment the guest (touch most free memory, free every other page) and compare our
-#    fragmentation and unusable indexes with the kernel's own debugfs files.
+#    fragmentation and unusable indexes with the kernel's own debugfs files. Background
+#    (proactive) compaction is switched off so that only the actions below change the layout.
+echo 0 > /proc/sys/vm/compaction_proactiveness
 free_mb=$(( $(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 - 96 ))
 frag $free_mb 600 >/tmp/frag.out 2>&1 &
 fragpid=$!
@@ -113,12 +117,67 @@ for attempt in 1 2 3; do
   sleep 1
 done
 if [ $ok = 1 ]; then pass "indexes-equal-debugfs-on-fragmented-guest (attempt $attempt)"
-else fail "indexes-equal-debugfs-on-fragmented-guest"; diff /tmp/kernel-idx.txt /tmp/ours-idx.txt; fi
+else fail "indexes-equal-debugfs-on-fragmented-guest"; diff /tmp/kernel-idx.txt /tmp/ours-idx.txt >/tmp/idx.diff; show /tmp/idx.diff; fi
 # Fragmented: in some zone at least half of the free memory sits in blocks below order 4
 # (unusable_index column for order 4 is field 9).
 frag_zone=$(awk '/^unusable_index:/{u=1; next} u && $9 >= 0.5 {print $4 " " $9; exit}' /tmp/kernel-idx.txt)
 if [ -n "$frag_zone" ]; then pass "guest-is-fragmented (unusable index at order 4: $frag_zone)"
-else fail "guest-is-fragmented"; cat /tmp/kernel-idx.txt; fi
+else fail "guest-is-fragmented"; show /tmp/kernel-idx.txt; fi
 vmtune diagnose --order 4 >/tmp/diag.txt 2>&1
 info "diagnose: $(grep -A1 '^1\. ' /tmp/diag.txt | tr -s ' ' | tr '\n' ' ')"
+
+# 7. Actions on the real kernel, run by the agent (--once: one cycle, first run is due at once).
+#    Compaction must move the fragmenting program's pages and grow the order-4+ free blocks.
+cat >/tmp/compact.yaml <<'YAML'
+apiVersion: vmtune/v1
+name: compact-all
+actions:
+  compact: { every: 1h }
+YAML
+vmtune agent /tmp/compact.yaml --once >/tmp/agent.txt 2>&1; rc=$?
+line=$(grep 'compact ran' /tmp/agent.txt)
+before_blocks=$(echo "$line" | sed -n 's/.*order-4+ blocks \([0-9]*\) → \([0-9]*\).*/\1/p')
+after_blocks=$(echo "$line" | sed -n 's/.*order-4+ blocks \([0-9]*\) → \([0-9]*\).*/\2/p')
+if [ $rc = 0 ] && [ -n "$after_blocks" ] && [ "$after_blocks" -gt "$before_blocks" ] && echo "$line" | grep -q 'compact_migrate_scanned +'; then
+  pass "agent-compaction-grows-high-order-blocks ($(echo "$line" | sed 's/.*); //'))"
+else fail "agent-compaction-grows-high-order-blocks: exit $rc"; show /tmp/agent.txt; fi
+
+cat >/tmp/drop.yaml <<'YAML'
+apiVersion: vmtune/v1
+name: drop
+actions:
+  drop_caches: { every: 1h, what: all, sync_first: true }
+YAML
+vmtune agent /tmp/drop.yaml --once >/tmp/agent.txt 2>&1; rc=$?
+if [ $rc = 0 ] && grep -q 'drop_caches ran .*drop_pagecache +1, drop_slab +1' /tmp/agent.txt && dmesg | grep -q 'drop_caches: 3'; then
+  pass "agent-drop-caches-counted-by-kernel ($(grep -o 'drop_pagecache +1, drop_slab +1' /tmp/agent.txt))"
+else fail "agent-drop-caches-counted-by-kernel: exit $rc"; show /tmp/agent.txt; fi
+
+# The same action again within the hour: the recorded history keeps it from running.
+vmtune agent /tmp/drop.yaml --once >/tmp/agent2.txt 2>&1
+if ! grep -q 'drop_caches ran' /tmp/agent2.txt; then pass "agent-schedule-holds-across-once-runs"
+else fail "agent-schedule-holds-across-once-runs"; show /tmp/agent2.txt; fi
+
+if [ "$shape" = numa2 ]; then
+  cat >/tmp/node1.yaml <<'YAML'
+apiVersion: vmtune/v1
+name: compact-node1
+actions:
+  compact: { every: 1h, nodes: [1] }
+YAML
+  kill $fragpid 2>/dev/null; wait $fragpid 2>/dev/null
+  frag $(( $(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 - 96 )) 600 >/tmp/frag.out 2>&1 &
+  fragpid=$!
+  i=0; while ! grep -q holding /tmp/frag.out 2>/dev/null && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
+  # Free blocks of order >= 4 per node, from buddyinfo (fields 9.. are orders 4..10).
+  # (busybox awk has no ^: double the weight by hand)
+  blocks() { awk -v n="$1," '$2 == n { m = 1; for (o = 4; o <= NF - 5; o++) { s += $(o + 5) * m; m *= 2 } } END { print s + 0 }' /proc/buddyinfo; }
+  n1_before=$(blocks 1); n0_before=$(blocks 0)
+  vmtune agent /tmp/node1.yaml --once >/tmp/agent.txt 2>&1; rc=$?
+  n1_after=$(blocks 1); n0_after=$(blocks 0)
+  line=$(grep 'compact ran' /tmp/agent.txt)
+  if [ $rc = 0 ] && echo "$line" | grep -q 'compact_migrate_scanned +' && [ "$n1_after" -gt "$n1_before" ]; then
+    pass "agent-per-node-compaction (node 1 order-4 blocks $n1_before → $n1_after, node 0 $n0_before → $n0_after; $(echo "$line" | sed 's/.*blocks [0-9]* → [0-9]*, //'))"
+  else fail "agent-per-node-compaction: exit $rc, node 1 order-4 blocks $n1_before → $n1_after"; show /tmp/agent.txt; fi
+fi
 kill $fragpid 2>/dev/null
