@@ -43,7 +43,8 @@ for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
   cp -L "$lib" "$root$lib"
 done
 cp -r "${PROFILES_DIR:-profiles}" "$root/vmtune/profiles"
-cp Tests/kernel/guest-tests.sh "$root/vmtune/guest-tests.sh"
+GUEST_SCRIPT=${GUEST_SCRIPT:-guest-tests.sh}
+cp "Tests/kernel/$GUEST_SCRIPT" "$root/vmtune/guest-tests.sh"
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -77,10 +78,11 @@ for shape in $SHAPES; do
   log="$work/$shape.log"
   start=$(date +%s)
   # shellcheck disable=SC2086
-  timeout 300 qemu-system-x86_64 $accel -m 3072 -smp 2 $numa -nographic -no-reboot \
+  timeout "${GUEST_TIMEOUT:-300}" qemu-system-x86_64 $accel -m 3072 -smp 2 $numa -nographic -no-reboot \
     -kernel "$KERNEL" -initrd "$work/initrd.gz" \
     -append "console=ttyS0 panic=-1 quiet vmtune.shape=$shape" </dev/null >"$log" 2>&1 || true
   secs=$(( $(date +%s) - start ))
+  [ -z "${KEEP_LOG:-}" ] || tr -d '\r' <"$log" >"$KEEP_LOG"
   tr -d '\r' <"$log" | grep -E '^(PASS|FAIL|INFO) ' | sed "s/^/[$shape] /" || true
   pass=$(tr -d '\r' <"$log" | grep -c '^PASS ' || true)
   fail=$(tr -d '\r' <"$log" | grep -c '^FAIL ' || true)
