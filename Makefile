@@ -7,6 +7,9 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # pkg-config (SwiftPM finds libyaml through yaml-0.1.pc).
 APT_PACKAGES := libyaml-dev pkg-config
 PROFILE ?= profiles/kvm-host.yaml
+# Release builds are fully static (Swift runtime, Foundation and libyaml linked in): one file to
+# copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.
+RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable
 
 .PHONY: all deps build release demo test unit-test kernel-test bench clean install
 
@@ -25,7 +28,7 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build $(RELEASE_FLAGS)
 
 # The main job: a read-only plan of the KVM-host profile against this machine.
 # plan exits 2 when changes are pending; that is a successful demo.
@@ -46,6 +49,7 @@ kernel-test: deps
 
 bench: release
 	./bench/plan-latency.sh
+	python3 bench/agent-cycle.py
 
 install: release
 	install -D -m 0755 .build/release/vmtune $(DESTDIR)/usr/local/bin/vmtune

@@ -87,22 +87,36 @@ public final class Agent {
     cycles += 1
     let now = clock.now()
     var log: [AgentLine] = []
-    let snapshot: HostSnapshot
+    var snapshot: HostSnapshot
     do {
-      snapshot = try HostSnapshot.read(files, triggers: KnobCatalog.triggers)
+      // Only the tables this cycle needs: buddyinfo for conditions, zoneinfo for headroom.
+      var tables: HostSnapshot.Tables = []
+      let triggers = profile.actions.compactMap(\.trigger)
+      if !triggers.isEmpty { tables.insert(.buddyinfo) }
+      if triggers.contains(where: { $0.headroomBelowPercent != nil }) { tables.insert(.zoneinfo) }
+      snapshot = try HostSnapshot.read(files, triggers: KnobCatalog.triggers, tables: tables)
     } catch {
       return [AgentLine(level: .error, message: "cannot read the host: \(error)")]
     }
-    log += enforceSysctls(snapshot)
+    log += enforceSysctls(&snapshot)
     for action in profile.actions {
       log += consider(action, snapshot: snapshot, now: now)
     }
     return log
   }
 
-  private func enforceSysctls(_ snapshot: HostSnapshot) -> [AgentLine] {
+  private func enforceSysctls(_ snapshot: inout HostSnapshot) -> [AgentLine] {
     var log: [AgentLine] = []
-    let plan = Planner.plan(profile, on: snapshot)
+    var plan = Planner.plan(profile, on: snapshot)
+    if !plan.changes.isEmpty {
+      // Drift: plan again with everything the guards look at (zone watermarks, THP).
+      do {
+        try snapshot.readTables(files, [.zoneinfo, .mm])
+        plan = Planner.plan(profile, on: snapshot)
+      } catch {
+        return [AgentLine(level: .error, message: "cannot read the host: \(error)")]
+      }
+    }
     for e in plan.changes {
       let live = snapshot.values[e.key] ?? "?"
       if let seen = lastSeen[e.key], seen != live {
@@ -111,18 +125,22 @@ public final class Agent {
         log.append(AgentLine(level: .notice, message: "drift: \(e.key) is \(live); profile \(profile.name) wants \(e.target)"))
       }
     }
+    for e in plan.entries where e.action != .skipped {
+      if let v = snapshot.values[e.key] { lastSeen[e.key] = v }
+    }
     if enforce, !plan.changes.isEmpty {
       do {
         let report = try Applier(files: files, store: store).apply(plan)
         for w in report.writes {
           log.append(AgentLine(level: .notice, message: "enforced \(w.key): \(w.from) → \(w.to) (journal \(report.generation.map(String.init) ?? "-"))"))
+          // What the kernel holds now (it may have zeroed an exclusive partner too).
+          for key in [w.key] + (KnobCatalog.knob(w.key)?.exclusiveWith.map { [$0] } ?? []) {
+            if let v = try? store.read(key) { lastSeen[key] = v }
+          }
         }
       } catch {
         log.append(AgentLine(level: .error, message: "enforcing \(profile.name) failed: \(error)"))
       }
-    }
-    for e in plan.entries where e.action != .skipped {
-      if let v = (try? store.read(e.key)) { lastSeen[e.key] = v }
     }
     return log
   }

@@ -45,17 +45,27 @@ public struct HostFiles: Sendable {
       throw .io(operation: "open", path: p, errno: error as? Errno ?? .ioError)
     }
     defer { try? fd.close() }
+    // Read straight into the result's spare capacity: sysctl files are a few bytes, /proc
+    // tables tens of kB; no zero-filled scratch buffer per call (the agent reads ~60 files a cycle).
     var result: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
+    var capacity = Swift.min(limit, 4096)
     while result.count < limit {
-      let n: Int
-      do {
-        n = try chunk.withUnsafeMutableBytes { try fd.read(into: $0) }
-      } catch {
-        throw .io(operation: "read", path: p, errno: error as? Errno ?? .ioError)
+      if result.count == capacity { capacity = Swift.min(limit, capacity * 4) }
+      let start = result.count
+      let want = capacity - start
+      var failure: Errno?
+      result.append(contentsOf: repeatElement(0, count: want))
+      let n: Int = result.withUnsafeMutableBytes { buffer in
+        do {
+          return try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<(start + want)]))
+        } catch {
+          failure = error as? Errno ?? .ioError
+          return 0
+        }
       }
+      result.removeLast(want - n)
+      if let failure { throw .io(operation: "read", path: p, errno: failure) }
       if n == 0 { break }
-      result += chunk[0..<n]
     }
     return result
   }

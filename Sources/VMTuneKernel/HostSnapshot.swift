@@ -46,9 +46,22 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
   /// Whether the knob's file exists on this host (readable or not).
   public func has(_ key: String) -> Bool { values[key] != nil || unreadable[key] != nil }
 
+  /// The /proc tables a snapshot may include beyond the sysctls and meminfo.
+  public struct Tables: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    public static let zoneinfo = Tables(rawValue: 1)
+    public static let buddyinfo = Tables(rawValue: 2)
+    public static let vmstat = Tables(rawValue: 4)
+    /// THP mode and KSM counters from /sys/kernel/mm.
+    public static let mm = Tables(rawValue: 8)
+    public static let all: Tables = [.zoneinfo, .buddyinfo, .vmstat, .mm]
+  }
+
   /// Reads the host under `files.root`. Files in `triggers` are never opened: reading some of
-  /// them has side effects (`stat_refresh` folds per-CPU counters on any read).
-  public static func read(_ files: HostFiles, triggers: Set<String>) throws(KernelError) -> HostSnapshot {
+  /// them has side effects (`stat_refresh` folds per-CPU counters on any read). `tables` picks
+  /// the /proc tables to parse (the agent skips those a cycle does not need).
+  public static func read(_ files: HostFiles, triggers: Set<String>, tables: Tables = .all) throws(KernelError) -> HostSnapshot {
     let store = SysctlStore(files: files)
     var values: [String: String] = [:]
     var unreadable: [String: String] = [:]
@@ -71,22 +84,30 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
       values: values, unreadable: unreadable, memInfo: memInfo,
       numaNodes: Self.numaNodes(files), cpus: Self.cpus(files))
     // Optional files: absent is fine (fixture trees, odd kernels); malformed is an error.
-    if let text = try? files.readText("proc/zoneinfo") {
+    try snap.readTables(files, tables)
+    return snap
+  }
+
+  /// Adds the requested /proc tables (absent files are skipped; malformed ones are errors).
+  public mutating func readTables(_ files: HostFiles, _ tables: Tables) throws(KernelError) {
+    var snap = self
+    defer { self = snap }
+    if tables.contains(.zoneinfo), let text = try? files.readText("proc/zoneinfo") {
       snap.zoneInfo = try ZoneInfo.parse(text, source: files.path("proc/zoneinfo"))
     }
-    if let text = try? files.readText("proc/buddyinfo") {
+    if tables.contains(.buddyinfo), let text = try? files.readText("proc/buddyinfo") {
       snap.buddyInfo = try BuddyInfo.parse(text, source: files.path("proc/buddyinfo"))
     }
-    if let text = try? files.readText("proc/vmstat") {
+    if tables.contains(.vmstat), let text = try? files.readText("proc/vmstat") {
       snap.vmstat = try VMStat.parse(text, source: files.path("proc/vmstat"))
     }
+    guard tables.contains(.mm) else { return }
     snap.transparentHugepage = (try? files.readText("sys/kernel/mm/transparent_hugepage/enabled")).map(SysctlStore.trim)
     var ksm: [String: UInt64] = [:]
     for key in ["run", "pages_sharing", "pages_shared", "merge_across_nodes"] {
       if let v = try? files.readText("sys/kernel/mm/ksm/\(key)"), let n = UInt64(SysctlStore.trim(v)) { ksm[key] = n }
     }
     snap.ksm = ksm.isEmpty ? nil : ksm
-    return snap
   }
 
   /// Online NUMA nodes from sys/devices/system/node/nodeN (1 when the directory is absent).

@@ -10,21 +10,19 @@ public struct MemInfo: Sendable, Hashable, Codable {
   /// Parses meminfo text. Unknown keys are kept; a malformed number is an error naming the line.
   public static func parse(_ text: String, source: String = "/proc/meminfo") throws(KernelError) -> MemInfo {
     var values: [String: Int64] = [:]
-    var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      lineNumber += 1
-      guard let colon = line.firstIndex(of: ":") else {
-        if line.allSatisfy({ $0 == " " }) { continue }
-        throw .malformed(path: source, line: lineNumber, message: "expected 'Key: value', got '\(line.prefix(60))'")
+    try Bytes.forEachLine(text) { (lineNumber, line) throws(KernelError) in
+      guard let colon = line.firstIndex(of: 0x3A) else {
+        if line.allSatisfy({ $0 == Bytes.space }) { return }
+        throw .malformed(path: source, line: lineNumber, message: "expected 'Key: value', got '\(Bytes.string(line.prefix(60)))'")
       }
-      let key = String(line[..<colon])
-      let fields = line[line.index(after: colon)...].split(separator: " ")
-      guard let first = fields.first, let n = Int64(first), fields.count <= 2,
-        fields.count == 1 || fields[1] == "kB"
+      let key = Bytes.string(line[..<colon])
+      let fields = Bytes.fields(line[(colon + 1)...])
+      guard let first = fields.first, let n = Bytes.uint(first), n <= UInt64(Int64.max), fields.count <= 2,
+        fields.count == 1 || fields[1].elementsEqual("kB".utf8)
       else {
-        throw .malformed(path: source, line: lineNumber, message: "'\(key)' has no valid number: '\(line.prefix(60))'")
+        throw .malformed(path: source, line: lineNumber, message: "'\(key)' has no valid number: '\(Bytes.string(line.prefix(60)))'")
       }
-      values[key] = n
+      values[key] = Int64(n)
     }
     return MemInfo(values: values)
   }

@@ -27,18 +27,18 @@ SHAPES=${SHAPES:-"single numa2"}
 work=$(mktemp -d /tmp/vmtune-kernel.XXXXXX)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 
-echo "kernel-tests: building vmtune (release, static Swift stdlib)"
-swift build -c release --static-swift-stdlib --scratch-path .build-kernel >"$work/build.log" 2>&1 \
+echo "kernel-tests: building vmtune (release, fully static: the same build as make release)"
+swift build -c release --static-swift-stdlib -Xswiftc -static-executable >"$work/build.log" 2>&1 \
   || { tail -30 "$work/build.log"; exit 1; }
-bin=.build-kernel/release/vmtune
+bin=.build/release/vmtune
 
 root="$work/initramfs"
 mkdir -p "$root"/{bin,proc,sys,dev,tmp,run,etc,var/lib,vmtune}
 cp /bin/busybox "$root/bin/busybox"
 cp "$bin" "$root/bin/vmtune"
 gcc -static -O2 -o "$root/bin/frag" Tests/kernel/frag.c
-# The libraries the binary links (libyaml, libc, libstdc++…), at the paths ldd reports.
-for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+# The binary is static; should a build ever link shared libraries, copy what ldd lists.
+for lib in $( (ldd "$bin" 2>/dev/null || true) | grep -o '/[^ ]*'); do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
 done

@@ -22,34 +22,32 @@ public struct FreeAreas: Sendable, Hashable, Codable {
 public enum BuddyInfo {
   public static func parse(_ text: String, source: String = "/proc/buddyinfo") throws(KernelError) -> [FreeAreas] {
     var result: [FreeAreas] = []
-    var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      lineNumber += 1
-      let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+    try Bytes.forEachLine(text) { (lineNumber, line) throws(KernelError) in
+      let tokens = Bytes.fields(line)
       var i = 0
       while i < tokens.count {
         // "Node" "0," "zone" "DMA32" n0 n1 …
-        guard tokens[i] == "Node" else {
-          throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(tokens[i])'")
+        guard tokens[i].elementsEqual("Node".utf8) else {
+          throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(Bytes.string(tokens[i]))'")
         }
-        guard i + 3 < tokens.count, tokens[i + 2] == "zone",
-          let node = Int(tokens[i + 1].hasSuffix(",") ? tokens[i + 1].dropLast() : tokens[i + 1])
+        guard i + 3 < tokens.count, tokens[i + 2].elementsEqual("zone".utf8),
+          let node = Bytes.uint(tokens[i + 1].last == 0x2C ? tokens[i + 1].dropLast() : tokens[i + 1])
         else {
           throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME'")
         }
         var counts: [UInt64] = []
         var j = i + 4
-        while j < tokens.count, tokens[j] != "Node" {
-          guard let n = UInt64(tokens[j]) else {
-            throw .malformed(path: source, line: lineNumber, message: "free block count '\(tokens[j])' is not a number")
+        while j < tokens.count, !tokens[j].elementsEqual("Node".utf8) {
+          guard let n = Bytes.uint(tokens[j]) else {
+            throw .malformed(path: source, line: lineNumber, message: "free block count '\(Bytes.string(tokens[j]))' is not a number")
           }
           counts.append(n)
           j += 1
         }
         guard !counts.isEmpty else {
-          throw .malformed(path: source, line: lineNumber, message: "zone \(tokens[i + 3]) has no free block counts")
+          throw .malformed(path: source, line: lineNumber, message: "zone \(Bytes.string(tokens[i + 3])) has no free block counts")
         }
-        result.append(FreeAreas(node: node, zone: String(tokens[i + 3]), counts: counts))
+        result.append(FreeAreas(node: Int(node), zone: Bytes.string(tokens[i + 3]), counts: counts))
         i = j
       }
     }

@@ -13,19 +13,18 @@ public struct VMStat: Sendable, Hashable, Codable {
 
   public static func parse(_ text: String, source: String = "/proc/vmstat") throws(KernelError) -> VMStat {
     var counters: [String: UInt64] = [:]
-    var lineNumber = 0
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      lineNumber += 1
-      let t = line.split(separator: " ")
-      if t.isEmpty { continue }
+    counters.reserveCapacity(256)
+    try Bytes.forEachLine(text) { (n, line) throws(KernelError) in
+      let t = Bytes.fields(line)
+      if t.isEmpty { return }
       guard t.count == 2 else {
-        throw .malformed(path: source, line: lineNumber, message: "expected 'name value', got '\(line.prefix(60))'")
+        throw .malformed(path: source, line: n, message: "expected 'name value', got '\(Bytes.string(line.prefix(60)))'")
       }
       // Gauges can be transiently negative per-CPU; the kernel prints them as %lu (wrapped).
-      guard let v = UInt64(t[1]) ?? Int64(t[1]).map({ UInt64(bitPattern: $0) }) else {
-        throw .malformed(path: source, line: lineNumber, message: "\(t[0]): '\(t[1])' is not a number")
+      guard let v = Bytes.uint(t[1]) ?? Int64(Bytes.string(t[1])).map({ UInt64(bitPattern: $0) }) else {
+        throw .malformed(path: source, line: n, message: "\(Bytes.string(t[0])): '\(Bytes.string(t[1]))' is not a number")
       }
-      counters[String(t[0])] = v
+      counters[Bytes.string(t[0])] = v
     }
     return VMStat(counters: counters)
   }

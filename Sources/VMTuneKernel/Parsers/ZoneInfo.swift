@@ -52,68 +52,66 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
     var current: ZoneStats?
     enum Section { case zone, nodeStats, pagesets }
     var section = Section.zone
-    var lineNumber = 0
-    func number(_ token: Substring, _ what: String) throws(KernelError) -> UInt64 {
-      guard let n = UInt64(token) else {
-        throw .malformed(path: source, line: lineNumber, message: "\(what): '\(token)' is not a number")
+    try Bytes.forEachLine(text) { (lineNumber, raw) throws(KernelError) in
+      func number(_ token: ArraySlice<UInt8>, _ what: String) throws(KernelError) -> UInt64 {
+        guard let n = Bytes.uint(token) else {
+          throw .malformed(path: source, line: lineNumber, message: "\(what): '\(Bytes.string(token))' is not a number")
+        }
+        return n
       }
-      return n
-    }
-    for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      lineNumber += 1
-      let line = raw.drop(while: { $0 == " " || $0 == "\t" })
-      if line.isEmpty { continue }
-      if raw.hasPrefix("Node ") {
+      let tokens = Bytes.fields(raw)
+      guard let first = tokens.first else { return }
+      if Bytes.hasPrefix(raw, "Node ") {
         // "Node 0, zone      DMA"
-        let parts = raw.split(whereSeparator: { $0 == " " || $0 == "," })
-        guard parts.count >= 4, parts[2] == "zone", let node = Int(parts[1]) else {
-          throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(raw.prefix(60))'")
+        guard tokens.count >= 4, tokens[2].elementsEqual("zone".utf8), tokens[1].last == 0x2C,
+          let node = Int(Bytes.string(tokens[1].dropLast()))
+        else {
+          throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(Bytes.string(raw.prefix(60)))'")
         }
         if let z = current { zones.append(z) }
-        current = ZoneStats(node: node, name: String(parts[3]))
+        current = ZoneStats(node: node, name: Bytes.string(tokens[3]))
         section = .zone
-        continue
+        return
       }
-      guard current != nil else { continue }
-      let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-      if line.hasPrefix("per-node stats") { section = .nodeStats; continue }
-      if line.hasPrefix("pagesets") { section = .pagesets; continue }
-      if line.hasPrefix("pages free") {
+      guard current != nil else { return }
+      let key = Bytes.string(first)
+      if key == "per-node" { section = .nodeStats; return }
+      if key == "pagesets" { section = .pagesets; return }
+      if key == "pages", tokens.count >= 2, tokens[1].elementsEqual("free".utf8) {
         guard tokens.count >= 3 else { throw .malformed(path: source, line: lineNumber, message: "'pages free' without a value") }
         current?.free = try number(tokens[2], "pages free")
         section = .zone
-        continue
+        return
       }
-      if line.hasPrefix("protection:") {
-        guard let open = line.firstIndex(of: "("), let close = line.firstIndex(of: ")"), open < close else {
+      if key == "protection:" {
+        guard let open = raw.firstIndex(of: 0x28), let close = raw.firstIndex(of: 0x29), open < close else {
           throw .malformed(path: source, line: lineNumber, message: "protection: expected '(a, b, …)'")
         }
         var list: [UInt64] = []
-        for item in line[line.index(after: open)..<close].split(separator: ",") {
-          let t = Substring(item.trimmingCharacters())
-          // lowmem_reserve is printed with %ld; negative never happens but do not crash on it.
-          guard let v = UInt64(t) ?? (Int64(t).map { _ in 0 }) else {
-            throw .malformed(path: source, line: lineNumber, message: "protection: '\(t)' is not a number")
+        for item in raw[(open + 1)..<close].split(separator: 0x2C) {
+          let t = Bytes.fields(item).first ?? item
+          // lowmem_reserve is printed with %ld; a negative value never happens but must not crash.
+          guard let v = Bytes.uint(t) ?? (t.first == 0x2D && Bytes.uint(t.dropFirst()) != nil ? 0 : nil) else {
+            throw .malformed(path: source, line: lineNumber, message: "protection: '\(Bytes.string(t))' is not a number")
           }
           list.append(v)
         }
         current?.protection = list
-        continue
+        return
       }
       // Lines with a colon are pageset/cpu details, node_unreclaimable, start_pfn… (not counters).
-      if line.contains(":") {
-        if section == .pagesets, line.hasPrefix("node_unreclaimable") || line.hasPrefix("all_unreclaimable") || line.hasPrefix("start_pfn") {
+      if raw.contains(0x3A) {
+        if section == .pagesets, key.hasPrefix("node_unreclaimable") || key.hasPrefix("all_unreclaimable") || key.hasPrefix("start_pfn") {
           section = .zone
         }
-        continue
+        return
       }
-      guard tokens.count >= 2 else { continue }
-      let key = String(tokens[0])
+      guard tokens.count >= 2 else { return }
       switch section {
       case .pagesets:
-        continue
+        return
       case .nodeStats:
-        guard let node = current?.node else { continue }
+        guard let node = current?.node else { return }
         nodeCounters[node, default: [:]][key] = try number(tokens[1], key)
       case .zone:
         if fields.contains(key) {
@@ -130,7 +128,7 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
           case "cma": current?.cma = v
           default: break
           }
-        } else if tokens.count == 2, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+        } else if tokens.count == 2, first.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) {
           current?.counters[key] = try number(tokens[1], key)
         }
       }
