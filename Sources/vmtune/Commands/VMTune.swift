@@ -25,6 +25,6 @@ struct VMTune: ParsableCommand {
     subcommands: [
       PlanCommand.self, ApplyCommand.self, RollbackCommand.self, CheckCommand.self,
       ValidateCommand.self, ProfilesCommand.self, ExplainCommand.self, SnapshotCommand.self,
-      DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self,
+      DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self, SchemaCommand.self,
     ])
 }

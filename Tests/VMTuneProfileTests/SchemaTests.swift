@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import VMTuneProfile
+import VMTuneTestSupport
+
+@Suite struct SchemaTests {
+  static let path = repositoryRoot() + "/schema/profile.schema.json"
+
+  @Test func committedSchemaIsTheGeneratedOne() throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let generated = String(decoding: try encoder.encode(ProfileSchema.document()), as: UTF8.self) + "\n"
+    let committed = try String(contentsOfFile: Self.path, encoding: .utf8)
+    #expect(committed == generated, "run: vmtune schema > schema/profile.schema.json")
+  }
+
+  @Test func schemaCoversEverySettableKnob() throws {
+    let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.path))) as? [String: Any]
+    let sysctl = (json?["properties"] as? [String: Any])?["sysctl"] as? [String: Any]
+    let keys = Set(((sysctl?["properties"] as? [String: Any]) ?? [:]).keys)
+    let settable = Set(KnobCatalog.all.values.filter { !$0.isTrigger && $0.removedIn == nil }.map(\.name))
+    #expect(keys == settable)
+    #expect(!keys.contains("drop_caches"))
+  }
+
+  /// With Python's jsonschema and PyYAML (present on the build image), the shipped profiles
+  /// validate and known-bad documents do not.
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/env")))
+  func pythonJsonschemaAgrees() throws {
+    let script = """
+      import glob, json, sys
+      try:
+          import jsonschema, yaml
+      except ImportError:
+          print("SKIP"); sys.exit(0)
+      v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+      bad = ["apiVersion: vmtune/v1\\nsysctl:\\n  swapiness: 1\\n", "apiVersion: vmtune/v1\\nsysctl:\\n  swappiness: 300\\n",
+             "apiVersion: vmtune/v1\\nsysctl:\\n  zone_reclaim_mode: 9\\n", "apiVersion: vmtune/v1\\nsysctl:\\n  drop_caches: 3\\n",
+             "apiVersion: vmtune/v1\\nactions:\\n  compact: { nodes: all }\\n"]
+      good = [p for p in sorted(glob.glob(sys.argv[2] + "/*.yaml")) if list(v.iter_errors(yaml.safe_load(open(p)))) == []]
+      rejected = [b for b in bad if list(v.iter_errors(yaml.safe_load(b)))]
+      print(len(good), len(rejected))
+      """
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script, Self.path, repositoryRoot() + "/profiles"]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    if text.hasPrefix("SKIP") { return }
+    #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "6 5")
+  }
+}
