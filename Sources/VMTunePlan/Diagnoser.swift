@@ -59,8 +59,7 @@ public enum Diagnoser {
     _ areas: FreeAreas, stats: ZoneStats?, source: String, orders: [Int], failures: [FailureSummary],
     threshold: Int, costlyRule: Bool
   ) -> ZoneDiagnosis {
-    let boost = stats?.boost ?? 0
-    let marks = stats.map { Watermarks(min: $0.min &- boost, low: $0.low &- boost, high: $0.high &- boost, promo: ($0.promo ?? $0.high) &- boost) }
+    let marks = stats?.unboosted
     let free = stats?.free ?? areas.freePages
     let od = orders.map { o -> OrderDiagnosis in
       let info = Fragmentation.contigInfo(areas.counts, order: o)

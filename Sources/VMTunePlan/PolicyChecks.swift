@@ -56,7 +56,7 @@ enum PolicyChecks {
     guard let mode = snapshot.thpMode, mode == "always" || mode == "madvise", let info = snapshot.zoneInfo else { return nil }
     let user = info.zones.filter { ["DMA", "DMA32", "Normal"].contains($0.name) && $0.populated }
     let buffers = user.reduce(UInt64(0)) { sum, z in
-      let high = z.high &- (z.boost ?? 0)
+      let high = z.unboosted.high
       return z.managedPages > high ? sum + z.managedPages - high : sum
     }
     return MinFreeKbytes.thpRecommended(populatedUserZones: UInt64(user.count), nrFreeBufferPages: buffers)

@@ -43,9 +43,7 @@ enum WatermarkForecast {
     let next = WatermarkModel.predict(zones, minFreeKbytes: after("min_free_kbytes", 0), scaleFactor: after("watermark_scale_factor", 10), rule: r)
     return info.zones.indices.map { i in
       let z = info.zones[i]
-      let boost = z.boost ?? 0
-      let now = Watermarks(
-        min: z.min &- boost, low: z.low &- boost, high: z.high &- boost, promo: (z.promo ?? (z.high + (z.high - z.low))) &- boost)
+      let now = z.unboosted
       let matches = model[i].min == now.min && model[i].low == now.low && model[i].high == now.high
       return ZoneForecast(node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: now, after: next[i], modelMatchesKernel: matches)
     }

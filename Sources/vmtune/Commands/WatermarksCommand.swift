@@ -57,9 +57,7 @@ struct WatermarksCommand: ParsableCommand {
     let predicted = WatermarkModel.predict(zones, minFreeKbytes: minFreeKbytes ?? live.min, scaleFactor: scaleFactor ?? live.wsf, rule: rule)
     let rows = info.zones.indices.map { i -> Row in
       let z = info.zones[i]
-      let b = z.boost ?? 0
-      let now = Watermarks(min: z.min &- b, low: z.low &- b, high: z.high &- b, promo: (z.promo ?? predicted[i].promo &+ b) &- b)
-      return Row(node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: now, predicted: predicted[i])
+      return Row(node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: z.unboosted, predicted: predicted[i])
     }
     if format == .json {
       print(try JSONOutput.string(rows))
