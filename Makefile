@@ -11,7 +11,7 @@ PROFILE ?= profiles/kvm-host.yaml
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable
 
-.PHONY: all deps build release demo test unit-test kernel-test bench clean install
+.PHONY: all deps build release demo test unit-test kernel-test ansible-test bench clean install
 
 all: release
 
@@ -35,8 +35,9 @@ release: deps
 demo: release
 	@./.build/release/vmtune plan $(PROFILE); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 2 ]
 
-# Every test: unit and CLI tests on fixture trees, then the real-kernel suite under qemu.
-test: unit-test kernel-test
+# Every test: unit and CLI tests on fixture trees, the real-kernel suite under qemu, and the
+# Ansible module driven by the real ansible-playbook.
+test: unit-test kernel-test ansible-test
 
 unit-test: deps
 	$(SWIFT) build --build-tests
@@ -47,9 +48,14 @@ unit-test: deps
 kernel-test: deps
 	./Tests/kernel/run.sh
 
+# ansible-core comes from PyPI when missing; the module runs against a fixture root.
+ansible-test: release
+	./Tests/ansible/run.sh .build/release/vmtune
+
 bench: release
 	./bench/plan-latency.sh
 	python3 bench/agent-cycle.py
+	python3 bench/fleet-check.py
 
 install: release
 	install -D -m 0755 .build/release/vmtune $(DESTDIR)/usr/local/bin/vmtune

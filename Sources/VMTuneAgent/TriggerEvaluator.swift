@@ -20,11 +20,14 @@ public struct Evidence: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Evaluates `when:` conditions of actions against buddyinfo and zoneinfo, zone by zone: all
-/// the tests of a condition must hold in the same zone.
+/// the tests of a condition must hold in the same zone. The 16 MiB ISA `DMA` zone is left out
+/// when a node has other zones: it always has few free blocks, and general allocations reach it
+/// only through the lowmem reserve, so it would make `free_blocks_below` fire on every cycle.
 public enum TriggerEvaluator {
   public static func evaluate(_ t: Action.Trigger, buddy: [FreeAreas], zones: ZoneInfo?) -> Evidence? {
     var best: Evidence?
-    for areas in buddy {
+    let nodesWithOtherZones = Set(buddy.filter { $0.zone != "DMA" }.map(\.node))
+    for areas in buddy where !(areas.zone == "DMA" && nodesWithOtherZones.contains(areas.node)) {
       let info = Fragmentation.contigInfo(areas.counts, order: t.order)
       let fi = Fragmentation.index(areas.counts, order: t.order)
       let stats = zones?.zones.first { $0.node == areas.node && $0.name == areas.zone }

@@ -196,3 +196,16 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     #expect(KernelTriggers(files: host.files).compactableNodes() == [1])
   }
 }
+
+@Suite struct TriggerEvaluatorTests {
+  @Test func theISADMAZoneDoesNotFireFreeBlockConditions() {
+    let buddy = [
+      FreeAreas(node: 0, zone: "DMA", counts: [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3]),
+      FreeAreas(node: 0, zone: "Normal", counts: [1010, 1093, 1105, 779, 454, 329, 312, 249, 182, 179, 433]),
+    ]
+    let t = Action.Trigger(order: 4, freeBlocksBelow: 256)
+    #expect(TriggerEvaluator.evaluate(t, buddy: buddy, zones: nil) == nil)
+    // A node with only a DMA zone is still evaluated.
+    #expect(TriggerEvaluator.evaluate(t, buddy: [buddy[0]], zones: nil)?.zone == "DMA")
+  }
+}

@@ -261,4 +261,58 @@ import VMTuneTestSupport
     #expect(try runVMTune(["apply", p, "--root", host.root, "--yes", "--force"]).status == 0)
     #expect(host.value("min_free_kbytes") == "2500000")
   }
+
+  @Test func fleetCheckOverASnapshotDirectory() throws {
+    let host = try FixtureHost()
+    let dir = host.root + "/snapshots"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let p = try writeProfile(host, "sysctl:\n  swappiness: { at_most: 10 }\n  max_map_count: 65530\n")
+    // web-1 and web-2 in sync, db-1 drifted.
+    try host.set("swappiness", "10")
+    let inSync = try runVMTune(["snapshot", "--root", host.root]).stdout
+    for name in ["web-1", "web-2"] {
+      try inSync.replacingOccurrences(of: "\"hostname\" : \"fixture\"", with: "\"hostname\" : \"\(name)\"").write(toFile: "\(dir)/\(name).json", atomically: true, encoding: .utf8)
+    }
+    try host.set("swappiness", "60")
+    try runVMTune(["snapshot", "--root", host.root]).stdout.replacingOccurrences(of: "\"hostname\" : \"fixture\"", with: "\"hostname\" : \"db-1\"")
+      .write(toFile: "\(dir)/db-1.json", atomically: true, encoding: .utf8)
+    let text = try runVMTune(["check", p, "--snapshot", dir])
+    #expect(text.status == 2)
+    #expect(text.stdout.contains("db-1  1        1    swappiness (60)"))
+    #expect(text.stdout.hasSuffix("1/3 hosts drifted from t\n"))
+    let junit = try runVMTune(["check", p, "--snapshot", dir, "--format", "junit"])
+    let xml = try XMLDocument(data: Data(junit.stdout.utf8))
+    #expect(try xml.nodes(forXPath: "//testsuite").count == 3)
+    #expect(try xml.nodes(forXPath: "//testcase[failure]/@classname").map { $0.stringValue } == ["db-1"])
+    let prom = try runVMTune(["check", p, "--snapshot", dir, "--format", "prometheus"])
+    #expect(prom.stdout.contains("vmtune_drift{host=\"db-1\",profile=\"t\",key=\"swappiness\"} 1\n"))
+    #expect(prom.stdout.contains("vmtune_hosts_drifted{profile=\"t\"} 1\n"))
+    // An unreadable snapshot is an error (exit 1), reported with its path.
+    try "{broken".write(toFile: "\(dir)/bad.json", atomically: true, encoding: .utf8)
+    let broken = try runVMTune(["check", p, "--snapshot", dir])
+    #expect(broken.status == 1)
+    #expect(broken.stderr.contains("cannot check \(dir)/bad.json"))
+  }
+
+  @Test func ansibleModuleProtocol() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let args = host.root + "/args.json"
+    try "{\"profile\": \"\(p)\", \"root\": \"\(host.root)\", \"_ansible_check_mode\": true, \"_ansible_diff\": true}"
+      .write(toFile: args, atomically: true, encoding: .utf8)
+    let check = try runVMTune([args])
+    let obj = try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any]
+    #expect(obj?["changed"] as? Bool == true)
+    #expect((obj?["diff"] as? [String: Any])?["after"] as? String == "vm.swappiness = 10\n")
+    #expect(host.value("swappiness") == "60")
+    try "{\"profile\": \"\(p)\", \"root\": \"\(host.root)\", \"_ansible_check_mode\": false}".write(toFile: args, atomically: true, encoding: .utf8)
+    #expect(try runVMTune([args]).stdout.contains("\"changed\":true"))
+    #expect(host.value("swappiness") == "10")
+    #expect(try runVMTune([args]).stdout.contains("\"changed\":false"))
+    try "{\"profile\": \"\(p)\", \"colour\": 1, \"_ansible_check_mode\": false}".write(toFile: args, atomically: true, encoding: .utf8)
+    let bad = try runVMTune([args])
+    #expect(bad.status == 1)
+    #expect(bad.stdout.contains("\"failed\":true"))
+    #expect(bad.stdout.contains("unsupported parameters: colour"))
+  }
 }

@@ -19,9 +19,9 @@ for line in open(sys.argv[1], errors="replace"):
         rows.append((f[1], kv, samples))
 print("Guest:", head)
 print()
-print("| strategy | compactions run by vmtune | compaction work (compact_migrate_scanned) | order-4 free blocks: min / median / last | rounds with >= 2048 order-4 blocks |")
+print("| strategy | compactions run by vmtune | compaction work (compact_migrate_scanned) | order-4 free blocks: min / median / last | rounds with >= 8192 order-4 blocks (512 MiB) |")
 print("|---|---|---|---|---|")
 for name, kv, s in rows:
-    ok = sum(1 for x in s if x >= 2048)
+    ok = sum(1 for x in s if x >= 8192)
     print("| %s (proactiveness %s) | %s | %s | %d / %d / %d | %d of %d |" % (name, kv["proactiveness"], kv["runs"], kv["scanned"], min(s), statistics.median(s), s[-1], ok, len(s)))
 PY

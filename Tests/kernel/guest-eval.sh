@@ -4,9 +4,7 @@
 # free order-4 blocks (64 KiB, the seeds' failing order) and the kernel's compaction work.
 # Prints "EVAL" lines that eval.sh turns into the table in docs/AGENT-EVALUATION.md.
 export NO_COLOR=1
-ROUNDS=${ROUNDS:-12}
-MB=${MB:-240}
-
+ROUNDS=${ROUNDS:-8}
 order4() { awk '{ m = 1; for (o = 4; o <= NF - 5; o++) { s += $(o + 5) * m; m *= 2 } } END { print s + 0 }' /proc/buddyinfo; }
 scanned() { awk '$1 == "compact_migrate_scanned" { print $2 }' /proc/vmstat; }
 reset() {
@@ -26,15 +24,19 @@ cat >/tmp/trigger.yaml <<'YAML'
 apiVersion: vmtune/v1
 name: trigger
 actions:
-  compact: { when: { order: 4, free_blocks_below: 2048 }, min_interval: 10s }
+  compact: { when: { order: 4, free_blocks_below: 8192 }, min_interval: 10s }
 YAML
 
 run() {
   name=$1 proactiveness=$2 profile=$3
   reset
   echo "$proactiveness" > /proc/sys/vm/compaction_proactiveness
+  # A long-lived holder fragments almost all memory (every other page of it stays in use).
+  frag $(( $(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 - 160 )) 100000 >/tmp/holder.out 2>&1 &
+  i=0; while ! grep -q holding /tmp/holder.out 2>/dev/null && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
   agentpid=""
   if [ -n "$profile" ]; then
+    rm -f /var/lib/vmtune/agent-state.json
     vmtune agent "$profile" --interval 2s 2>/tmp/agent-$name.log &
     agentpid=$!
   fi
@@ -42,10 +44,8 @@ run() {
   samples=""
   i=0
   while [ $i -lt "$ROUNDS" ]; do
-    frag "$MB" 100000 >/dev/null 2>&1 &
-    # keep at most three holders: the oldest leaves, its kept pages free up
-    set -- $(pidof frag)
-    [ $# -gt 3 ] && kill "$(echo "$@" | tr ' ' '\n' | sort -n | head -n 1)"
+    # Churn: short-lived allocations that take free pages wherever the allocator finds them.
+    frag 48 1 >/dev/null 2>&1 &
     sleep 3
     samples="$samples $(order4)"
     i=$((i + 1))
@@ -58,7 +58,7 @@ run() {
   [ -n "$profile" ] && sed -n 's/^/EVALLOG /p' /tmp/agent-$name.log | head -n 3
 }
 
-echo "EVAL-START kernel $(uname -r), $(grep MemTotal /proc/meminfo | tr -s ' '), rounds $ROUNDS x ${MB}MB"
+echo "EVAL-START kernel $(uname -r), $(grep MemTotal /proc/meminfo | tr -s ' '), $ROUNDS rounds of 3 s after a holder fragments free memory"
 run none 0 ""
 run proactive-default 20 ""
 run fixed-interval-10s 0 /tmp/fixed.yaml

@@ -24,7 +24,11 @@ struct CheckCommand: ParsableCommand {
       render it), prometheus (textfile collector: vmtune_drift{key=...},
       vmtune_last_check_timestamp_seconds).
 
-      Exit status: 0 in sync, 2 drift, 1 error.
+      Fleets: --snapshot DIR checks every *.json snapshot ('vmtune snapshot > DIR/HOST.json')
+      in the directory, on all cores, and ends with a rollup ('3/120 hosts drifted'); JUnit
+      gets one testsuite per host, Prometheus a host label.
+
+      Exit status: 0 in sync, 2 drift (any host), 1 error (including unreadable snapshots).
       """)
 
   @OptionGroup var host: HostOptions
@@ -35,13 +39,20 @@ struct CheckCommand: ParsableCommand {
   var format: CheckFormat = .text
 
   func run() throws {
+    if let dir = input.snapshot, HostFiles.plain.kind(dir) == .directory {
+      let status = try FleetCheck.run(
+        profile: try host.loadProfile(input.profile), directory: dir, format: format,
+        terminal: .detect(forceOff: input.noColor), timestamp: Int64(time(nil)))
+      if status != 0 { throw ExitCode(status) }
+      return
+    }
     let plan = try input.plan(host)
     let report = CheckReport(plan: plan, timestamp: Int64(time(nil)))
     switch format {
     case .text: print(report.text(Terminal.detect(forceOff: input.noColor)), terminator: "")
     case .json: print(try JSONOutput.string(report))
-    case .junit: print(report.junit(), terminator: "")
-    case .prometheus: print(report.prometheus(), terminator: "")
+    case .junit: print(CheckReport.junit([report]), terminator: "")
+    case .prometheus: print(CheckReport.prometheus([report], fleet: false), terminator: "")
     }
     if report.drifted > 0 { throw ExitCode(2) }
   }

@@ -93,7 +93,7 @@ struct PlanInput: ParsableArguments {
   @Argument(help: "Profile name (see 'vmtune profiles') or path to a YAML file.")
   var profile: String
 
-  @Option(name: .long, help: ArgumentHelp("Use a snapshot from 'vmtune snapshot' instead of the live host.", valueName: "FILE"))
+  @Option(name: .long, help: ArgumentHelp("Use a snapshot from 'vmtune snapshot' instead of the live host (check: or a directory of them).", valueName: "FILE"))
   var snapshot: String?
 
   @Flag(name: .customLong("no-color"), help: "Never colour the output.")

@@ -1,6 +1,9 @@
 import ArgumentParser
 
-@main
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 struct VMTune: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "vmtune",
@@ -27,4 +30,16 @@ struct VMTune: ParsableCommand {
       ValidateCommand.self, ProfilesCommand.self, ExplainCommand.self, SnapshotCommand.self,
       DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self, SchemaCommand.self,
     ])
+}
+
+/// Entry point: Ansible runs a binary module as `vmtune ARGS_FILE`; everything else is the CLI.
+@main
+enum Main {
+  static func main() {
+    let args = CommandLine.arguments
+    if args.count == 2, let module = AnsibleModule(argsPath: args[1]) {
+      exit(module.run())
+    }
+    VMTune.main()
+  }
 }

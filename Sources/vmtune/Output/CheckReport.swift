@@ -57,10 +57,9 @@ struct CheckReport: Encodable {
     return out
   }
 
-  func junit() -> String {
-    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<testsuites name=\"vmtune check\" tests=\"\(keys.count)\" failures=\"\(drifted)\" skipped=\"\(skipped)\">\n"
-    out += "  <testsuite name=\"\(xml(host)).\(xml(profile))\" tests=\"\(keys.count)\" failures=\"\(drifted)\" skipped=\"\(skipped)\" timestamp=\"\(utc(timestamp, separator: "T"))\">\n"
+  /// The `<testsuite>` of this host: one testcase per key.
+  func junitSuite() -> String {
+    var out = "  <testsuite name=\"\(xml(host)).\(xml(profile))\" tests=\"\(keys.count)\" failures=\"\(drifted)\" skipped=\"\(skipped)\" timestamp=\"\(utc(timestamp, separator: "T"))\">\n"
     for k in keys {
       out += "    <testcase classname=\"\(xml(host))\" name=\"vm.\(xml(k.key))\">"
       switch k.status {
@@ -70,29 +69,51 @@ struct CheckReport: Encodable {
       }
       out += "</testcase>\n"
     }
-    out += "  </testsuite>\n</testsuites>\n"
-    return out
+    return out + "  </testsuite>\n"
   }
 
-  func prometheus() -> String {
+  /// JUnit XML for one host or a fleet: a testsuite per host, a testcase per key.
+  static func junit(_ reports: [CheckReport]) -> String {
+    let tests = reports.reduce(0) { $0 + $1.keys.count }
+    let failures = reports.reduce(0) { $0 + $1.drifted }
+    let skipped = reports.reduce(0) { $0 + $1.skipped }
+    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    out += "<testsuites name=\"vmtune check\" tests=\"\(tests)\" failures=\"\(failures)\" skipped=\"\(skipped)\">\n"
+    for r in reports { out += r.junitSuite() }
+    return out + "</testsuites>\n"
+  }
+
+  /// Prometheus textfile-collector format; `host` labels appear when checking a fleet.
+  static func prometheus(_ reports: [CheckReport], fleet: Bool) -> String {
+    guard let first = reports.first else { return "" }
+    let p = first.label(first.profile)
+    func hostLabel(_ r: CheckReport) -> String { fleet ? "host=\"\(r.label(r.host))\"," : "" }
     var out = "# HELP vmtune_drift 1 when the live vm sysctl does not satisfy the profile, else 0.\n"
     out += "# TYPE vmtune_drift gauge\n"
-    for k in keys where k.status != "skipped" {
-      out += "vmtune_drift{profile=\"\(label(profile))\",key=\"\(label(k.key))\"} \(k.status == "drift" ? 1 : 0)\n"
+    for r in reports {
+      for k in r.keys where k.status != "skipped" {
+        out += "vmtune_drift{\(hostLabel(r))profile=\"\(p)\",key=\"\(r.label(k.key))\"} \(k.status == "drift" ? 1 : 0)\n"
+      }
     }
     out += "# HELP vmtune_drifted_keys Number of drifted keys.\n# TYPE vmtune_drifted_keys gauge\n"
-    out += "vmtune_drifted_keys{profile=\"\(label(profile))\"} \(drifted)\n"
-    out += "# HELP vmtune_last_check_timestamp_seconds When vmtune last checked this host.\n"
+    for r in reports { out += "vmtune_drifted_keys{\(hostLabel(r))profile=\"\(p)\"} \(r.drifted)\n" }
+    if fleet {
+      out += "# HELP vmtune_hosts_drifted Hosts with at least one drifted key.\n# TYPE vmtune_hosts_drifted gauge\n"
+      out += "vmtune_hosts_drifted{profile=\"\(p)\"} \(reports.filter { $0.drifted > 0 }.count)\n"
+      out += "# HELP vmtune_hosts_checked Hosts checked.\n# TYPE vmtune_hosts_checked gauge\n"
+      out += "vmtune_hosts_checked{profile=\"\(p)\"} \(reports.count)\n"
+    }
+    out += "# HELP vmtune_last_check_timestamp_seconds When vmtune last checked.\n"
     out += "# TYPE vmtune_last_check_timestamp_seconds gauge\n"
-    out += "vmtune_last_check_timestamp_seconds{profile=\"\(label(profile))\"} \(timestamp)\n"
+    out += "vmtune_last_check_timestamp_seconds{profile=\"\(p)\"} \(first.timestamp)\n"
     return out
   }
 
-  private func xml(_ s: String) -> String {
+  func xml(_ s: String) -> String {
     escape(s, ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;"])
   }
 
-  private func label(_ s: String) -> String {
+  func label(_ s: String) -> String {
     escape(s, ["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
   }
 
