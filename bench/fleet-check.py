@@ -12,10 +12,26 @@ vmtune = os.environ.get("VMTUNE", ".build/release/vmtune")
 hosts = int(os.environ.get("HOSTS", "10000"))
 profile = sys.argv[1] if len(sys.argv) > 1 else "profiles/kvm-host.yaml"
 
-base = json.loads(subprocess.run([vmtune, "snapshot"], capture_output=True, text=True, check=True).stdout)
-keys = [l.split("~ ")[-1].split()[0] for l in []]
-plan = json.loads(subprocess.run([vmtune, "plan", profile, "--format", "json"], capture_output=True, text=True).stdout)
+# The base host: a fixture copy of this host's /proc with the profile applied (so the fleet is
+# in sync but for the hosts we make drift).
+fx = tempfile.mkdtemp(prefix="vmtune-fleet-root-")
+os.makedirs(fx + "/proc/sys/vm")
+os.makedirs(fx + "/proc/sys/kernel")
+for name in os.listdir("/proc/sys/vm"):
+    if name in ("drop_caches", "compact_memory", "stat_refresh"):
+        continue
+    try:
+        value = open("/proc/sys/vm/" + name).read()
+    except OSError:
+        continue
+    open(fx + "/proc/sys/vm/" + name, "w").write(value)
+for name in ("meminfo", "zoneinfo", "buddyinfo", "sys/kernel/osrelease"):
+    shutil.copyfile("/proc/" + name, fx + "/proc/" + name)
+subprocess.run([vmtune, "apply", profile, "--root", fx, "--yes", "--force"], capture_output=True)
+base = json.loads(subprocess.run([vmtune, "snapshot", "--root", fx], capture_output=True, text=True, check=True).stdout)
+plan = json.loads(subprocess.run([vmtune, "plan", profile, "--root", fx, "--format", "json"], capture_output=True, text=True).stdout)
 keys = [e["key"] for e in plan["entries"]]
+shutil.rmtree(fx, ignore_errors=True)
 
 d = tempfile.mkdtemp(prefix="vmtune-fleet-")
 try:
@@ -24,7 +40,6 @@ try:
     for i in range(hosts):
         s = json.loads(json.dumps(base))
         s["hostname"] = "host-%05d" % i
-        s["memInfo"]["values"]["MemTotal"] = rnd.choice([64, 128, 256, 512]) << 20
         if rnd.random() < 0.03:
             s["values"]["swappiness"] = "60"
             drifted += 1

@@ -10,8 +10,8 @@ rows = []
 head = ""
 for line in open(sys.argv[1], errors="replace"):
     line = line.strip().replace("\r", "")
-    if line.startswith("EVAL-START"):
-        head = line[len("EVAL-START "):]
+    if "EVAL-START " in line:
+        head = line.split("EVAL-START ", 1)[1]
     elif line.startswith("EVAL "):
         f = line.split()
         kv = dict(x.split("=", 1) for x in f[2:6])

@@ -32,6 +32,7 @@ run() {
   reset
   echo "$proactiveness" > /proc/sys/vm/compaction_proactiveness
   # A long-lived holder fragments almost all memory (every other page of it stays in use).
+  rm -f /tmp/holder.out
   frag $(( $(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 - 160 )) 100000 >/tmp/holder.out 2>&1 &
   i=0; while ! grep -q holding /tmp/holder.out 2>/dev/null && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
   agentpid=""

@@ -15,8 +15,13 @@ public struct ZoneStats: Sendable, Hashable, Codable {
   public var cma: UInt64?
   /// `lowmem_reserve[]`, one entry per zone of the node.
   public var protection: [UInt64] = []
-  /// Zone counters (`nr_free_pages`, `nr_zone_inactive_file`, `numa_hit`, …).
+  /// Zone counters (`nr_free_pages`, `nr_zone_inactive_file`, `numa_hit`, …). Not part of the
+  /// Codable form: snapshots stay small (fleet checks decode thousands of them).
   public var counters: [String: UInt64] = [:]
+
+  enum CodingKeys: String, CodingKey {
+    case node, name, free, boost, min, low, high, promo, spanned, present, managed, cma, protection
+  }
 
   public init(node: Int, name: String) {
     self.node = node
@@ -31,8 +36,21 @@ public struct ZoneStats: Sendable, Hashable, Codable {
 /// `/proc/zoneinfo` in the 2.6.32, 4.x and 6.x layouts (kernel-vm.md §5.2).
 public struct ZoneInfo: Sendable, Hashable, Codable {
   public var zones: [ZoneStats]
-  /// The `per-node stats` block of each node (4.8+).
+  /// The `per-node stats` block of each node (4.8+). Not part of the Codable form.
   public var nodeCounters: [Int: [String: UInt64]]
+
+  enum CodingKeys: String, CodingKey { case zones }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    zones = try c.decode([ZoneStats].self, forKey: .zones)
+    nodeCounters = [:]
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(zones, forKey: .zones)
+  }
 
   public init(zones: [ZoneStats], nodeCounters: [Int: [String: UInt64]] = [:]) {
     self.zones = zones

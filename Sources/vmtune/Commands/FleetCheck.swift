@@ -21,12 +21,14 @@ struct FleetCheck {
   static func run(profile: Profile, directory: String, format: CheckFormat, terminal: Terminal, timestamp: Int64) throws -> Int32 {
     let names = HostFiles.plain.list(directory).filter { $0.hasSuffix(".json") }
     let results = Mutex<[(String, Result<CheckReport, any Error>)]>([])
+    let decoder = JSONDecoder()
+    decoder.userInfo[DriftFields.keysInfo] = DriftFields.keys(of: profile)
     DispatchQueue.concurrentPerform(iterations: names.count) { i in
       let path = ProfilePath.join(directory, names[i])
       let result: Result<CheckReport, any Error>
       do {
         let bytes = try HostFiles.plain.read(path)
-        var snap = try JSONDecoder().decode(DriftFields.self, from: Data(bytes)).snapshot
+        var snap = try decoder.decode(DriftFields.self, from: Data(bytes)).snapshot
         guard snap.formatVersion == HostSnapshot.formatVersion else {
           throw ValidationError("snapshot format \(snap.formatVersion); this vmtune reads \(HostSnapshot.formatVersion)")
         }
@@ -75,24 +77,56 @@ struct FleetCheck {
   }
 }
 
-/// The parts of a snapshot a drift check reads (values, kernel, memory, NUMA): decoding only
-/// these skips the zone and buddy tables, which are most of the bytes and most of the time.
+/// The parts of a snapshot a drift check reads: the profile's keys (and their exclusive
+/// partners) of `values`/`unreadable`, MemTotal, kernel, NUMA and CPUs. Decoding only these (the
+/// keys come through `userInfo`) skips the zone and buddy tables and most dictionaries, which
+/// were most of the time spent per host.
 struct DriftFields: Decodable {
-  var formatVersion: Int
-  var hostname: String?
-  var kernelRelease: String?
-  var values: [String: String]
-  var unreadable: [String: String]?
-  var memInfo: MemInfo
-  var numaNodes: Int
-  var cpus: Int
+  static let keysInfo = CodingUserInfoKey(rawValue: "vmtune.keys")!
 
-  var snapshot: HostSnapshot {
-    var s = HostSnapshot(
-      hostname: hostname, kernelRelease: kernelRelease, values: values, unreadable: unreadable ?? [:],
-      memInfo: memInfo, numaNodes: numaNodes, cpus: cpus)
-    s.formatVersion = formatVersion
-    return s
+  struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  enum Keys: String, CodingKey { case formatVersion, hostname, kernelRelease, values, unreadable, memInfo, numaNodes, cpus }
+
+  var formatVersion: Int
+  var snapshot: HostSnapshot
+
+  init(from decoder: any Decoder) throws {
+    let wanted = decoder.userInfo[Self.keysInfo] as? [String] ?? []
+    let c = try decoder.container(keyedBy: Keys.self)
+    formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+    func pick(_ key: Keys) throws -> [String: String] {
+      guard c.contains(key) else { return [:] }
+      let inner = try c.nestedContainer(keyedBy: AnyKey.self, forKey: key)
+      var out: [String: String] = [:]
+      for k in wanted {
+        if let v = try inner.decodeIfPresent(String.self, forKey: AnyKey(k)) { out[k] = v }
+      }
+      return out
+    }
+    let mem = try c.nestedContainer(keyedBy: AnyKey.self, forKey: .memInfo)
+      .nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("values"))
+    var memInfo = MemInfo(values: [:])
+    memInfo.values["MemTotal"] = try mem.decodeIfPresent(Int64.self, forKey: AnyKey("MemTotal"))
+    snapshot = HostSnapshot(
+      hostname: try c.decodeIfPresent(String.self, forKey: .hostname),
+      kernelRelease: try c.decodeIfPresent(String.self, forKey: .kernelRelease),
+      values: try pick(.values), unreadable: try pick(.unreadable), memInfo: memInfo,
+      numaNodes: try c.decode(Int.self, forKey: .numaNodes), cpus: try c.decode(Int.self, forKey: .cpus))
+    snapshot.formatVersion = formatVersion
+  }
+
+  /// The keys a drift check of `profile` reads.
+  static func keys(of profile: Profile) -> [String] {
+    var keys = Set(profile.settings.map(\.key))
+    for s in profile.settings { if let p = KnobCatalog.knob(s.key)?.exclusiveWith { keys.insert(p) } }
+    return keys.sorted()
   }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import VMTuneKernel
+import VMTuneProfile
 
 struct SnapshotCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -10,7 +11,15 @@ struct SnapshotCommand: ParsableCommand {
   @OptionGroup var host: HostOptions
 
   func run() throws {
-    print(try JSONOutput.string(try host.snapshot()))
+    // Everything a plan, a check or a diagnosis of the fragmentation needs; /proc/vmstat is
+    // left out (event counters since boot mean nothing offline, and it is half the bytes).
+    do {
+      let snap = try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers, tables: [.zoneinfo, .buddyinfo, .mm])
+      print(try JSONOutput.string(snap))
+    } catch {
+      Terminal.error("vmtune: error: cannot read the host under \(host.files.rootDescription): \(error)")
+      throw ExitCode.failure
+    }
   }
 
   static func load(_ path: String) throws -> HostSnapshot {
