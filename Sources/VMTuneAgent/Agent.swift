@@ -205,7 +205,7 @@ enum AgentState {
     var plain: [String: Int64] = [:]
     for (k, v) in runs { plain[k.rawValue] = v }
     do {
-      try files.makeDirectories("var/lib/vmtune", mode: 0o700)
+      try files.secureStateDirectory("var/lib/vmtune")
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       try files.writeAtomically(path, Array(try encoder.encode(plain)), mode: 0o600)

@@ -94,7 +94,8 @@ public struct JournalStore: Sendable {
   /// Creates the state directory (0700) and writes `journal` atomically (0600).
   public func save(_ journal: Journal) throws(ApplyError) {
     do {
-      try files.makeDirectories(Self.directory, mode: 0o700)
+      try files.secureStateDirectory("var/lib/vmtune")
+      try files.secureStateDirectory(Self.directory)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       let data = try encoder.encode(journal)

@@ -243,3 +243,28 @@ extension HostFiles {
     return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }
+
+extension HostFiles {
+  /// Creates (0700) or checks a directory vmtune keeps state in: it must be a real directory, not
+  /// a symbolic link, owned by the user running vmtune, and writable by nobody else — otherwise
+  /// another user could plant or swap journals that root later replays.
+  public func secureStateDirectory(_ relative: String) throws(KernelError) {
+    try makeDirectories(relative, mode: 0o700)
+    if kind(relative) == .symlink {
+      throw .insecureState(path: path(relative), reason: "is a symbolic link")
+    }
+    var st = stat()
+    guard lstat(path(relative), &st) == 0 else {
+      throw .io(operation: "stat", path: path(relative), errno: Errno(rawValue: errno))
+    }
+    guard st.st_mode & S_IFMT == S_IFDIR else {
+      throw .insecureState(path: path(relative), reason: "is not a directory")
+    }
+    if st.st_uid != geteuid() {
+      throw .insecureState(path: path(relative), reason: "is owned by uid \(st.st_uid), not \(geteuid())")
+    }
+    if st.st_mode & 0o022 != 0 {
+      throw .insecureState(path: path(relative), reason: "is writable by group or others (mode \(String(st.st_mode & 0o777, radix: 8)))")
+    }
+  }
+}

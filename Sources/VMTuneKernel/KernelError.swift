@@ -10,6 +10,8 @@ public enum KernelError: Error, Sendable, Equatable, CustomStringConvertible {
   case unsafeName(String)
   /// Another vmtune holds the lock.
   case locked(path: String, waitedSeconds: Int)
+  /// A state directory another user could tamper with.
+  case insecureState(path: String, reason: String)
   /// A fault injected by a test (`--inject-fault`).
   case injected(key: String, errno: Errno)
 
@@ -31,6 +33,8 @@ public enum KernelError: Error, Sendable, Equatable, CustomStringConvertible {
       return "refusing sysctl name '\(name)': names are plain file names under /proc/sys/vm"
     case .locked(let path, let waited):
       return "another vmtune is running (lock \(path) held for \(waited)s); wait for it or check for a stuck process"
+    case .insecureState(let path, let reason):
+      return "refusing state directory \(path): it \(reason); fix it (chown root, chmod 0700) or remove it"
     case .injected(let key, let e):
       return "injected fault writing \(key): \(e.vmtuneText)"
     }

@@ -20,6 +20,9 @@ public final class HostLock: Sendable {
   /// Takes the lock, retrying every 100 ms for up to `timeoutSeconds`.
   public static func acquire(_ files: HostFiles, timeoutSeconds: Int = 10) throws(KernelError) -> HostLock {
     try files.makeDirectories("run")
+    if files.kind("run") == .symlink {
+      throw .insecureState(path: files.path("run"), reason: "is a symbolic link")
+    }
     let p = files.path(relativePath)
     let fd = open(p, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
     guard fd >= 0 else { throw .io(operation: "open lock", path: p, errno: Errno(rawValue: errno)) }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import SystemPackage
 import Testing
@@ -264,5 +265,51 @@ let kvm = """
     #expect(host.value("swappiness") == "60")
     p.entries[0].key = "drop_caches"
     #expect(throws: ApplyError.self) { try Applier(files: host.files).apply(p) }
+  }
+}
+
+@Suite struct StateSafetyTests {
+  func plan(_ host: FixtureHost) throws -> Plan {
+    Planner.plan(try profile("  swappiness: 10\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+  }
+
+  @Test func journalAndLockAreCreatedPrivate() throws {
+    let host = try FixtureHost()
+    _ = try Applier(files: host.files).apply(try plan(host))
+    #expect(host.files.mode("var/lib/vmtune") == 0o700)
+    #expect(host.files.mode("var/lib/vmtune/journal") == 0o700)
+    #expect(host.files.mode("var/lib/vmtune/journal/000001.json") == 0o600)
+    #expect(host.files.mode("run/vmtune.lock") == 0o600)
+  }
+
+  @Test func symlinkedStateDirectoryIsRefusedBeforeAnyWrite() throws {
+    let host = try FixtureHost()
+    try FileManager.default.createDirectory(atPath: host.root + "/elsewhere", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: host.root + "/var/lib", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: host.root + "/var/lib/vmtune", withDestinationPath: host.root + "/elsewhere")
+    do {
+      _ = try Applier(files: host.files).apply(try plan(host))
+      Issue.record("a symlinked state directory was used")
+    } catch {
+      #expect("\(error)".contains("refusing state directory \(host.root)/var/lib/vmtune: it is a symbolic link"))
+    }
+    #expect(host.value("swappiness") == "60")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: host.root + "/elsewhere").isEmpty)
+  }
+
+  @Test func worldWritableStateDirectoryIsRefused() throws {
+    let host = try FixtureHost()
+    try FileManager.default.createDirectory(atPath: host.root + "/var/lib/vmtune", withIntermediateDirectories: true)
+    try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: host.root + "/var/lib/vmtune")
+    #expect(throws: ApplyError.self) { try Applier(files: host.files).apply(try plan(host)) }
+    #expect(host.value("swappiness") == "60")
+  }
+
+  @Test func symlinkedLockDirectoryIsRefused() throws {
+    let host = try FixtureHost()
+    try FileManager.default.createDirectory(atPath: host.root + "/elsewhere", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: host.root + "/run", withDestinationPath: host.root + "/elsewhere")
+    #expect(throws: ApplyError.self) { try Applier(files: host.files).apply(try plan(host)) }
+    #expect(host.value("swappiness") == "60")
   }
 }
