@@ -19,6 +19,8 @@ public struct ApplyReport: Sendable, Hashable, Codable {
   public var writes: [Write] = []
   /// A crashed apply found and undone before this one.
   public var recovered: Recovery?
+  /// The plan that was applied.
+  public var plan: Plan?
   public var persisted: PersistResult?
 }
 
@@ -88,11 +90,20 @@ public struct Applier: Sendable {
   /// Applies `plan`. Takes the lock, recovers a crashed apply, refuses stale, blocked or
   /// guard-violating plans, and writes nothing when nothing differs.
   public func apply(_ plan: Plan, options: ApplyOptions = ApplyOptions()) throws(ApplyError) -> ApplyReport {
+    try apply(options: options) { plan }
+  }
+
+  /// Applies the plan `planning` makes once the lock is held and any crashed apply is recovered,
+  /// so two concurrent applies of profiles serialize instead of racing (the second plans against
+  /// what the first wrote).
+  public func apply(options: ApplyOptions = ApplyOptions(), planning: () throws(ApplyError) -> Plan) throws(ApplyError) -> ApplyReport {
     try locked(timeout: options.lockTimeoutSeconds) { () throws(ApplyError) -> ApplyReport in
       var report = ApplyReport()
       report.recovered = try recoverIfNeeded()
+      let plan = try planning()
       try check(plan, options: options)
       let changes = plan.changes
+      report.plan = plan
       if changes.isEmpty {
         if options.persist { report.persisted = try persist(plan, generation: nil) }
         return report
@@ -132,6 +143,7 @@ public struct Applier: Sendable {
       try journals.save(journal)
       journals.prune()
       report.generation = generation
+      report.plan = plan
       if options.persist { report.persisted = try persist(plan, generation: generation) }
       return report
     }

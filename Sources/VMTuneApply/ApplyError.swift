@@ -23,6 +23,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
   /// Rollback could not restore every value.
   case restoreIncomplete(RestoreReport)
   case persist(KernelError)
+  /// Planning under the lock failed (the host could not be read).
+  case planning(String)
 
   public var description: String {
     switch self {
@@ -57,6 +59,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
     case .restoreIncomplete(let report):
       return "rollback could not restore every value:\n"
         + report.failures.map { "  \($0.key): \($0.error)" }.joined(separator: "\n")
+    case .planning(let why):
+      return "cannot plan: \(why); nothing was written"
     case .persist(let e):
       return "the live values were applied, but persisting failed: \(e)"
     }

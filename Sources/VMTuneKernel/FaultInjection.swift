@@ -1,6 +1,10 @@
 import Synchronization
 import SystemPackage
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A fault to inject into sysctl writes, for tests of rollback (`--inject-fault`).
 public struct Fault: Sendable, Equatable, CustomStringConvertible {
   public enum Trigger: Sendable, Equatable {
@@ -8,6 +12,8 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
     case writeNumber(Int)
     /// Fail every write to this key.
     case key(String)
+    /// Die by SIGKILL just before the Nth write (a crash mid-apply, for recovery tests).
+    case crashBeforeWrite(Int)
   }
 
   public var trigger: Trigger
@@ -28,6 +34,9 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
       self.init(.writeNumber(n))
     case "key":
       self.init(.key(parts[1]))
+    case "crash":
+      guard let n = Int(parts[1]), n >= 1 else { return nil }
+      self.init(.crashBeforeWrite(n))
     default:
       return nil
     }
@@ -37,6 +46,7 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
     switch trigger {
     case .writeNumber(let n): return "write:\(n)"
     case .key(let k): return "key:\(k)"
+    case .crashBeforeWrite(let n): return "crash:\(n)"
     }
   }
 }
@@ -66,6 +76,9 @@ public final class FaultInjectingSysctl: SysctlAccess {
     case .writeNumber(let target) where target == n:
       throw .injected(key: key, errno: fault.errno)
     case .key(let k) where k == key:
+      throw .injected(key: key, errno: fault.errno)
+    case .crashBeforeWrite(let target) where target == n:
+      kill(getpid(), SIGKILL)
       throw .injected(key: key, errno: fault.errno)
     default:
       try base.write(key, value)

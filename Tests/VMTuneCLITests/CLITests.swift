@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationXML)
   import FoundationXML
 #endif
@@ -314,5 +315,52 @@ import VMTuneTestSupport
     #expect(bad.status == 1)
     #expect(bad.stdout.contains("\"failed\":true"))
     #expect(bad.stdout.contains("unsupported parameters: colour"))
+  }
+
+  /// SIGKILL before each write of an apply (after the journal, between writes): the next run
+  /// finds the journal in progress and restores every original.
+  @Test func crashAtEveryPointOfApplyIsRecovered() throws {
+    let body = "sysctl:\n  min_free_kbytes: 90000\n  watermark_scale_factor: 200\n  swappiness: 10\n"
+    for point in 1...3 {
+      let host = try FixtureHost()
+      let before = host.allValues()
+      let p = try writeProfile(host, body)
+      let crashed = try runVMTune(["apply", p, "--root", host.root, "--yes", "--inject-fault", "crash:\(point)"])
+      #expect(crashed.status == 9 || crashed.status == 137 || crashed.status != 0, "point \(point)")
+      #expect(host.allValues() != before || point == 1, "point \(point): writes before the crash are on the host")
+      let list = try runVMTune(["rollback", "--list", "--root", host.root])
+      #expect(list.stdout.contains("in-progress"), "point \(point): \(list.stdout)")
+      let recovered = try runVMTune(["rollback", "--root", host.root, "--yes"])
+      #expect(recovered.status == 0, "point \(point): \(recovered.stderr)")
+      #expect(host.allValues() == before, "point \(point)")
+      #expect(try runVMTune(["rollback", "--list", "--root", host.root]).stdout.contains("rolled-back"))
+      // And apply after a crash recovers first, then applies cleanly.
+      _ = try runVMTune(["apply", p, "--root", host.root, "--yes", "--inject-fault", "crash:\(point)"])
+      let again = try runVMTune(["apply", p, "--root", host.root, "--yes"])
+      #expect(again.stdout.contains("Recovered an interrupted apply"), "point \(point)")
+      #expect(host.value("swappiness") == "10")
+    }
+  }
+
+  @Test func concurrentAppliesSerialize() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let q = try writeProfile(host, "sysctl:\n  swappiness: 20\n", name: "u")
+    // Two processes race; the lock makes one wait for the other, both succeed, one value wins.
+    let group = DispatchGroup()
+    let statuses = Mutex<[Int32]>([])
+    for profile in [p, q] {
+      group.enter()
+      DispatchQueue.global().async {
+        let r = try? runVMTune(["apply", profile, "--root", host.root, "--yes"])
+        statuses.withLock { $0.append(r?.status ?? -1) }
+        group.leave()
+      }
+    }
+    group.wait()
+    #expect(statuses.withLock { $0 }.sorted() == [0, 0])
+    #expect(["10", "20"].contains(host.value("swappiness") ?? ""))
+    let list = try runVMTune(["rollback", "--list", "--root", host.root])
+    #expect(list.stdout.split(separator: "\n").count == 3, "two journals, no lost update: \(list.stdout)")
   }
 }

@@ -58,47 +58,58 @@ struct ApplyCommand: ParsableCommand {
       throw ValidationError("give a profile or --plan FILE (exactly one)")
     }
     if let f = injectFault, Fault(parsing: f) == nil {
-      throw ValidationError("--inject-fault takes write:N or key:NAME")
+      throw ValidationError("--inject-fault takes write:N, key:NAME or crash:N")
     }
   }
 
   func run() throws {
     let terminal = Terminal.detect(forceOff: noColor)
-    let thePlan: Plan
-    if let path = plan {
-      do {
-        thePlan = try JSONOutput.decode(Plan.self, from: path)
-      } catch {
-        Terminal.error("vmtune: error: cannot read plan \(path): \(error)\n  hint: make one with 'vmtune plan PROFILE --out \(path)'")
-        throw ExitCode.failure
-      }
-      guard thePlan.formatVersion == Plan.formatVersion else {
-        Terminal.error("vmtune: error: \(path) is plan format \(thePlan.formatVersion); this vmtune reads \(Plan.formatVersion)")
-        throw ExitCode.failure
-      }
-    } else {
-      let loaded = try host.loadProfile(profile ?? "")
-      thePlan = Planner.plan(loaded, on: try host.snapshot())
-    }
     let renderer = PlanText(terminal: terminal)
-    print(renderer.render(thePlan), terminator: "")
-    if !thePlan.changes.isEmpty, !yes, Terminal.stdinIsTerminal {
-      guard Terminal.confirm("\nApply \(thePlan.changes.count) change(s) to \(host.files.rootDescription)?") else {
-        Terminal.error("vmtune: cancelled; nothing was written")
-        throw ExitCode.failure
-      }
-    }
     let store: any SysctlAccess = injectFault.flatMap(Fault.init(parsing:)).map {
       FaultInjectingSysctl(base: SysctlStore(files: host.files), fault: $0)
     } ?? SysctlStore(files: host.files)
     let applier = Applier(files: host.files, store: store)
+    let options = ApplyOptions(force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation)
+    let interactive = !yes && Terminal.stdinIsTerminal
     let report: ApplyReport
-    do {
-      report = try applier.apply(thePlan, options: ApplyOptions(force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation))
-    } catch {
-      Terminal.error("vmtune: error: \(error)")
-      throw ExitCode.failure
+    if let path = plan {
+      // A saved plan: applied exactly, refused if stale.
+      let saved: Plan
+      do {
+        saved = try JSONOutput.decode(Plan.self, from: path)
+      } catch {
+        Terminal.error("vmtune: error: cannot read plan \(path): \(error)\n  hint: make one with 'vmtune plan PROFILE --out \(path)'")
+        throw ExitCode.failure
+      }
+      guard saved.formatVersion == Plan.formatVersion else {
+        Terminal.error("vmtune: error: \(path) is plan format \(saved.formatVersion); this vmtune reads \(Plan.formatVersion)")
+        throw ExitCode.failure
+      }
+      print(renderer.render(saved), terminator: "")
+      try confirm(saved, interactive)
+      report = try run(applier) { () throws(ApplyError) in try applier.apply(saved, options: options) }
+    } else if interactive {
+      // Show the plan, ask, then apply exactly what was shown (refused if the host changed).
+      let shown = Planner.plan(try host.loadProfile(profile ?? ""), on: try host.snapshot())
+      print(renderer.render(shown), terminator: "")
+      try confirm(shown, interactive)
+      report = try run(applier) { () throws(ApplyError) in try applier.apply(shown, options: options) }
+    } else {
+      // Plan under the lock, after any crash recovery: concurrent applies serialize.
+      let loaded = try host.loadProfile(profile ?? "")
+      let files = host.files
+      report = try run(applier) { () throws(ApplyError) in
+        try applier.apply(options: options) { () throws(ApplyError) -> Plan in
+          do {
+            return Planner.plan(loaded, on: try HostSnapshot.read(files, triggers: KnobCatalog.triggers))
+          } catch {
+            throw .planning("cannot read the host under \(files.rootDescription): \(error)")
+          }
+        }
+      }
+      if let applied = report.plan { print(renderer.render(applied), terminator: "") }
     }
+    let profileName = report.plan?.profile ?? profile ?? ""
     print("")
     if let r = report.recovered {
       print("Recovered an interrupted apply (journal \(r.generation)): \(r.report.restored.count) value(s) restored.")
@@ -109,7 +120,7 @@ struct ApplyCommand: ParsableCommand {
       }
       print("Applied \(report.writes.count) change(s); journal generation \(g). Undo with: vmtune rollback")
     } else {
-      print("Nothing to do: the host already matches \(thePlan.profile).")
+      print("Nothing to do: the host already matches \(profileName).")
     }
     if let p = report.persisted {
       print("Persisted \(p.keys.count) key(s) to \(p.path).")
@@ -118,5 +129,23 @@ struct ApplyCommand: ParsableCommand {
       }
     }
     if detailedExitcode, report.generation != nil { throw ExitCode(2) }
+  }
+
+  func confirm(_ plan: Plan, _ interactive: Bool) throws {
+    if !plan.changes.isEmpty, interactive {
+      guard Terminal.confirm("\nApply \(plan.changes.count) change(s) to \(host.files.rootDescription)?") else {
+        Terminal.error("vmtune: cancelled; nothing was written")
+        throw ExitCode.failure
+      }
+    }
+  }
+
+  func run(_ applier: Applier, _ body: () throws(ApplyError) -> ApplyReport) throws -> ApplyReport {
+    do {
+      return try body()
+    } catch {
+      Terminal.error("vmtune: error: \(error)")
+      throw ExitCode.failure
+    }
   }
 }
