@@ -11,7 +11,7 @@ PROFILE ?= profiles/kvm-host.yaml
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable
 
-.PHONY: all deps build release demo test unit-test kernel-test ansible-test bench clean install
+.PHONY: all deps build release demo test unit-test kernel-test ansible-test fuzz bench clean install
 
 all: release
 
@@ -51,6 +51,15 @@ kernel-test: deps
 # ansible-core comes from PyPI when missing; the module runs against a fixture root.
 ansible-test: release
 	./Tests/ansible/run.sh .build/release/vmtune
+
+# Mutation fuzzing of the profile loader and every parser, FUZZ_SECONDS of CPU each, seeded
+# from the shipped profiles and the seeds' excerpts; a crash leaves fuzz-out/last-input.
+FUZZ_SECONDS ?= 20
+fuzz: deps
+	$(SWIFT) build -c release --product vmtune-fuzz
+	@for t in profile zoneinfo buddyinfo meminfo vmstat kernellog; do \
+	  mkdir -p fuzz-out/$$t; FUZZ_OUT=fuzz-out/$$t ./.build/release/vmtune-fuzz $$t $(FUZZ_SECONDS) profiles/*.yaml Tests/Fixtures/seeds/* Tests/Fixtures/proc/* || exit 1; \
+	done
 
 bench: release
 	./bench/plan-latency.sh

@@ -33,6 +33,8 @@ let package = Package(
         "VMTuneProfile", "VMTuneKernel", "VMTuneModel", "VMTunePlan", "VMTuneApply", "VMTuneAgent",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    // Mutation fuzzer for the profile loader and every /proc and log parser (`make fuzz`).
+    .executableTarget(name: "vmtune-fuzz", dependencies: ["VMTuneProfile", "VMTuneKernel"]),
     // Test helpers: fixture host trees. Not a product.
     .target(name: "VMTuneTestSupport", dependencies: ["VMTuneKernel"], path: "Tests/Support"),
     .testTarget(name: "VMTuneProfileTests", dependencies: ["VMTuneProfile", "VMTuneTestSupport"]),

@@ -313,3 +313,42 @@ let kvm = """
     #expect(host.value("swappiness") == "60")
   }
 }
+
+@Suite struct FullDiskTests {
+  /// ENOSPC while writing the journal (a full tmpfs mounted on the state directory) aborts the
+  /// apply before any sysctl is written. Needs root and mount(8); skipped elsewhere.
+  @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/bin/mount")))
+  func fullStateFileSystemAbortsBeforeAnyWrite() throws {
+    let host = try FixtureHost()
+    let state = host.root + "/var/lib/vmtune"
+    try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+    func sh(_ args: [String]) throws -> Int32 {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: args[0])
+      p.arguments = Array(args.dropFirst())
+      p.standardError = FileHandle.nullDevice
+      try p.run()
+      p.waitUntilExit()
+      return p.terminationStatus
+    }
+    guard try sh(["/bin/mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "tmpfs", state]) == 0 else { return }
+    defer { _ = try? sh(["/bin/umount", state]) }
+    // Fill it: every later write fails with ENOSPC.
+    let filler = FileHandle(forWritingAtPath: state + "/filler") ?? {
+      FileManager.default.createFile(atPath: state + "/filler", contents: nil)
+      return FileHandle(forWritingAtPath: state + "/filler")!
+    }()
+    for _ in 0..<64 { try? filler.write(contentsOf: Data(repeating: 0x41, count: 4096)) }
+    try? filler.close()
+    let p = Planner.plan(try profile("  swappiness: 10\n  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    do {
+      _ = try Applier(files: host.files).apply(p)
+      Issue.record("apply went ahead on a full state file system")
+    } catch {
+      #expect("\(error)".contains("ENOSPC"), "\(error)")
+      #expect("\(error)".hasPrefix("cannot write the rollback journal, so nothing was changed"))
+    }
+    #expect(host.value("swappiness") == "60")
+    #expect(host.value("watermark_scale_factor") == "10")
+  }
+}

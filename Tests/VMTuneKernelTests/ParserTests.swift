@@ -171,6 +171,8 @@ func seedFixture(_ name: String) throws -> String {
     #expect(throws: KernelError.self) { try BuddyInfo.parse("garbage\n") }
     #expect(throws: KernelError.self) { try BuddyInfo.parse("Node 0, zone DMA\n") }
     #expect(throws: KernelError.self) { try BuddyInfo.parse("Node 0, zone DMA 99999999999999999999999\n") }
+    // Found by `make fuzz`: a node number beyond Int trapped on conversion.
+    #expect(throws: KernelError.self) { try BuddyInfo.parse("Node 18446744073709551615, zone DMA 1 2\n") }
   }
 }
 

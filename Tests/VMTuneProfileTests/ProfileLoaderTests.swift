@@ -241,6 +241,8 @@ typealias SourceLocation_ = Testing.SourceLocation
     #expect(p.actions[1].syncFirst)
     #expect(errors("actions:\n  compact: { nodes: all }\n").first?.message == "runs neither on a schedule nor on a condition")
     #expect(errors("actions:\n  compact: { every: 15 }\n").first?.message == "'15' has no unit")
+    // Found by `make fuzz`: a huge duration overflowed Int64 and trapped.
+    #expect(errors("actions:\n  compact: { every: 99999999999999999d }\n").first?.message == "'99999999999999999d' is longer than a year")
     #expect(errors("actions:\n  compact: { when: { fragmentation_index_above: 500 } }\n").first?.message == "a condition needs the allocation order it protects")
     #expect(errors("actions:\n  drop_caches: { every: 1h, what: everything }\n").first?.hint == "use pagecache (1), slab (2) or all (3)")
     #expect(errors("actions:\n  defrag: { every: 1h }\n").first?.key == "actions.defrag")

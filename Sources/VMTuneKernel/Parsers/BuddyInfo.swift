@@ -31,7 +31,8 @@ public enum BuddyInfo {
           throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(Bytes.string(tokens[i]))'")
         }
         guard i + 3 < tokens.count, tokens[i + 2].elementsEqual("zone".utf8),
-          let node = Bytes.uint(tokens[i + 1].last == 0x2C ? tokens[i + 1].dropLast() : tokens[i + 1])
+          let raw = Bytes.uint(tokens[i + 1].last == 0x2C ? tokens[i + 1].dropLast() : tokens[i + 1]),
+          let node = Int(exactly: raw), node <= 1 << 20
         else {
           throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME'")
         }
@@ -47,7 +48,7 @@ public enum BuddyInfo {
         guard !counts.isEmpty else {
           throw .malformed(path: source, line: lineNumber, message: "zone \(Bytes.string(tokens[i + 3])) has no free block counts")
         }
-        result.append(FreeAreas(node: Int(node), zone: Bytes.string(tokens[i + 3]), counts: counts))
+        result.append(FreeAreas(node: node, zone: Bytes.string(tokens[i + 3]), counts: counts))
         i = j
       }
     }

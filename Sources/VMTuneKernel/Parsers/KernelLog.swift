@@ -80,6 +80,8 @@ public struct KernelLog: Sendable, Hashable, Codable {
   /// Splits one physical line at every syslog (`Nov 25 09:14:07 host kernel:`) or bracketed
   /// printk timestamp that is not at its start.
   static func records(_ line: Substring) -> [Substring] {
+    // Swift Regex is slow on long lines: look for a second prefix cheaply first.
+    guard line.utf8.count > 40, line.dropFirst(1).contains("kernel:") || line.dropFirst(1).contains("] ") else { return [line] }
     let starts = line.ranges(of: #/[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \S+ kernel:/#).map(\.lowerBound)
     var cuts = starts.filter { $0 != line.startIndex }
     if cuts.isEmpty {
@@ -122,7 +124,15 @@ public struct KernelLog: Sendable, Hashable, Codable {
   }
 
   mutating func scan(_ r: Substring, line: Int, source: String) throws(KernelError) {
-    if let m = r.firstMatch(of: #/^(.+?): page allocation failure[.:] order:(\d+), mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?(?:, nodemask=(\(null\)|[0-9,\-]*))?/#) {
+    // Cheap literal checks decide which (slow) regex to try.
+    let failure = r.contains("page allocation failure")
+    let vmalloc = !failure && r.contains("vmalloc")
+    let oom = r.contains("oom-killer")
+    let kill = r.contains("Out of memory")
+    let drop = r.contains("drop_caches:")
+    let buddy = r.contains("kB")
+    if !(failure || vmalloc || oom || kill || drop || buddy) { return }
+    if failure, let m = r.firstMatch(of: #/^(.+?): page allocation failure[.:] order:(\d+), mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?(?:, nodemask=(\(null\)|[0-9,\-]*))?/#) {
       allocationFailures.append(
         AllocationFailure(
           kind: .page, comm: String(m.1), order: try Self.number(m.2, "order", line, source),
@@ -130,7 +140,7 @@ public struct KernelLog: Sendable, Hashable, Codable {
           nodemask: m.5.map(String.init), line: line))
       return
     }
-    if let m = r.firstMatch(of: #/^(.+?): vmalloc(?: error)?: (?:.*?mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?(?:, nodemask=(\(null\)|[0-9,\-]*))?)?/#) {
+    if vmalloc, let m = r.firstMatch(of: #/^(.+?): vmalloc(?: error)?: (?:.*?mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?(?:, nodemask=(\(null\)|[0-9,\-]*))?)?/#) {
       allocationFailures.append(
         AllocationFailure(
           kind: .vmalloc, comm: String(m.1), order: 0,
@@ -138,24 +148,25 @@ public struct KernelLog: Sendable, Hashable, Codable {
           flags: Self.flagList(m.3), nodemask: m.4.map(String.init), line: line))
       return
     }
-    if let m = r.firstMatch(of: #/^(.+?) invoked oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,.*?order=(-?\d+)/#) {
+    if oom, let m = r.firstMatch(of: #/^(.+?) invoked oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,.*?order=(-?\d+)/#) {
       oomInvocations.append(
         OOMInvocation(
           comm: String(m.1), gfpMask: try Self.number(m.2, "gfp_mask", line, source, radix: 16),
           flags: Self.flagList(m.3), order: try Self.number(m.4, "order", line, source), line: line))
       return
     }
-    if let m = r.firstMatch(of: #/Out of memory(?: \(oom_kill_allocating_task\))?: Kill(?:ed)? process (\d+) \((.*?)\)/#) {
+    if kill, let m = r.firstMatch(of: #/Out of memory(?: \(oom_kill_allocating_task\))?: Kill(?:ed)? process (\d+) \((.*?)\)/#) {
       oomKills.append(OOMKill(pid: try Self.number(m.1, "pid", line, source), comm: String(m.2), line: line))
       return
     }
-    if let m = r.firstMatch(of: #/^(.+?) \((\d+)\): drop_caches: (\d)/#) {
+    if drop, let m = r.firstMatch(of: #/^(.+?) \((\d+)\): drop_caches: (\d)/#) {
       dropCaches.append(
         DropCachesEvent(
           comm: String(m.1), pid: try Self.number(m.2, "pid", line, source),
           value: try Self.number(m.3, "drop_caches value", line, source), line: line))
       return
     }
+    guard buddy, r.contains("*") else { return }
     for m in r.matches(of: #/(?:Node (\d+) )?([A-Za-z][A-Za-z0-9]*): ((?:\d+\*\d+kB(?: \([A-Z]*\))? ?)+)(?:= ?(\d+)kB)?/#) {
       var counts: [UInt64] = []
       var types: [String?] = []

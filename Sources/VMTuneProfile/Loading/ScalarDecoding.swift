@@ -119,7 +119,12 @@ enum ScalarDecoding {
       guard let n = Int64(number) else {
         throw Failure(message: "'\(text)' is not a duration", hint: "use units s, m, h, d: 30s, 15m, 6h")
       }
-      total += n * factor
+      let (part, o1) = n.multipliedReportingOverflow(by: factor)
+      let (sum, o2) = total.addingReportingOverflow(part)
+      guard !o1, !o2, sum <= 366 * 86400 else {
+        throw Failure(message: "'\(text)' is longer than a year", hint: "schedules and intervals go up to 366d")
+      }
+      total = sum
       number = ""
       sawUnit = true
     }
