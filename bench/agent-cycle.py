@@ -9,31 +9,17 @@ process doing the same read + plan once. Never writes the host's /proc/sys.
 
 Targets (issue 5): under 10 MB RSS and under 1 ms CPU per cycle.
 """
-import os, resource, shutil, subprocess, sys, tempfile
+import os, resource, shutil, subprocess, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixture
 
 vmtune = os.environ.get("VMTUNE", ".build/release/vmtune")
 cycles = int(os.environ.get("CYCLES", "1000"))
 profile = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "profiles/kvm-host.yaml")
 
-root = tempfile.mkdtemp(prefix="vmtune-bench-")
+root = fixture.host_copy(vmtune, profile)
 try:
-    os.makedirs(root + "/proc/sys/vm")
-    os.makedirs(root + "/proc/sys/kernel")
-    for name in os.listdir("/proc/sys/vm"):
-        if name in ("drop_caches", "compact_memory", "stat_refresh"):
-            continue
-        try:
-            with open("/proc/sys/vm/" + name) as f:
-                value = f.read()
-        except OSError:
-            continue
-        with open(root + "/proc/sys/vm/" + name, "w") as f:
-            f.write(value)
-    for name in ("meminfo", "zoneinfo", "buddyinfo", "vmstat", "sys/kernel/osrelease"):
-        shutil.copyfile("/proc/" + name, root + "/proc/" + name)
-    # Pre-apply the profile to the fixture so cycles measure steady state (no enforcement writes).
-    subprocess.run([vmtune, "apply", profile, "--root", root, "--yes", "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
     def run(args):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         p = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

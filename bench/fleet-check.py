@@ -8,26 +8,16 @@ Target (issue 6): above 10,000 hosts/s on 2 cores. Read-only for the host.
 """
 import json, os, random, shutil, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixture
+
 vmtune = os.environ.get("VMTUNE", ".build/release/vmtune")
 hosts = int(os.environ.get("HOSTS", "10000"))
 profile = sys.argv[1] if len(sys.argv) > 1 else "profiles/kvm-host.yaml"
 
 # The base host: a fixture copy of this host's /proc with the profile applied (so the fleet is
 # in sync but for the hosts we make drift).
-fx = tempfile.mkdtemp(prefix="vmtune-fleet-root-")
-os.makedirs(fx + "/proc/sys/vm")
-os.makedirs(fx + "/proc/sys/kernel")
-for name in os.listdir("/proc/sys/vm"):
-    if name in ("drop_caches", "compact_memory", "stat_refresh"):
-        continue
-    try:
-        value = open("/proc/sys/vm/" + name).read()
-    except OSError:
-        continue
-    open(fx + "/proc/sys/vm/" + name, "w").write(value)
-for name in ("meminfo", "zoneinfo", "buddyinfo", "sys/kernel/osrelease"):
-    shutil.copyfile("/proc/" + name, fx + "/proc/" + name)
-subprocess.run([vmtune, "apply", profile, "--root", fx, "--yes", "--force"], capture_output=True)
+fx = fixture.host_copy(vmtune, profile, tables=("meminfo", "zoneinfo", "buddyinfo"))
 base = json.loads(subprocess.run([vmtune, "snapshot", "--root", fx], capture_output=True, text=True, check=True).stdout)
 plan = json.loads(subprocess.run([vmtune, "plan", profile, "--root", fx, "--format", "json"], capture_output=True, text=True).stdout)
 keys = [e["key"] for e in plan["entries"]]
