@@ -5,7 +5,7 @@
 # Prints "EVAL" lines that eval.sh turns into the table in docs/AGENT-EVALUATION.md.
 export NO_COLOR=1
 ROUNDS=${ROUNDS:-8}
-order4() { awk '{ m = 1; for (o = 4; o <= NF - 5; o++) { s += $(o + 5) * m; m *= 2 } } END { print s + 0 }' /proc/buddyinfo; }
+. /vmtune/guest-lib.sh
 scanned() { awk '$1 == "compact_migrate_scanned" { print $2 }' /proc/vmstat; }
 reset() {
   for p in $(pidof frag); do kill "$p"; done

@@ -10,6 +10,7 @@ fail() { echo "FAIL $*"; }
 info() { echo "INFO $*"; }
 # Diagnostics for a failed case: the host side prints only PASS/FAIL/INFO lines.
 show() { for f in "$@"; do sed "s|^|INFO   ${f##*/}: |" "$f"; done; }
+. /vmtune/guest-lib.sh
 
 # Every readable vm sysctl as key=value, triggers excluded (reading stat_refresh folds counters).
 vm_state() {
@@ -134,12 +135,9 @@ name: compact-node1
 actions:
   compact: { every: 1h, nodes: [1] }
 YAML
-  # Free blocks of order >= 4 per node, from buddyinfo (fields 9.. are orders 4..10).
-  # (busybox awk has no ^: double the weight by hand)
-  blocks() { awk -v n="$1," '$2 == n { m = 1; for (o = 4; o <= NF - 5; o++) { s += $(o + 5) * m; m *= 2 } } END { print s + 0 }' /proc/buddyinfo; }
-  n1_before=$(blocks 1); n0_before=$(blocks 0)
+  n1_before=$(order4 1); n0_before=$(order4 0)
   vmtune agent /tmp/node1.yaml --once >/tmp/agent.txt 2>&1; rc=$?
-  n1_after=$(blocks 1); n0_after=$(blocks 0)
+  n1_after=$(order4 1); n0_after=$(order4 0)
   line=$(grep 'compact ran' /tmp/agent.txt)
   # Node 1's compaction work is counted; node 0, not compacted, keeps its blocks (within 2 %).
   d0=$(( n0_after - n0_before ))
@@ -149,7 +147,6 @@ YAML
 fi
 
 # 7. Actions on the real kernel, run by the agent (--once: one cycle, first run is due at once).
-#    Compaction must move the fragmenting program's pages and grow the order-4+ free blocks.
 cat >/tmp/compact.yaml <<'YAML'
 apiVersion: vmtune/v1
 name: compact-all
@@ -160,7 +157,6 @@ YAML
 # effect report must agree with buddyinfo read independently before and after. How much order-4
 # memory the kernel recovers varies from run to run (it is reported, and measured over time in
 # docs/AGENT-EVALUATION.md).
-order4() { awk '{ m = 1; for (o = 4; o <= NF - 5; o++) { s += $(o + 5) * m; m *= 2 } } END { print s + 0 }' /proc/buddyinfo; }
 rm -f /var/lib/vmtune/agent-state.json   # the per-node case above recorded a compact run
 b0=$(order4)
 vmtune agent /tmp/compact.yaml --once >/tmp/agent.txt 2>&1; rc=$?

@@ -45,6 +45,7 @@ done
 cp -r "${PROFILES_DIR:-profiles}" "$root/vmtune/profiles"
 GUEST_SCRIPT=${GUEST_SCRIPT:-guest-tests.sh}
 cp "Tests/kernel/$GUEST_SCRIPT" "$root/vmtune/guest-tests.sh"
+cp Tests/kernel/guest-lib.sh "$root/vmtune/guest-lib.sh"
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
