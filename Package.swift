@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Layers, lowest first; a module may depend only on modules of its own or a lower layer, and the
+// folders under Sources/ are numbered in that order. Layer 1 is pure: no module there depends on
+// SystemPackage or VMTuneKernel, so no planner, parser or diagnosis can touch a file
+// (Tests/VMTuneLayeringTests also rejects Glibc/Foundation imports there).
 let package = Package(
   name: "vmtune",
   products: [.executable(name: "vmtune", targets: ["vmtune"])],
@@ -9,47 +13,96 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
-    // System libyaml (apt: libyaml-dev, pkg-config: yaml-0.1). Only VMTuneProfile/YAML imports it.
+    // 0 — system C libraries. libyaml (apt: libyaml-dev, pkg-config: yaml-0.1).
     .systemLibrary(
-      name: "CYaml", pkgConfig: "yaml-0.1",
+      name: "CYaml", path: "Sources/0-system/CYaml", pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .yum(["libyaml-devel"])]),
-    // YAML nodes with line:column, the knob catalog, the profile model and loader. No file I/O.
-    .target(name: "VMTuneProfile", dependencies: ["CYaml"]),
-    // The only code that touches files: rooted sysctl store, /proc readers, journal/lock/persist I/O.
+
+    // 1 — pure: values, parsers and decisions.
+    // YAML nodes with line:column, the knob catalog, the profile model and loader.
+    .target(name: "VMTuneProfile", dependencies: ["CYaml"], path: "Sources/1-pure/VMTuneProfile"),
+    // Host snapshots and the /proc and kernel-log parsers (text in, values out).
+    .target(name: "VMTuneHost", path: "Sources/1-pure/VMTuneHost"),
+    // Kernel arithmetic: watermarks, fragmentation indexes, compaction decisions.
+    .target(name: "VMTuneModel", path: "Sources/1-pure/VMTuneModel"),
+    // (Profile, HostSnapshot) -> Plan with typed entries, guards and the watermark forecast.
+    .target(
+      name: "VMTunePlan", dependencies: ["VMTuneProfile", "VMTuneHost", "VMTuneModel"],
+      path: "Sources/1-pure/VMTunePlan"),
+    // Diagnosis of fragmentation, watermarks and logged failures; advice rules.
+    .target(
+      name: "VMTuneDiagnose", dependencies: ["VMTuneProfile", "VMTuneHost", "VMTuneModel", "VMTunePlan"],
+      path: "Sources/1-pure/VMTuneDiagnose"),
+
+    // 2 — I/O: the only modules that open files.
+    // Rooted file access, sysctl store, host reader, lock, kernel actions, fault injection.
     .target(
       name: "VMTuneKernel",
-      dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
-    // Pure kernel arithmetic: watermarks, fragmentation indexes.
-    .target(name: "VMTuneModel"),
-    // Pure planner: (Profile, HostSnapshot) -> Plan.
-    .target(name: "VMTunePlan", dependencies: ["VMTuneProfile", "VMTuneKernel", "VMTuneModel"]),
-    // Lock, journal, ordered writes, read-back, rollback, persistence.
-    .target(name: "VMTuneApply", dependencies: ["VMTunePlan", "VMTuneKernel", "VMTuneProfile"]),
-    // Actions (compaction, cache drops), schedules and triggers; the agent loop with an injected clock.
-    .target(name: "VMTuneAgent", dependencies: ["VMTuneApply", "VMTunePlan", "VMTuneKernel", "VMTuneModel", "VMTuneProfile"]),
+      dependencies: ["VMTuneHost", .product(name: "SystemPackage", package: "swift-system")],
+      path: "Sources/2-io/VMTuneKernel"),
+    // Journal, ordered writes, read-back, restore, rollback, persistence.
+    .target(
+      name: "VMTuneApply", dependencies: ["VMTunePlan", "VMTuneKernel", "VMTuneProfile"],
+      path: "Sources/2-io/VMTuneApply"),
+
+    // 3 — frontends: one way to load, read and plan, and the programs built on it.
+    .target(
+      name: "VMTuneFrontend",
+      dependencies: ["VMTuneProfile", "VMTuneHost", "VMTuneKernel", "VMTunePlan", "VMTuneApply"],
+      path: "Sources/3-frontends/VMTuneFrontend"),
+    // Drift checks of one host or a directory of snapshots; text, JSON, JUnit, Prometheus.
+    .target(
+      name: "VMTuneCheck", dependencies: ["VMTuneFrontend", "VMTunePlan", "VMTuneProfile", "VMTuneHost"],
+      path: "Sources/3-frontends/VMTuneCheck"),
+    // vmtune as an Ansible binary module.
+    .target(
+      name: "VMTuneAnsible", dependencies: ["VMTuneFrontend", "VMTuneApply", "VMTuneKernel", "VMTunePlan"],
+      path: "Sources/3-frontends/VMTuneAnsible"),
+    // Actions (compaction, cache drops), schedules and conditions; the agent loop.
+    .target(
+      name: "VMTuneAgent",
+      dependencies: [
+        "VMTuneFrontend", "VMTuneApply", "VMTunePlan", "VMTuneKernel", "VMTuneHost", "VMTuneModel",
+        "VMTuneProfile",
+      ],
+      path: "Sources/3-frontends/VMTuneAgent"),
+
+    // 4 — programs.
     .executableTarget(
       name: "vmtune",
       dependencies: [
-        "VMTuneProfile", "VMTuneKernel", "VMTuneModel", "VMTunePlan", "VMTuneApply", "VMTuneAgent",
+        "VMTuneProfile", "VMTuneHost", "VMTuneKernel", "VMTuneModel", "VMTunePlan", "VMTuneDiagnose",
+        "VMTuneApply", "VMTuneFrontend", "VMTuneCheck", "VMTuneAnsible", "VMTuneAgent",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]),
+      ],
+      path: "Sources/4-cli/vmtune"),
     // Mutation fuzzer for the profile loader and every /proc and log parser (`make fuzz`).
-    .executableTarget(name: "vmtune-fuzz", dependencies: ["VMTuneProfile", "VMTuneKernel"]),
+    .executableTarget(
+      name: "vmtune-fuzz", dependencies: ["VMTuneProfile", "VMTuneHost", "VMTuneKernel"], path: "Sources/4-cli/vmtune-fuzz"),
+
     // Test helpers: fixture host trees. Not a product.
-    .target(name: "VMTuneTestSupport", dependencies: ["VMTuneKernel"], path: "Tests/Support"),
+    .target(name: "VMTuneTestSupport", dependencies: ["VMTuneKernel", "VMTuneHost"], path: "Tests/Support"),
     .testTarget(name: "VMTuneProfileTests", dependencies: ["VMTuneProfile", "VMTuneTestSupport"]),
-    .testTarget(name: "VMTuneKernelTests", dependencies: ["VMTuneKernel", "VMTuneTestSupport"]),
+    .testTarget(name: "VMTuneHostTests", dependencies: ["VMTuneHost", "VMTuneTestSupport"]),
+    .testTarget(name: "VMTuneKernelTests", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneModelTests", dependencies: ["VMTuneModel"]),
     .testTarget(
       name: "VMTunePlanTests",
-      dependencies: ["VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneTestSupport"]),
+      dependencies: ["VMTunePlan", "VMTuneProfile", "VMTuneHost", "VMTuneKernel", "VMTuneTestSupport"]),
+    .testTarget(
+      name: "VMTuneDiagnoseTests",
+      dependencies: ["VMTuneDiagnose", "VMTunePlan", "VMTuneProfile", "VMTuneHost", "VMTuneKernel", "VMTuneModel", "VMTuneTestSupport"]),
     .testTarget(
       name: "VMTuneApplyTests",
-      dependencies: ["VMTuneApply", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneTestSupport"]),
+      dependencies: [
+        "VMTuneApply", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneHost", "VMTuneFrontend",
+        "VMTuneTestSupport",
+      ]),
     .testTarget(
       name: "VMTuneAgentTests",
-      dependencies: ["VMTuneAgent", "VMTuneProfile", "VMTuneKernel", "VMTuneTestSupport"]),
+      dependencies: ["VMTuneAgent", "VMTuneProfile", "VMTuneKernel", "VMTuneHost", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneCLITests", dependencies: ["vmtune", "VMTuneTestSupport"]),
+    .testTarget(name: "VMTuneLayeringTests"),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import VMTuneHost
 import VMTuneKernel
 
 /// A temporary directory laid out like a host's /proc and /sys, for tests that must never

@@ -1,3 +1,4 @@
+import VMTuneHost
 import VMTuneKernel
 
 /// A fixture store that does what the kernel's handlers do beyond storing the value

@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 @testable import VMTuneAgent
+import VMTuneHost
 import VMTuneKernel
 import VMTuneProfile
 import VMTuneTestSupport
@@ -193,7 +194,7 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     #expect(host.value("drop_caches") == "2")
     _ = try exec.run(Action(kind: .compact, location: perNode.location), order: 4)
     #expect(host.value("compact_memory") == "1")
-    #expect(KernelTriggers(files: host.files).compactableNodes() == [1])
+    #expect(KernelActions(files: host.files).compactableNodes() == [1])
   }
 }
 

@@ -3,6 +3,7 @@ import Synchronization
 import SystemPackage
 import Testing
 @testable import VMTuneApply
+import VMTuneHost
 import VMTuneKernel
 import VMTunePlan
 import VMTuneProfile
@@ -46,7 +47,7 @@ let kvm = """
 
 @Suite struct ApplierTests {
   func plan(_ host: FixtureHost, _ sysctl: String = kvm) throws -> Plan {
-    Planner.plan(try profile(sysctl), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    Planner.plan(try profile(sysctl), on: try HostSnapshot.read(host.files))
   }
 
   @Test func applyThenPlanShowsNoDriftAndJournalsOriginals() throws {
@@ -110,7 +111,7 @@ let kvm = """
     let host = try FixtureHost()
     try host.remove("swappiness")
     try host.write("proc/sys/vm/swappiness/.keep", "")  // a directory: not writable as a file
-    let p = Planner.plan(try profile("  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    let p = Planner.plan(try profile("  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files))
     var withBadKey = p
     withBadKey.entries.append(PlanEntry(key: "swappiness", action: .change, current: "60", desired: "10", target: "10", location: p.entries[0].location, profile: "t"))
     let before = host.allValues()
@@ -250,7 +251,7 @@ let kvm = """
 @Suite struct SavedPlanValidationTests {
   @Test func editedPlansAreRevalidatedBeforeAnyWrite() throws {
     let host = try FixtureHost()
-    var p = Planner.plan(try profile("  swappiness: 10\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    var p = Planner.plan(try profile("  swappiness: 10\n"), on: try HostSnapshot.read(host.files))
     p.entries[0].desired = "300"
     do {
       _ = try Applier(files: host.files).apply(p)
@@ -270,7 +271,7 @@ let kvm = """
 
 @Suite struct StateSafetyTests {
   func plan(_ host: FixtureHost) throws -> Plan {
-    Planner.plan(try profile("  swappiness: 10\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    Planner.plan(try profile("  swappiness: 10\n"), on: try HostSnapshot.read(host.files))
   }
 
   @Test func journalAndLockAreCreatedPrivate() throws {
@@ -340,7 +341,7 @@ let kvm = """
     }()
     for _ in 0..<64 { try? filler.write(contentsOf: Data(repeating: 0x41, count: 4096)) }
     try? filler.close()
-    let p = Planner.plan(try profile("  swappiness: 10\n  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files, triggers: KnobCatalog.triggers))
+    let p = Planner.plan(try profile("  swappiness: 10\n  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files))
     do {
       _ = try Applier(files: host.files).apply(p)
       Issue.record("apply went ahead on a full state file system")

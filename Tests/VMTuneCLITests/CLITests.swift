@@ -123,10 +123,16 @@ import VMTuneTestSupport
     let p = try writeProfile(host, "sysctl:\n  swapiness: 10\n  zone_reclaim_mode: 9\n")
     let r = try runVMTune(["validate", p])
     #expect(r.status == 1)
-    #expect(r.stderr.contains("\(p):5:3: error: sysctl.swapiness: is not a vm sysctl vmtune knows\n  hint: did you mean 'swappiness'?"))
+    // file:line:column, the source line with a caret under the column, then the hint.
+    #expect(
+      r.stderr.contains(
+        "\(p):5:3: error: sysctl.swapiness: is not a vm sysctl vmtune knows\n 5 |   swapiness: 10\n   |   ^\n"
+          + "  hint: did you mean 'swappiness'?"))
     #expect(r.stderr.contains("\(p):6:22: error: sysctl.zone_reclaim_mode: 9 sets bits the kernel ignores"))
+    #expect(r.stderr.contains(" 6 |   zone_reclaim_mode: 9\n   |                      ^\n"))
     let plan = try runVMTune(["plan", p, "--root", host.root])
     #expect(plan.status == 1)
+    #expect(plan.stderr.contains("\(p):5:3: error: sysctl.swapiness"))
   }
 
   @Test func usageErrorsExit64() throws {

@@ -2,6 +2,7 @@ import Foundation
 import SystemPackage
 import Testing
 @testable import VMTuneKernel
+import VMTuneHost
 import VMTuneTestSupport
 
 @Suite struct SysctlStoreTests {
@@ -83,7 +84,7 @@ import VMTuneTestSupport
 @Suite struct HostSnapshotTests {
   @Test func readsValuesKernelMemoryAndNodes() throws {
     let host = try FixtureHost(kernel: "5.15.0-91-generic", memTotalKB: 16_384_000, numaNodes: 2)
-    let snap = try HostSnapshot.read(host.files, triggers: ["drop_caches", "compact_memory", "stat_refresh"])
+    let snap = try HostSnapshot.read(host.files)
     #expect(snap.values["swappiness"] == "60")
     #expect(snap.values["lowmem_reserve_ratio"] == "256\t256\t32\t0\t0")
     #expect(snap.kernelRelease == "5.15.0-91-generic")
@@ -97,7 +98,7 @@ import VMTuneTestSupport
     let host = try FixtureHost()
     // A FIFO blocks any open for reading: the snapshot would hang if it touched it.
     #expect(mkfifo(host.root + "/proc/sys/vm/stat_refresh", 0o600) == 0)
-    let snap = try HostSnapshot.read(host.files, triggers: ["stat_refresh", "drop_caches", "compact_memory"])
+    let snap = try HostSnapshot.read(host.files)
     #expect(snap.values["stat_refresh"] == nil)
     #expect(snap.unreadable["stat_refresh"] == "write-only trigger (not read)")
     #expect(snap.has("stat_refresh"))
@@ -107,9 +108,9 @@ import VMTuneTestSupport
     let m = try MemInfo.parse("MemTotal:       24684084 kB\nHugePages_Total:       0\nDirectMap2M:    1234 kB\n")
     #expect(m.memTotalKB == 24_684_084)
     #expect(m.values["HugePages_Total"] == 0)
-    #expect(throws: KernelError.malformed(path: "/proc/meminfo", line: 2, message: "'MemFree' has no valid number: 'MemFree:  12x4 kB'")) {
+    #expect(throws: ParseError.malformed(path: "/proc/meminfo", line: 2, message: "'MemFree' has no valid number: 'MemFree:  12x4 kB'")) {
       try MemInfo.parse("MemTotal: 1 kB\nMemFree:  12x4 kB\n")
     }
-    #expect(throws: KernelError.self) { try MemInfo.parse("garbage without colon\n") }
+    #expect(throws: ParseError.self) { try MemInfo.parse("garbage without colon\n") }
   }
 }

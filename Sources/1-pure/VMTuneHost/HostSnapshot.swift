@@ -1,0 +1,60 @@
+/// What vmtune knows about a host at one moment: every vm sysctl, the kernel release, memory
+/// and NUMA layout. Read from a root directory; plain data afterwards (offline plans use it).
+public struct HostSnapshot: Sendable, Hashable, Codable {
+  public static let formatVersion = 1
+
+  public var formatVersion: Int = HostSnapshot.formatVersion
+  public var hostname: String?
+  /// `uname -r`, from proc/sys/kernel/osrelease.
+  public var kernelRelease: String?
+  /// Readable /proc/sys/vm files, trimmed.
+  public var values: [String: String]
+  /// Files that exist but cannot be read (write-only triggers), with the reason.
+  public var unreadable: [String: String]
+  public var memInfo: MemInfo
+  public var numaNodes: Int
+  public var cpus: Int
+  /// /proc/zoneinfo, /proc/buddyinfo, /proc/vmstat when the root has them.
+  public var zoneInfo: ZoneInfo?
+  public var buddyInfo: [FreeAreas]?
+  public var vmstat: VMStat?
+  /// /sys/kernel/mm/transparent_hugepage/enabled (`always [madvise] never`), when present.
+  public var transparentHugepage: String?
+  /// /sys/kernel/mm/ksm: run, pages_sharing, merge_across_nodes, when present.
+  public var ksm: [String: UInt64]?
+
+  public init(
+    hostname: String? = nil, kernelRelease: String?, values: [String: String],
+    unreadable: [String: String] = [:], memInfo: MemInfo, numaNodes: Int, cpus: Int
+  ) {
+    self.hostname = hostname
+    self.kernelRelease = kernelRelease
+    self.values = values
+    self.unreadable = unreadable
+    self.memInfo = memInfo
+    self.numaNodes = numaNodes
+    self.cpus = cpus
+  }
+
+  /// The THP mode in brackets (`madvise`), nil when THP is absent.
+  public var thpMode: String? {
+    guard let t = transparentHugepage, let open = t.firstIndex(of: "["), let close = t.firstIndex(of: "]"), open < close
+    else { return nil }
+    return String(t[t.index(after: open)..<close])
+  }
+
+  /// Whether the knob's file exists on this host (readable or not).
+  public func has(_ key: String) -> Bool { values[key] != nil || unreadable[key] != nil }
+
+  /// The /proc tables a snapshot may include beyond the sysctls and meminfo.
+  public struct Tables: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    public static let zoneinfo = Tables(rawValue: 1)
+    public static let buddyinfo = Tables(rawValue: 2)
+    public static let vmstat = Tables(rawValue: 4)
+    /// THP mode and KSM counters from /sys/kernel/mm.
+    public static let mm = Tables(rawValue: 8)
+    public static let all: Tables = [.zoneinfo, .buddyinfo, .vmstat, .mm]
+  }
+}

@@ -1,0 +1,166 @@
+/// One zone of `/proc/zoneinfo`. Watermarks as printed (they include `boost`).
+public struct ZoneStats: Sendable, Hashable, Codable {
+  public var node: Int
+  public var name: String
+  public var free: UInt64 = 0
+  public var boost: UInt64?
+  public var min: UInt64 = 0
+  public var low: UInt64 = 0
+  public var high: UInt64 = 0
+  public var promo: UInt64?
+  public var spanned: UInt64 = 0
+  public var present: UInt64 = 0
+  /// Absent before ≈3.8 (then `present` is what the kernel used).
+  public var managed: UInt64?
+  public var cma: UInt64?
+  /// `lowmem_reserve[]`, one entry per zone of the node.
+  public var protection: [UInt64] = []
+  /// Zone counters (`nr_free_pages`, `nr_zone_inactive_file`, `numa_hit`, …). Not part of the
+  /// Codable form: snapshots stay small (fleet checks decode thousands of them).
+  public var counters: [String: UInt64] = [:]
+
+  enum CodingKeys: String, CodingKey {
+    case node, name, free, boost, min, low, high, promo, spanned, present, managed, cma, protection
+  }
+
+  public init(node: Int, name: String) {
+    self.node = node
+    self.name = name
+  }
+
+  /// Pages the watermark code counts (managed, or present on kernels without it).
+  public var managedPages: UInt64 { managed ?? present }
+  public var populated: Bool { present > 0 }
+}
+
+/// `/proc/zoneinfo` in the 2.6.32, 4.x and 6.x layouts (kernel-vm.md §5.2).
+public struct ZoneInfo: Sendable, Hashable, Codable {
+  public var zones: [ZoneStats]
+  /// The `per-node stats` block of each node (4.8+). Not part of the Codable form.
+  public var nodeCounters: [Int: [String: UInt64]]
+
+  enum CodingKeys: String, CodingKey { case zones }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    zones = try c.decode([ZoneStats].self, forKey: .zones)
+    nodeCounters = [:]
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(zones, forKey: .zones)
+  }
+
+  public init(zones: [ZoneStats], nodeCounters: [Int: [String: UInt64]] = [:]) {
+    self.zones = zones
+    self.nodeCounters = nodeCounters
+  }
+
+  /// Whether the kernel printed a `promo` watermark (after 6.1).
+  public var hasPromo: Bool { zones.contains { $0.promo != nil } }
+
+  static let fields: Set<String> = ["boost", "min", "low", "high", "promo", "spanned", "present", "managed", "cma", "scanned"]
+
+  /// Parses zoneinfo text. Unknown lines are skipped; a known field with a malformed number is an
+  /// error naming `source` and the line.
+  public static func parse(_ text: String, source: String = "/proc/zoneinfo") throws(ParseError) -> ZoneInfo {
+    var zones: [ZoneStats] = []
+    var nodeCounters: [Int: [String: UInt64]] = [:]
+    var current: ZoneStats?
+    enum Section { case zone, nodeStats, pagesets }
+    var section = Section.zone
+    try Bytes.forEachLine(text) { (lineNumber, raw) throws(ParseError) in
+      func number(_ token: ArraySlice<UInt8>, _ what: String) throws(ParseError) -> UInt64 {
+        guard let n = Bytes.uint(token) else {
+          throw .malformed(path: source, line: lineNumber, message: "\(what): '\(Bytes.string(token))' is not a number")
+        }
+        return n
+      }
+      let tokens = Bytes.fields(raw)
+      guard let first = tokens.first else { return }
+      if Bytes.hasPrefix(raw, "Node ") {
+        // "Node 0, zone      DMA"
+        guard tokens.count >= 4, tokens[2].elementsEqual("zone".utf8), tokens[1].last == 0x2C,
+          let node = Int(Bytes.string(tokens[1].dropLast()))
+        else {
+          throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(Bytes.string(raw.prefix(60)))'")
+        }
+        if let z = current { zones.append(z) }
+        current = ZoneStats(node: node, name: Bytes.string(tokens[3]))
+        section = .zone
+        return
+      }
+      guard current != nil else { return }
+      let key = Bytes.string(first)
+      if key == "per-node" { section = .nodeStats; return }
+      if key == "pagesets" { section = .pagesets; return }
+      if key == "pages", tokens.count >= 2, tokens[1].elementsEqual("free".utf8) {
+        guard tokens.count >= 3 else { throw .malformed(path: source, line: lineNumber, message: "'pages free' without a value") }
+        current?.free = try number(tokens[2], "pages free")
+        section = .zone
+        return
+      }
+      if key == "protection:" {
+        guard let open = raw.firstIndex(of: 0x28), let close = raw.firstIndex(of: 0x29), open < close else {
+          throw .malformed(path: source, line: lineNumber, message: "protection: expected '(a, b, …)'")
+        }
+        var list: [UInt64] = []
+        for item in raw[(open + 1)..<close].split(separator: 0x2C) {
+          let t = Bytes.fields(item).first ?? item
+          // lowmem_reserve is printed with %ld; a negative value never happens but must not crash.
+          guard let v = Bytes.uint(t) ?? (t.first == 0x2D && Bytes.uint(t.dropFirst()) != nil ? 0 : nil) else {
+            throw .malformed(path: source, line: lineNumber, message: "protection: '\(Bytes.string(t))' is not a number")
+          }
+          list.append(v)
+        }
+        current?.protection = list
+        return
+      }
+      // Lines with a colon are pageset/cpu details, node_unreclaimable, start_pfn… (not counters).
+      if raw.contains(0x3A) {
+        if section == .pagesets, key.hasPrefix("node_unreclaimable") || key.hasPrefix("all_unreclaimable") || key.hasPrefix("start_pfn") {
+          section = .zone
+        }
+        return
+      }
+      guard tokens.count >= 2 else { return }
+      switch section {
+      case .pagesets:
+        return
+      case .nodeStats:
+        guard let node = current?.node else { return }
+        nodeCounters[node, default: [:]][key] = try number(tokens[1], key)
+      case .zone:
+        if fields.contains(key) {
+          let v = try number(tokens[1], key)
+          switch key {
+          case "boost": current?.boost = v
+          case "min": current?.min = v
+          case "low": current?.low = v
+          case "high": current?.high = v
+          case "promo": current?.promo = v
+          case "spanned": current?.spanned = v
+          case "present": current?.present = v
+          case "managed": current?.managed = v
+          case "cma": current?.cma = v
+          default: break
+          }
+        } else if tokens.count == 2, first.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) {
+          current?.counters[key] = try number(tokens[1], key)
+        }
+      }
+    }
+    if let z = current { zones.append(z) }
+    return ZoneInfo(zones: zones, nodeCounters: nodeCounters)
+  }
+}
+
+extension Substring {
+  func trimmingCharacters() -> String {
+    var s = self
+    while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+    while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+    return String(s)
+  }
+}

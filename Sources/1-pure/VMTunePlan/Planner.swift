@@ -1,0 +1,176 @@
+import VMTuneHost
+import VMTuneProfile
+
+/// Pure: compares a loaded profile with a host snapshot and says what apply would do.
+public enum Planner {
+  public static func plan(_ profile: Profile, on snapshot: HostSnapshot) -> Plan {
+    let host = snapshot.facts
+    let failing = profile.conditions.filter { !$0.holds(on: host) }
+    var entries: [PlanEntry] = []
+    for setting in profile.settings {
+      guard let knob = KnobCatalog.knob(setting.key) else { continue }
+      entries.append(entry(for: setting, knob: knob, snapshot: snapshot, host: host, profileFailing: failing))
+    }
+    entries.sort { a, b in
+      let ra = KnobCatalog.knob(a.key)?.writeRank ?? 50
+      let rb = KnobCatalog.knob(b.key)?.writeRank ?? 50
+      return (ra, a.key) < (rb, b.key)
+    }
+    var observed: [String: String] = [:]
+    for e in entries where e.action == .change {
+      observed[e.key] = snapshot.values[e.key] ?? e.current ?? ""
+      if let partner = KnobCatalog.knob(e.key)?.exclusiveWith, let v = snapshot.values[partner] {
+        observed[partner] = v
+      }
+    }
+    let forecast = WatermarkForecast.forecast(snapshot, entries: entries, kernel: host.kernel)
+    var warnings = PolicyChecks.warnings(profile, entries, host, snapshot: snapshot)
+    warnings += forecast.map(WatermarkForecast.warnings) ?? []
+    return Plan(
+      profile: profile.name, files: profile.files,
+      host: host,
+      entries: entries, warnings: warnings,
+      actions: profile.actions.map(describe), observed: observed, watermarks: forecast)
+  }
+
+  static func entry(
+    for setting: Setting, knob: Knob, snapshot: HostSnapshot, host: HostFacts,
+    profileFailing: [Condition]
+  ) -> PlanEntry {
+    var e = PlanEntry(
+      key: setting.key, action: .skipped, current: snapshot.values[setting.key], desired: nil,
+      target: setting.target.description, location: setting.location, profile: setting.profile)
+    let failing = profileFailing + setting.conditions.filter { !$0.holds(on: host) }
+    if let c = failing.first {
+      e.reason = "when: \(c) is false here"
+      return e
+    }
+    guard snapshot.has(setting.key) else {
+      e.reason = absenceReason(knob, host.kernel)
+      return e
+    }
+    guard let currentText = snapshot.values[setting.key],
+      let current = SysctlValue.parseKernelText(currentText, type: knob.type)
+    else {
+      e.reason = "cannot read the live value (\(snapshot.unreadable[setting.key] ?? "unparseable: '\(snapshot.values[setting.key] ?? "")'"))"
+      return e
+    }
+    e.current = current.description
+    let desired: SysctlValue?
+    switch resolve(setting.target, knob: knob, current: current, host: host) {
+    case .failure(let why):
+      e.action = .blocked
+      e.reason = why.why
+      return e
+    case .success(let d): desired = d
+    }
+    guard let desired else {
+      e.action = .unchanged
+      return e
+    }
+    if let n = desired.intValue, let why = knob.rejection(of: n, on: host.kernel) {
+      e.action = .blocked
+      e.reason = "this kernel would refuse it: \(why)"
+      return e
+    }
+    e.action = .change
+    e.desired = desired.description
+    e.note = note(knob, snapshot: snapshot)
+    return e
+  }
+
+  struct Refusal: Error { var why: String }
+
+  /// The value to write, nil when the live value already satisfies the target.
+  static func resolve(_ target: Target, knob: Knob, current: SysctlValue, host: HostFacts) -> Result<SysctlValue?, Refusal> {
+    let now = current.intValue
+    switch target {
+    case .exact(.list(let wanted)):
+      guard case .list(let live) = current else { return .failure(Refusal(why: "the live value is not a list")) }
+      guard wanted.count <= live.count else {
+        return .failure(Refusal(why: "this kernel has \(live.count) zones, the profile gives \(wanted.count) values"))
+      }
+      let merged = wanted + live.dropFirst(wanted.count)
+      return .success(merged == live ? nil : .list(merged))
+    case .exact(let v):
+      return .success(v == current ? nil : v)
+    case .atLeast(let lo):
+      guard let now else { return .failure(Refusal(why: "the live value is not a number")) }
+      return .success(now >= lo ? nil : .int(lo))
+    case .atMost(let hi):
+      guard let now else { return .failure(Refusal(why: "the live value is not a number")) }
+      return .success(now <= hi ? nil : .int(hi))
+    case .between(let lo, let hi):
+      guard let now else { return .failure(Refusal(why: "the live value is not a number")) }
+      if now < lo { return .success(.int(lo)) }
+      if now > hi { return .success(.int(hi)) }
+      return .success(nil)
+    case .percentOfRAM(let p):
+      guard host.memTotalKB > 0, let unit = knob.unit.bytesPerUnit else {
+        return .failure(Refusal(why: "MemTotal is unknown, so percent_of_ram cannot be resolved"))
+      }
+      let v = p.resolve(memTotalKB: host.memTotalKB, bytesPerUnit: unit)
+      return .success(.int(v) == current ? nil : .int(v))
+    }
+  }
+
+  static func absenceReason(_ knob: Knob, _ kernel: KernelVersion?) -> String {
+    if let since = knob.since, let kernel, kernel < since {
+      return "not on this kernel (added in \(since), host runs \(kernel))"
+    }
+    if knob.numaOnly { return "not on this kernel (needs CONFIG_NUMA)" }
+    if let since = knob.since { return "not on this kernel (added in \(since))" }
+    return "not on this kernel"
+  }
+
+  static func note(_ knob: Knob, snapshot: HostSnapshot) -> String? {
+    if let partner = knob.exclusiveWith, let v = snapshot.values[partner], v != "0" {
+      return "the kernel zeroes \(partner) (now \(v))"
+    }
+    return knob.sideEffect
+  }
+
+  static func describe(_ a: Action) -> String {
+    var parts: [String] = []
+    switch a.kind {
+    case .compact:
+      parts.append(a.nodes.map { "compact nodes \($0.map(String.init).joined(separator: ","))" } ?? "compact all nodes")
+    case .dropCaches:
+      parts.append("drop_caches \(a.what?.rawValue ?? "pagecache")\(a.syncFirst ? " after sync" : "")")
+    }
+    if let s = a.everySeconds { parts.append("every \(Duration.text(s))") }
+    if let t = a.trigger {
+      var c: [String] = []
+      if let v = t.fragmentationIndexAbove { c.append("fragmentation index > \(v)") }
+      if let v = t.fragmentationIndexBelow { c.append("fragmentation index < \(v)") }
+      if let v = t.freeBlocksBelow { c.append("free blocks < \(v)") }
+      if let v = t.headroomBelowPercent { c.append("watermark headroom < \(v)%") }
+      parts.append("when order-\(t.order) \(c.joined(separator: " and "))")
+    }
+    if let s = a.minIntervalSeconds { parts.append("at most every \(Duration.text(s))") }
+    if let s = a.jitterSeconds { parts.append("jitter \(Duration.text(s))") }
+    return parts.joined(separator: ", ")
+  }
+}
+
+/// Seconds as `15m`, `6h`, `1h30m`.
+public enum Duration {
+  public static func text(_ seconds: Int64) -> String {
+    var s = seconds
+    var out = ""
+    for (unit, size) in [("d", Int64(86400)), ("h", 3600), ("m", 60), ("s", 1)] where s >= size {
+      out += "\(s / size)\(unit)"
+      s %= size
+    }
+    return out.isEmpty ? "0s" : out
+  }
+}
+
+extension HostSnapshot {
+  /// The facts `when:` conditions test and plans print.
+  public var facts: HostFacts {
+    HostFacts(
+      hostname: hostname, kernelRelease: kernelRelease, memTotalKB: memInfo.memTotalKB ?? 0,
+      numaNodes: numaNodes, cpus: cpus)
+  }
+}

@@ -1,0 +1,78 @@
+import VMTuneHost
+import VMTuneModel
+import VMTuneProfile
+
+/// One zone's watermarks now and after apply (pages; boost excluded).
+public struct ZoneForecast: Sendable, Hashable, Codable {
+  public var node: Int
+  public var zone: String
+  public var managed: UInt64
+  public var free: UInt64
+  /// As /proc/zoneinfo shows them now, minus the transient boost.
+  public var now: Watermarks
+  /// What the kernel will compute after the writes.
+  public var after: Watermarks
+  /// Whether the model reproduces `now` from today's settings (false on vendor-patched kernels).
+  public var modelMatchesKernel: Bool
+}
+
+/// Predicts every zone's watermarks for the settings a plan would leave (kernel-vm.md §3.7).
+enum WatermarkForecast {
+  static func zones(_ info: ZoneInfo) -> [ZoneMemory] {
+    info.zones.map { ZoneMemory(node: $0.node, name: $0.name, managed: $0.managedPages, present: $0.present) }
+  }
+
+  static func rule(_ kernel: KernelVersion?) -> WatermarkRule {
+    guard let k = kernel else { return .movableCapped }
+    return WatermarkRule.forKernel(major: k.major, minor: k.minor)
+  }
+
+  /// Nil when zoneinfo is unavailable or the plan touches neither knob.
+  static func forecast(_ snapshot: HostSnapshot, entries: [PlanEntry], kernel: KernelVersion?) -> [ZoneForecast]? {
+    guard let info = snapshot.zoneInfo, !info.zones.isEmpty else { return nil }
+    let touched = entries.contains { ($0.key == "min_free_kbytes" || $0.key == "watermark_scale_factor") && $0.action == .change }
+    guard touched else { return nil }
+    func current(_ key: String, _ fallback: UInt64) -> UInt64 { snapshot.values[key].flatMap { UInt64($0) } ?? fallback }
+    func after(_ key: String, _ fallback: UInt64) -> UInt64 {
+      if let e = entries.first(where: { $0.key == key && $0.action == .change }), let d = e.desired, let v = UInt64(d) { return v }
+      return current(key, fallback)
+    }
+    let zones = zones(info)
+    let r = rule(kernel)
+    let model = WatermarkModel.predict(zones, minFreeKbytes: current("min_free_kbytes", 0), scaleFactor: current("watermark_scale_factor", 10), rule: r)
+    let next = WatermarkModel.predict(zones, minFreeKbytes: after("min_free_kbytes", 0), scaleFactor: after("watermark_scale_factor", 10), rule: r)
+    return info.zones.indices.map { i in
+      let z = info.zones[i]
+      let now = z.unboosted
+      let matches = model[i].min == now.min && model[i].low == now.low && model[i].high == now.high
+      return ZoneForecast(node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: now, after: next[i], modelMatchesKernel: matches)
+    }
+  }
+
+  /// Guard violations the forecast shows (apply refuses them without --force).
+  static func warnings(_ zones: [ZoneForecast]) -> [PlanWarning] {
+    var out: [PlanWarning] = []
+    for z in zones where z.managed > 0 && z.zone != "Movable" && z.zone != "HighMem" {
+      let name = "Node \(z.node) \(z.zone)"
+      if z.after.high >= z.managed {
+        out.append(
+          PlanWarning(
+            severity: .guardViolation, key: "min_free_kbytes",
+            message: "\(name): the new high watermark (\(z.after.high) pages) would reach the zone's size (\(z.managed) managed pages); kswapd could never finish and allocations would stall at min (seed 002)"))
+      }
+      if z.free < z.after.low, z.free >= z.now.low {
+        out.append(
+          PlanWarning(
+            severity: .guardViolation, key: "min_free_kbytes",
+            message: "\(name): \(z.free) free pages would sit under the new low watermark \(z.after.low) (now \(z.now.low)); kswapd would start reclaiming the moment it is written (seed 002)"))
+      }
+    }
+    if let z = zones.first(where: { !$0.modelMatchesKernel && $0.managed > 0 }) {
+      out.append(
+        PlanWarning(
+          severity: .warning, key: nil,
+          message: "Node \(z.node) \(z.zone): the kernel's current watermarks (\(z.now.min)/\(z.now.low)/\(z.now.high)) differ from vmtune's model of today's settings; predictions may be off (vendor patch, or memory being onlined)"))
+    }
+    return out
+  }
+}

@@ -1,0 +1,227 @@
+/// Loads a profile file and its `include:` parents, merges them (parents first, child wins) and
+/// reports every error with `file:line:column`.
+public struct ProfileLoader: Sendable {
+  public static let apiVersion = "vmtune/v1"
+  /// Larger files are refused before parsing (a profile is a few kB).
+  public static let maxFileBytes = 1 << 20
+  /// Deeper include chains are refused (a cycle guard independent of path spelling).
+  public static let maxIncludeDepth = 16
+
+  public var reader: any ProfileReader
+  /// Directories searched for included names after the including file's own directory.
+  public var searchPath: [String]
+
+  public init(reader: any ProfileReader, searchPath: [String] = []) {
+    self.reader = reader
+    self.searchPath = searchPath
+  }
+
+  /// Whether `name` is a valid profile name.
+  public static func isValidName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, first.properties.isAlphabetic || ("0"..."9").contains(first) else {
+      return false
+    }
+    return name.unicodeScalars.allSatisfy {
+      ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "-" || $0 == "_" || $0 == "."
+    } && !name.contains("..")
+  }
+
+  /// Why an `include:` entry is refused (paths are not allowed, only names), or nil.
+  static func includeProblem(_ name: String) -> String? {
+    if name.utf8.contains(0) { return "include name contains a NUL byte" }
+    if name.contains("/") || name.contains("..") {
+      return "'\(name)' is a path; include takes profile names only"
+    }
+    if !isValidName(name) { return "'\(name)' is not a profile name" }
+    return nil
+  }
+
+  /// Finds a profile given on the command line: a path (contains `/` or ends in .yaml) is used as
+  /// is; a bare name is looked up in the search path.
+  public func locate(_ nameOrPath: String) -> String? {
+    if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") {
+      return reader.exists(nameOrPath) ? nameOrPath : nil
+    }
+    return find(nameOrPath, beside: nil)
+  }
+
+  private func find(_ name: String, beside dir: String?) -> String? {
+    let files = name.hasSuffix(".yaml") || name.hasSuffix(".yml") ? [name] : [name + ".yaml", name + ".yml"]
+    for d in (dir.map { [$0] } ?? []) + searchPath {
+      for f in files {
+        let path = ProfilePath.join(d, f)
+        if reader.exists(path) { return path }
+      }
+    }
+    return nil
+  }
+
+  /// Loads and merges the profile at `path`.
+  public func load(path: String) throws(ProfileErrors) -> Profile {
+    var state = LoadState()
+    let merged = try load(path: path, chain: [], includedFrom: nil, state: &state)
+    if !state.errors.isEmpty { throw ProfileErrors(state.errors) }
+    var profile = merged
+    profile.files = state.files
+    return profile
+  }
+
+  private struct LoadState {
+    var errors: [ProfileError] = []
+    var files: [String] = []
+  }
+
+  private func load(
+    path: String, chain: [String], includedFrom: ProfileError?, state: inout LoadState
+  ) throws(ProfileErrors) -> Profile {
+    let bytes: [UInt8]
+    do {
+      bytes = try reader.read(path)
+    } catch {
+      var e = includedFrom ?? ProfileError(file: path, mark: nil, message: "")
+      e.message = "cannot read \(path): \(error)"
+      if includedFrom == nil { e.hint = "give a profile path, or a name from 'vmtune profiles'" }
+      throw ProfileErrors([e])
+    }
+    state.files.append(path)
+    if bytes.count > Self.maxFileBytes {
+      throw ProfileErrors([
+        ProfileError(
+          file: path, mark: nil,
+          message: "the file is \(bytes.count) bytes; profiles are limited to \(Self.maxFileBytes)",
+          hint: "a profile sets a few dozen keys; check that this is the right file")
+      ])
+    }
+    if let bad = Self.firstInvalidUTF8(bytes) {
+      throw ProfileErrors([ProfileError(file: path, mark: bad, message: "invalid UTF-8", hint: "save the file as UTF-8")])
+    }
+    let root: YAMLNode?
+    do {
+      root = try YAMLParser.parse(bytes)
+    } catch {
+      throw ProfileErrors([Self.quoting(ProfileError(file: path, mark: error.mark, message: error.description), bytes)])
+    }
+    var parser = DocumentParser(file: path)
+    let doc = parser.parse(root, defaultName: ProfilePath.stem(path))
+    state.errors += parser.errors.map { Self.quoting($0, bytes) }
+
+    var parents: [Profile] = []
+    for include in doc.includes {
+      let site = ProfileError(file: path, mark: include.mark, key: "include", message: "")
+      guard let target = find(include.name, beside: ProfilePath.directory(of: path)) else {
+        var e = site
+        e.message = "no profile named '\(include.name)'"
+        e.hint = "looked beside \(path) and in \(searchPath.isEmpty ? "no search path" : searchPath.joined(separator: ", "))"
+        state.errors.append(e)
+        continue
+      }
+      if chain.contains(target) || target == path {
+        var e = site
+        e.message = "include cycle: " + (chain + [path, target]).map(ProfilePath.stem).joined(separator: " → ")
+        e.hint = "remove one of the includes in the cycle"
+        state.errors.append(e)
+        continue
+      }
+      if chain.count + 1 >= Self.maxIncludeDepth {
+        var e = site
+        e.message = "includes nest deeper than \(Self.maxIncludeDepth) levels"
+        state.errors.append(e)
+        continue
+      }
+      do {
+        parents.append(try load(path: target, chain: chain + [path], includedFrom: site, state: &state))
+      } catch {
+        state.errors += error.errors
+      }
+    }
+    return Self.merge(parents: parents, child: doc)
+  }
+
+  /// Parents in order, then the child: later settings replace earlier ones key by key (and drop
+  /// the earlier value of the knob's mutually exclusive partner).
+  static func merge(parents: [Profile], child doc: ProfileDocument) -> Profile {
+    var settings: [Setting] = []
+    var actions: [Action] = []
+    var guards = Guards()
+    func put(_ s: Setting) {
+      if let partner = KnobCatalog.knob(s.key)?.exclusiveWith {
+        settings.removeAll { $0.key == partner }
+      }
+      if let i = settings.firstIndex(where: { $0.key == s.key }) {
+        settings[i] = s
+      } else {
+        settings.append(s)
+      }
+    }
+    func putAction(_ a: Action) {
+      actions.removeAll { $0.kind == a.kind }
+      actions.append(a)
+    }
+    for p in parents {
+      p.settings.forEach(put)
+      p.actions.forEach(putAction)
+      if let g = p.guards.maxMinFreePercent { guards.maxMinFreePercent = g }
+    }
+    for var s in doc.settings {
+      s.conditions = doc.conditions + s.conditions
+      put(s)
+    }
+    doc.actions.forEach(putAction)
+    if let g = doc.guards.maxMinFreePercent { guards.maxMinFreePercent = g }
+    return Profile(
+      apiVersion: doc.apiVersion, name: doc.name, description: doc.description,
+      settings: settings, actions: actions, guards: guards, conditions: doc.conditions)
+  }
+
+  /// `error` with the text of the line its mark points into (tabs kept, at most 200 characters).
+  static func quoting(_ error: ProfileError, _ bytes: [UInt8]) -> ProfileError {
+    guard let mark = error.mark, error.sourceLine == nil else { return error }
+    var line = 1
+    var start = 0
+    var i = 0
+    while i < bytes.count, line < mark.line {
+      if bytes[i] == 0x0A {
+        line += 1
+        start = i + 1
+      }
+      i += 1
+    }
+    guard line == mark.line else { return error }
+    var end = start
+    while end < bytes.count, bytes[end] != 0x0A, end - start < 200 { end += 1 }
+    var e = error
+    e.sourceLine = String(decoding: bytes[start..<end], as: UTF8.self)
+    return e
+  }
+
+  /// Position of the first byte that is not valid UTF-8, if any.
+  static func firstInvalidUTF8(_ bytes: [UInt8]) -> Mark? {
+    var line = 1
+    var column = 1
+    var i = 0
+    while i < bytes.count {
+      let b = bytes[i]
+      let length: Int
+      switch b {
+      case 0x00...0x7F: length = 1
+      case 0xC2...0xDF: length = 2
+      case 0xE0...0xEF: length = 3
+      case 0xF0...0xF4: length = 4
+      default: return Mark(line: line, column: column)
+      }
+      if i + length > bytes.count { return Mark(line: line, column: column) }
+      for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 {
+        return Mark(line: line, column: column)
+      }
+      if b == 0 { return Mark(line: line, column: column) }
+      if b == 0x0A {
+        line += 1
+        column = 1
+      } else {
+        column += 1
+      }
+      i += length
+    }
+    return nil
+  }
+}

@@ -1,0 +1,70 @@
+import VMTuneHost
+import VMTuneKernel
+import VMTuneModel
+import VMTuneProfile
+
+/// What running an action changed: free blocks of the watched order and vmstat deltas.
+public struct ActionEffect: Sendable, Hashable, CustomStringConvertible {
+  public var order: Int
+  public var blocksBefore: UInt64
+  public var blocksAfter: UInt64
+  public var freePagesBefore: UInt64
+  public var freePagesAfter: UInt64
+  /// compact_migrate_scanned, compact_free_scanned, compact_isolated, pgmigrate_success,
+  /// drop_pagecache, drop_slab deltas (only the non-zero ones).
+  public var vmstatDeltas: [(String, UInt64)]
+  public var seconds: Double
+
+  public static func == (a: ActionEffect, b: ActionEffect) -> Bool { a.description == b.description }
+  public func hash(into h: inout Hasher) { h.combine(description) }
+
+  public var description: String {
+    var s = "order-\(order)+ blocks \(blocksBefore) → \(blocksAfter), free pages \(freePagesBefore) → \(freePagesAfter)"
+    if !vmstatDeltas.isEmpty { s += ", " + vmstatDeltas.map { "\($0.0) +\($0.1)" }.joined(separator: ", ") }
+    return s
+  }
+}
+
+/// Runs actions; the seam where tests inject failures.
+public protocol ActionExecutor: Sendable {
+  func run(_ action: Action, order: Int) throws(KernelError) -> ActionEffect
+}
+
+/// Runs actions on the host through ``KernelActions`` and measures their effect.
+public struct KernelActionExecutor: ActionExecutor {
+  public let triggers: KernelActions
+  let monotonic: @Sendable () -> Double
+
+  public init(files: HostFiles, monotonic: @escaping @Sendable () -> Double) {
+    triggers = KernelActions(files: files)
+    self.monotonic = monotonic
+  }
+
+  static let watched = ["compact_migrate_scanned", "compact_free_scanned", "compact_isolated", "pgmigrate_success", "drop_pagecache", "drop_slab"]
+
+  public func run(_ action: Action, order: Int) throws(KernelError) -> ActionEffect {
+    let before = try triggers.memoryState()
+    let start = monotonic()
+    switch action.kind {
+    case .compact:
+      if let nodes = action.nodes {
+        for n in nodes { try triggers.compact(node: n) }
+      } else {
+        try triggers.compactAll()
+      }
+    case .dropCaches:
+      try triggers.dropCaches(Int((action.what ?? .pagecache).kernelValue), syncFirst: action.syncFirst)
+    }
+    let seconds = monotonic() - start
+    let after = try triggers.memoryState()
+    func blocks(_ b: [FreeAreas]) -> UInt64 { b.reduce(0) { $0 + Fragmentation.contigInfo($1.counts, order: order).freeBlocksSuitable } }
+    func pages(_ b: [FreeAreas]) -> UInt64 { b.reduce(0) { $0 + $1.freePages } }
+    let deltas = Self.watched.compactMap { k -> (String, UInt64)? in
+      guard let a = after.vmstat[k], let b = before.vmstat[k], a > b else { return nil }
+      return (k, a - b)
+    }
+    return ActionEffect(
+      order: order, blocksBefore: blocks(before.buddy), blocksAfter: blocks(after.buddy),
+      freePagesBefore: pages(before.buddy), freePagesAfter: pages(after.buddy), vmstatDeltas: deltas, seconds: seconds)
+  }
+}

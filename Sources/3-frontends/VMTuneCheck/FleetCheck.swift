@@ -1,0 +1,144 @@
+import Dispatch
+import FoundationEssentials
+import Synchronization
+import VMTuneFrontend
+import VMTuneHost
+import VMTuneKernel
+import VMTunePlan
+import VMTuneProfile
+
+/// Output formats of `vmtune check`.
+public enum CheckFormat: String, CaseIterable, Sendable {
+  case text, json, junit, prometheus
+}
+
+/// `vmtune check PROFILE --snapshot DIR`: every `*.json` snapshot in DIR checked against one
+/// profile, decoded and planned on all cores.
+public enum FleetCheck {
+  struct Output: Encodable {
+    var formatVersion = 1
+    var profile: String
+    var checked: Int
+    var drifted: Int
+    var errors: [String]
+    var hosts: [CheckReport]
+  }
+
+  /// Prints the report and returns the exit status: 0 in sync, 2 drift, 1 unreadable snapshots.
+  public static func run(
+    profile: Profile, directory: String, format: CheckFormat, terminal: Terminal, timestamp: Int64
+  ) throws(VMTuneError) -> Int32 {
+    let names = HostFiles.plain.list(directory).filter { $0.hasSuffix(".json") }
+    let results = Mutex<[(String, Result<CheckReport, any Error>)]>([])
+    let decoder = JSONDecoder()
+    decoder.userInfo[DriftFields.keysInfo] = DriftFields.keys(of: profile)
+    DispatchQueue.concurrentPerform(iterations: names.count) { i in
+      let path = ProfilePath.join(directory, names[i])
+      let result: Result<CheckReport, any Error>
+      do {
+        let bytes = try HostFiles.plain.read(path)
+        var snap = try decoder.decode(DriftFields.self, from: Data(bytes)).snapshot
+        guard snap.formatVersion == HostSnapshot.formatVersion else {
+          throw VMTuneError.other("snapshot format \(snap.formatVersion); this vmtune reads \(HostSnapshot.formatVersion)")
+        }
+        if snap.hostname == nil { snap.hostname = ProfilePath.stem(names[i].replacingJSON()) }
+        result = .success(CheckReport(plan: Planner.plan(profile, on: snap), timestamp: timestamp))
+      } catch {
+        result = .failure(error)
+      }
+      results.withLock { $0.append((path, result)) }
+    }
+    var reports: [CheckReport] = []
+    var errors: [String] = []
+    for (path, r) in results.withLock({ $0 }).sorted(by: { $0.0 < $1.0 }) {
+      switch r {
+      case .success(let report): reports.append(report)
+      case .failure(let e): errors.append("\(path): \(e)")
+      }
+    }
+    let drifted = reports.filter { $0.drifted > 0 }
+    switch format {
+    case .text:
+      if !drifted.isEmpty {
+        let width = max(4, drifted.map(\.host.count).max() ?? 4)
+        print("\(pad("HOST", width))  DRIFTED  OK   KEYS")
+        for r in drifted {
+          let keys = r.keys.filter { $0.status == "drift" }.map { "\($0.key) (\($0.live ?? "?"))" }.joined(separator: ", ")
+          print("\(pad(r.host, width))  \(pad(String(r.drifted), 7))  \(pad(String(r.inSync), 3))  \(keys)")
+        }
+        print("")
+      }
+      let verdict = "\(drifted.count)/\(reports.count) hosts drifted from \(profile.name)"
+      print(drifted.isEmpty ? terminal.paint(verdict, .green) : terminal.paint(verdict, .red))
+    case .json:
+      print(try JSONFile.string(Output(profile: profile.name, checked: reports.count, drifted: drifted.count, errors: errors, hosts: reports)))
+    case .junit:
+      print(CheckReport.junit(reports), terminator: "")
+    case .prometheus:
+      print(CheckReport.prometheus(reports, fleet: true), terminator: "")
+    }
+    for e in errors { Terminal.error("vmtune: error: cannot check \(e)") }
+    if !errors.isEmpty || names.isEmpty {
+      if names.isEmpty { Terminal.error("vmtune: error: no *.json snapshots in \(directory)") }
+      return 1
+    }
+    return drifted.isEmpty ? 0 : 2
+  }
+}
+
+/// The parts of a snapshot a drift check reads: the profile's keys (and their exclusive
+/// partners) of `values`/`unreadable`, MemTotal, kernel, NUMA and CPUs. Decoding only these (the
+/// keys come through `userInfo`) skips the zone and buddy tables and most dictionaries, which
+/// were most of the time spent per host.
+struct DriftFields: Decodable {
+  static let keysInfo = CodingUserInfoKey(rawValue: "vmtune.keys")!
+
+  struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ s: String) { stringValue = s }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  enum Keys: String, CodingKey { case formatVersion, hostname, kernelRelease, values, unreadable, memInfo, numaNodes, cpus }
+
+  var formatVersion: Int
+  var snapshot: HostSnapshot
+
+  init(from decoder: any Decoder) throws {
+    let wanted = decoder.userInfo[Self.keysInfo] as? [String] ?? []
+    let c = try decoder.container(keyedBy: Keys.self)
+    formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+    func pick(_ key: Keys) throws -> [String: String] {
+      guard c.contains(key) else { return [:] }
+      let inner = try c.nestedContainer(keyedBy: AnyKey.self, forKey: key)
+      var out: [String: String] = [:]
+      for k in wanted {
+        if let v = try inner.decodeIfPresent(String.self, forKey: AnyKey(k)) { out[k] = v }
+      }
+      return out
+    }
+    let mem = try c.nestedContainer(keyedBy: AnyKey.self, forKey: .memInfo)
+      .nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("values"))
+    var memInfo = MemInfo(values: [:])
+    memInfo.values["MemTotal"] = try mem.decodeIfPresent(Int64.self, forKey: AnyKey("MemTotal"))
+    snapshot = HostSnapshot(
+      hostname: try c.decodeIfPresent(String.self, forKey: .hostname),
+      kernelRelease: try c.decodeIfPresent(String.self, forKey: .kernelRelease),
+      values: try pick(.values), unreadable: try pick(.unreadable), memInfo: memInfo,
+      numaNodes: try c.decode(Int.self, forKey: .numaNodes), cpus: try c.decode(Int.self, forKey: .cpus))
+    snapshot.formatVersion = formatVersion
+  }
+
+  /// The keys a drift check of `profile` reads.
+  static func keys(of profile: Profile) -> [String] {
+    var keys = Set(profile.settings.map(\.key))
+    for s in profile.settings { if let p = KnobCatalog.knob(s.key)?.exclusiveWith { keys.insert(p) } }
+    return keys.sorted()
+  }
+}
+
+extension String {
+  fileprivate func replacingJSON() -> String { hasSuffix(".json") ? String(dropLast(5)) : self }
+}

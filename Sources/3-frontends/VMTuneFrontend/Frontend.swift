@@ -1,0 +1,166 @@
+import FoundationEssentials
+import VMTuneApply
+import VMTuneHost
+import VMTuneKernel
+import VMTunePlan
+import VMTuneProfile
+
+/// The one road every program takes: find and load profiles, read the host (live or from a
+/// snapshot), plan. The CLI commands, the Ansible module, the fleet check and the agent all go
+/// through it, so they agree on lookup order, error text and what a plan is.
+public struct Frontend: Sendable {
+  /// The host's files, under a root checked once at construction.
+  public let files: HostFiles
+  /// Directories searched for profile names, in order.
+  public let searchPath: [String]
+
+  /// Checks that `root` is a directory and builds the profile search path: `profileDirs`,
+  /// `./profiles`, `<root>/etc/vmtune/profiles`, then the shipped profiles.
+  public init(root: String = "/", profileDirs: [String] = []) throws(VMTuneError) {
+    switch HostFiles.plain.kind(root) {
+    case .directory: break
+    case .symlink where HostFiles.plain.isDirectory(following: root): break
+    case .missing: throw .noRoot(path: root, reason: "no such directory")
+    default: throw .noRoot(path: root, reason: "not a directory")
+    }
+    files = HostFiles(root: root)
+    var dirs = profileDirs + ["profiles", files.path("etc/vmtune/profiles")]
+    dirs += ShippedProfiles.directories()
+    var seen: Set<String> = []
+    searchPath = dirs.filter { seen.insert($0).inserted }
+  }
+
+  /// The profile loader over this search path.
+  public var loader: ProfileLoader { ProfileLoader(reader: DiskProfileReader(), searchPath: searchPath) }
+
+  /// The file a profile name or path refers to.
+  public func locate(_ nameOrPath: String) throws(VMTuneError) -> String {
+    guard let path = loader.locate(nameOrPath) else { throw .noProfile(name: nameOrPath, searched: searchPath) }
+    return path
+  }
+
+  /// Loads a profile by name or path, includes merged.
+  public func loadProfile(_ nameOrPath: String) throws(VMTuneError) -> Profile {
+    let path = try locate(nameOrPath)
+    do { return try loader.load(path: path) } catch { throw .profile(error) }
+  }
+
+  /// Reads the live host (or the fixture tree under the root).
+  public func readHost(tables: HostSnapshot.Tables = .all) throws(VMTuneError) -> HostSnapshot {
+    do { return try HostSnapshot.read(files, tables: tables) } catch {
+      throw .host(root: files.rootDescription, error)
+    }
+  }
+
+  /// Reads a snapshot saved by `vmtune snapshot`.
+  public static func loadSnapshot(_ path: String) throws(VMTuneError) -> HostSnapshot {
+    let snap: HostSnapshot = try JSONFile.decode(path, what: "snapshot")
+    guard snap.formatVersion == HostSnapshot.formatVersion else {
+      throw .file(
+        path: path, what: "snapshot",
+        reason: "snapshot format \(snap.formatVersion); this vmtune reads \(HostSnapshot.formatVersion)",
+        hint: "take it again with this vmtune's 'vmtune snapshot'")
+    }
+    return snap
+  }
+
+  /// Loads `profile` and plans it against a snapshot file, or the live host when `snapshot` is nil.
+  public func plan(_ profile: String, snapshot: String? = nil) throws(VMTuneError) -> Plan {
+    let loaded = try loadProfile(profile)
+    let host: HostSnapshot
+    if let snapshot { host = try Self.loadSnapshot(snapshot) } else { host = try readHost() }
+    return Planner.plan(loaded, on: host)
+  }
+
+  /// Plans a loaded profile against the live host.
+  public func plan(_ profile: Profile) throws(VMTuneError) -> Plan {
+    Planner.plan(profile, on: try readHost())
+  }
+}
+
+/// Profiles from disk, through the kernel layer's file access.
+public struct DiskProfileReader: ProfileReader {
+  public init() {}
+  public func read(_ path: String) throws -> [UInt8] {
+    try HostFiles.plain.read(path, limit: ProfileLoader.maxFileBytes + 1)
+  }
+  public func exists(_ path: String) -> Bool { HostFiles.plain.kind(path) == .file }
+}
+
+/// Where the profiles shipped with vmtune live.
+public enum ShippedProfiles {
+  public static func directories() -> [String] {
+    var dirs = ["/usr/share/vmtune/profiles", "/usr/local/share/vmtune/profiles"]
+    if let exe = HostFiles.executablePath() {
+      // Installed: <prefix>/bin/vmtune → <prefix>/share/vmtune/profiles.
+      var parts = exe.split(separator: "/").dropLast()
+      dirs.insert("/" + parts.dropLast().joined(separator: "/") + "/share/vmtune/profiles", at: 0)
+      // Development: <repo>/.build/<triple>/debug/vmtune → <repo>/profiles.
+      while !parts.isEmpty {
+        if parts.last?.hasPrefix(".build") == true {
+          dirs.insert("/" + parts.dropLast().joined(separator: "/") + "/profiles", at: 0)
+          break
+        }
+        parts = parts.dropLast()
+      }
+    }
+    return dirs
+  }
+}
+
+/// JSON files the user names (saved plans, snapshots) and JSON output.
+public enum JSONFile {
+  /// Pretty, sorted, without escaped slashes: stable output for diffs and CI.
+  public static func bytes<T: Encodable>(_ value: T) throws(VMTuneError) -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    do { return Array(try encoder.encode(value)) } catch { throw .other("cannot encode JSON: \(error)") }
+  }
+
+  public static func string<T: Encodable>(_ value: T) throws(VMTuneError) -> String {
+    String(decoding: try bytes(value), as: UTF8.self)
+  }
+
+  public static func decode<T: Decodable>(_ path: String, what: String) throws(VMTuneError) -> T {
+    let bytes: [UInt8]
+    do { bytes = try HostFiles.plain.read(path) } catch {
+      throw .file(path: path, what: what, reason: error.description)
+    }
+    do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch {
+      throw .file(path: path, what: what, reason: DecodingText.describe(error))
+    }
+  }
+}
+
+/// A decoding error in one line (`at entries[2].desired: …`), not Foundation's dump.
+public enum DecodingText {
+  public static func describe(_ error: any Error) -> String {
+    guard let e = error as? DecodingError else { return "\(error)" }
+    func at(_ path: [any CodingKey]) -> String {
+      path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    }
+    switch e {
+    case .dataCorrupted(let c): return "not valid JSON\(at(c.codingPath)): \(c.debugDescription)"
+    case .keyNotFound(let k, let c): return "missing '\(k.stringValue)'\(at(c.codingPath))"
+    case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(c.debugDescription)\(at(c.codingPath))"
+    @unknown default: return "\(error)"
+    }
+  }
+}
+
+extension Frontend {
+  /// Reads a plan saved by `vmtune plan --out`.
+  public static func loadPlan(_ path: String) throws(VMTuneError) -> Plan {
+    let plan: Plan
+    do { plan = try JSONFile.decode(path, what: "plan") } catch {
+      guard case .file(let p, let what, let reason, _) = error else { throw error }
+      throw .file(path: p, what: what, reason: reason, hint: "make one with 'vmtune plan PROFILE --out \(path)'")
+    }
+    guard plan.formatVersion == Plan.formatVersion else {
+      throw .file(
+        path: path, what: "plan", reason: "plan format \(plan.formatVersion); this vmtune reads \(Plan.formatVersion)",
+        hint: "make it again with this vmtune's 'vmtune plan PROFILE --out \(path)'")
+    }
+    return plan
+  }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import VMTuneApply
+import VMTuneFrontend
+import VMTuneKernel
+import VMTunePlan
+import VMTuneProfile
+
+struct ApplyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "apply",
+    abstract: "Apply a profile (or a saved plan) to this host.",
+    discussion: """
+      Steps: take the lock (DIR/run/vmtune.lock); undo any apply a crash left half
+      done; plan; refuse blocked, guard-violating (unless --force) or stale plans;
+      check every file is writable; write the journal of original values (fsync,
+      rename) before the first write; write in dependency order; read every value
+      back. If any write or read-back fails, every value written is restored in
+      reverse order and the exit status is 1. Nothing is written when nothing
+      differs. On a terminal it asks first unless --yes.
+
+      Exit status: 0 applied or nothing to do (2 with --detailed-exitcode when
+      values changed), 1 failed (the host is restored), 64 usage error.
+      """)
+
+  @OptionGroup var host: HostOptions
+
+  @Argument(help: "Profile name or path (omit with --plan).")
+  var profile: String?
+
+  @Option(name: .long, help: ArgumentHelp("Apply a plan saved by 'vmtune plan --out FILE'.", valueName: "FILE"))
+  var plan: String?
+
+  @Flag(name: .long, help: "Do not ask for confirmation.")
+  var yes = false
+
+  @Flag(name: .long, help: "Apply even when a guard (e.g. guards.max_min_free_percent) refuses the plan.")
+  var force = false
+
+  @Flag(name: .long, help: "Also write DIR/etc/sysctl.d/90-vmtune.conf so the values survive a reboot.")
+  var persist = false
+
+  @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when values were changed.")
+  var detailedExitcode = false
+
+  @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another vmtune.", valueName: "SECONDS"))
+  var lockTimeout: Int = 10
+
+  @Option(name: .customLong("inject-fault"), help: .hidden)
+  var injectFault: String?
+
+  @Flag(name: .customLong("unsafe-skip-validation"), help: .hidden)
+  var skipValidation = false
+
+  @Flag(name: .customLong("no-color"), help: "Never colour the output.")
+  var noColor = false
+
+  func validate() throws {
+    if (profile == nil) == (plan == nil) {
+      throw ValidationError("give a profile or --plan FILE (exactly one)")
+    }
+    if let f = injectFault, Fault(parsing: f) == nil {
+      throw ValidationError("--inject-fault takes write:N, key:NAME or crash:N")
+    }
+  }
+
+  func run() throws {
+    let terminal = Terminal.detect(forceOff: noColor)
+    let renderer = PlanText(terminal: terminal)
+    let frontend = try host.frontend()
+    let store: any SysctlAccess = injectFault.flatMap(Fault.init(parsing:)).map {
+      FaultInjectingSysctl(base: SysctlStore(files: frontend.files), fault: $0)
+    } ?? SysctlStore(files: frontend.files)
+    let applier = Applier(files: frontend.files, store: store)
+    let options = ApplyOptions(force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation)
+    let interactive = !yes && Terminal.stdinIsTerminal
+    let report: ApplyReport
+    if let path = plan {
+      // A saved plan: applied exactly, refused if stale.
+      let saved = try Frontend.loadPlan(path)
+      print(renderer.render(saved), terminator: "")
+      try confirm(saved, interactive)
+      report = try run(applier) { () throws(ApplyError) in try applier.apply(saved, options: options) }
+    } else if interactive {
+      // Show the plan, ask, then apply exactly what was shown (refused if the host changed).
+      let shown = try frontend.plan(profile ?? "")
+      print(renderer.render(shown), terminator: "")
+      try confirm(shown, interactive)
+      report = try run(applier) { () throws(ApplyError) in try applier.apply(shown, options: options) }
+    } else {
+      // Plan under the lock, after any crash recovery: concurrent applies serialize.
+      let loaded = try frontend.loadProfile(profile ?? "")
+      report = try run(applier) { () throws(ApplyError) in
+        try applier.apply(options: options) { () throws(ApplyError) -> Plan in
+          do throws(VMTuneError) { return try frontend.plan(loaded) } catch { throw .planning(error.message) }
+        }
+      }
+      if let applied = report.plan { print(renderer.render(applied), terminator: "") }
+    }
+    let profileName = report.plan?.profile ?? profile ?? ""
+    print("")
+    if let r = report.recovered {
+      print("Recovered an interrupted apply (journal \(r.generation)): \(r.report.restored.count) value(s) restored.")
+    }
+    if let g = report.generation {
+      for w in report.writes {
+        print("  \(terminal.paint("✓", .green)) \(w.key): \(w.from) → \(w.to)")
+      }
+      print("Applied \(report.writes.count) change(s); journal generation \(g). Undo with: vmtune rollback")
+    } else {
+      print("Nothing to do: the host already matches \(profileName).")
+    }
+    if let p = report.persisted {
+      print("Persisted \(p.keys.count) key(s) to \(p.path).")
+      for o in p.overrides {
+        Terminal.error("warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(p.path) at boot, so it wins; remove it or fold it into the profile")
+      }
+    }
+    if detailedExitcode, report.generation != nil { throw ExitCode(2) }
+  }
+
+  func confirm(_ plan: Plan, _ interactive: Bool) throws {
+    if !plan.changes.isEmpty, interactive {
+      guard Terminal.confirm("\nApply \(plan.changes.count) change(s) to \(host.files.rootDescription)?") else {
+        throw VMTuneError.other("cancelled; nothing was written")
+      }
+    }
+  }
+
+  func run(_ applier: Applier, _ body: () throws(ApplyError) -> ApplyReport) throws(VMTuneError) -> ApplyReport {
+    do { return try body() } catch { throw .apply(error) }
+  }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import VMTuneFrontend
+import VMTuneHost
+import VMTuneKernel
+import VMTunePlan
+import VMTuneProfile
+
+/// Options every command shares: where the host is and where profiles are.
+struct HostOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Treat DIR as the host's /: sysctls at DIR/proc/sys/vm, state at DIR/var/lib/vmtune.",
+      discussion: "Point it at a fixture tree to test without touching the real kernel.",
+      valueName: "DIR"))
+  var root: String = "/"
+
+  @Option(
+    name: .customLong("profile-dir"),
+    help: ArgumentHelp("Also look for profiles by name in DIR (repeatable; searched first).", valueName: "DIR"))
+  var profileDirs: [String] = []
+
+  /// The frontend for these options; a missing or non-directory `--root` is an error here.
+  func frontend() throws(VMTuneError) -> Frontend {
+    try Frontend(root: root, profileDirs: profileDirs)
+  }
+
+  /// The host's files (the root is checked by ``frontend()``).
+  var files: HostFiles { HostFiles(root: root) }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json
+}
+
+/// The profile to plan and the host to plan it on (live, or a snapshot file).
+struct PlanInput: ParsableArguments {
+  @Argument(help: "Profile name (see 'vmtune profiles') or path to a YAML file.")
+  var profile: String
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Use a snapshot from 'vmtune snapshot' instead of the live host (check: or a directory of them).",
+      valueName: "FILE"))
+  var snapshot: String?
+
+  @Flag(name: .customLong("no-color"), help: "Never colour the output.")
+  var noColor = false
+
+  /// Loads the profile and the host, and plans.
+  func plan(_ host: HostOptions) throws(VMTuneError) -> Plan {
+    try host.frontend().plan(profile, snapshot: snapshot)
+  }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import VMTuneAnsible
+import VMTuneFrontend
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+struct VMTune: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "vmtune",
+    abstract: "Declarative tuning of Linux virtual-memory sysctls (/proc/sys/vm).",
+    discussion: """
+      Describe the vm settings a role needs in a YAML profile; vmtune shows what
+      would change on this host, applies it with a journal it can roll back, and
+      checks drift in CI.
+
+        vmtune plan kvm-host             what would change (0 in sync, 2 changes)
+        sudo vmtune apply kvm-host       verified, journaled, undone on failure
+        sudo vmtune rollback             restore what the last apply replaced
+        vmtune check kvm-host --format junit > drift.xml
+        vmtune explain min_free_kbytes   what a knob does, what the kernel accepts
+
+      Exit codes: 0 success / in sync, 2 changes or drift, 1 error, 64 usage
+      error. Colour is used only on a terminal, and never when NO_COLOR is set.
+      Every command takes --root DIR to work on a fixture tree instead of the real
+      host.
+      """,
+    version: "0.1.0",
+    subcommands: [
+      PlanCommand.self, ApplyCommand.self, RollbackCommand.self, CheckCommand.self,
+      ValidateCommand.self, ProfilesCommand.self, ExplainCommand.self, SnapshotCommand.self,
+      DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self, SchemaCommand.self,
+    ])
+}
+
+/// Entry point: Ansible runs a binary module as `vmtune ARGS_FILE`; everything else is the CLI.
+@main
+enum Main {
+  static func main() {
+    let args = CommandLine.arguments
+    if args.count == 2, let module = AnsibleModule(argsPath: args[1]) {
+      exit(module.run())
+    }
+    do {
+      var command = try VMTune.parseAsRoot()
+      try command.run()
+    } catch let error as VMTuneError {
+      // The one place a failure is printed; every command throws errors as values.
+      Terminal.error(ErrorText.render(error))
+      exit(1)
+    } catch {
+      VMTune.exit(withError: error)
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import VMTuneDiagnose
+import VMTuneHost
+import VMTuneFrontend
+#if canImport(Glibc)
+  import Glibc
+#endif
+import VMTuneModel
+import VMTunePlan
+import VMTuneProfile
+
+/// Renders a diagnosis for a terminal: a block per zone, then log findings, counters, advice.
+struct DiagnosisText {
+  var terminal: Terminal
+
+  /// One character per order: the log of the pages held at that order, scaled to the zone's
+  /// largest order (· for none).
+  static func bars(_ counts: [UInt64]) -> String {
+    let pages = counts.enumerated().map { Double($0.element << UInt64($0.offset)) }
+    let top = pages.max() ?? 0
+    let glyphs = Array("▁▂▃▄▅▆▇█")
+    return String(pages.map { p -> Character in
+      if p == 0 { return "·" }
+      if top <= 1 { return glyphs[7] }
+      let level = Int((log(max(p, 1)) / log(top)) * 7.0 + 0.5)
+      return glyphs[min(7, max(0, level))]
+    })
+  }
+
+  func index(_ i: Int) -> String { i == -1000 ? "-1.000" : Fragmentation.debugfsText(i) }
+
+  func decision(_ d: CompactionDecision?) -> String {
+    switch d {
+    case .alreadyAvailable?: return "a free block exists"
+    case .compact(let i)?: return terminal.paint("compaction would help (index \(index(i)))", .yellow)
+    case .reclaimShortOfMemory(let i)?: return terminal.paint("short of memory: reclaim, not compaction (index \(index(i)))", .red)
+    case .reclaimTooLittleFree(let f, let n)?: return terminal.paint("too little free to compact (\(f) ≤ \(n - 1)): reclaim first", .red)
+    case nil: return ""
+    }
+  }
+
+  func render(_ d: Diagnosis) -> String {
+    var out = ""
+    let h = d.host
+    out += "Host \(h.hostname ?? "?"), Linux \(h.kernelRelease ?? "?"), \(humanKB(h.memTotalKB)) RAM, \(h.numaNodes) NUMA node(s)\n"
+    out += "min_free_kbytes \(d.minFreeKbytes.map(String.init) ?? "?"), watermark_scale_factor \(d.watermarkScaleFactor.map(String.init) ?? "?"), extfrag_threshold \(d.extfragThreshold)\n"
+    if d.zones.isEmpty { out += "\nNo /proc/buddyinfo under this root and no buddy lines in the log.\n" }
+    for z in d.zones {
+      out += "\n" + terminal.paint("Node \(z.node) \(z.zone)", .bold) + "  (\(z.source))\n"
+      var line = "  free \(z.freePages) pages (\(humanKB(Int64(z.freePages) * 4)))"
+      if let m = z.managed { line += " of \(m) managed" }
+      out += line + "\n"
+      if let w = z.watermarks, let head = z.headroomPages {
+        let headText = head >= 0 ? "+\(head) pages above low" : terminal.paint("\(head) pages: under low, kswapd is reclaiming", .red)
+        out += "  watermarks min \(w.min) / low \(w.low) / high \(w.high)\(z.boost.map { $0 > 0 ? " (boost \($0))" : "" } ?? ""); headroom \(headText)\n"
+      }
+      out += "  free by order  \(Self.bars(z.freeBlocks))   \(z.freeBlocks.map(String.init).joined(separator: " "))\n"
+      for o in z.orders {
+        var s = "  order \(o.order): index \(index(o.fragmentationIndex)), unusable \(index(o.unusableIndex)), \(o.suitableBlocks) block(s)"
+        if o.failuresInLog > 0 { s += terminal.paint(", \(o.failuresInLog) failure(s) in log", .red) }
+        let dec = decision(o.decision)
+        if !dec.isEmpty { s += " — " + dec }
+        out += s + "\n"
+      }
+    }
+    for n in d.nodes {
+      out += "\nNode \(n.node) proactive-compaction score \(n.fragmentationScore)"
+      out += n.proactiveThreshold.map { " (kcompactd acts above \($0): \(n.kcompactdWouldRun ? "yes" : "no"))" } ?? " (proactive compaction off)"
+    }
+    if !d.nodes.isEmpty { out += "\n" }
+    if !d.failures.isEmpty || d.oomKills > 0 {
+      out += "\nKernel log:\n"
+      for f in d.failures {
+        out += "  \(f.count) order-\(f.order) allocation failure(s)\(f.atomic ? " (atomic)" : "") by \(f.processes.prefix(5).joined(separator: ", ")) — first at line \(f.firstLine)\n"
+      }
+      if d.oomKills > 0 { out += "  \(d.oomKills) OOM kill(s)\n" }
+    }
+    if !d.counters.isEmpty {
+      out += "\nvmstat since boot: " + d.counters.sorted { $0.key < $1.key }.filter { $0.value > 0 }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+    }
+    out += "\n" + terminal.paint("Advice", .bold) + "\n"
+    for (i, a) in d.advice.enumerated() {
+      out += "\(i + 1). \(a.title)\n     \(a.evidence)\n"
+      for c in a.commands { out += "     $ \(c)\n" }
+      if !a.profile.isEmpty {
+        out += "     profile:\n" + a.profile.map { "       \($0)\n" }.joined()
+      }
+    }
+    return out
+  }
+}
