@@ -61,8 +61,8 @@ let kvm = """
     #expect(try plan(host).changes.isEmpty)
     let journal = try JournalStore(files: host.files).load(1)
     #expect(journal.state == .applied)
-    #expect(journal.entries.first { $0.key == "swappiness" }?.original == "60")
-    #expect(journal.entries.first { $0.key == "dirty_ratio" }?.original == before["dirty_ratio"])
+    #expect(journal.entries.first { $0.key == "swappiness" }?.original == .int(60))
+    #expect(journal.entries.first { $0.key == "dirty_ratio" }?.original.description == before["dirty_ratio"])
     #expect(host.files.mode("var/lib/vmtune/journal/000001.json") == 0o600)
   }
 
@@ -113,7 +113,10 @@ let kvm = """
     try host.write("proc/sys/vm/swappiness/.keep", "")  // a directory: not writable as a file
     let p = Planner.plan(try profile("  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files))
     var withBadKey = p
-    withBadKey.entries.append(PlanEntry(key: "swappiness", action: .change, current: "60", desired: "10", target: "10", location: p.entries[0].location, profile: "t"))
+    withBadKey.entries.append(
+      PlanEntry(
+        knob: try #require(KnobCatalog.knob("swappiness")), action: .change, current: .int(60), desired: .int(10),
+        target: "10", location: p.entries[0].location, profile: "t"))
     let before = host.allValues()
     #expect(throws: ApplyError.self) { try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(withBadKey) }
     #expect(host.allValues() == before)
@@ -202,9 +205,9 @@ let kvm = """
       Journal(
         generation: 1, createdAt: 0, profile: "t", files: [], kernelRelease: nil, state: .inProgress,
         entries: [
-          .init(key: "min_free_kbytes", original: "67584", desired: "131072"),
-          .init(key: "watermark_scale_factor", original: "10", desired: "200"),
-          .init(key: "swappiness", original: "60", desired: "10"),
+          .init(knob: try knob("min_free_kbytes"), original: .int(67584), desired: .int(131_072)),
+          .init(knob: try knob("watermark_scale_factor"), original: .int(10), desired: .int(200)),
+          .init(knob: try knob("swappiness"), original: .int(60), desired: .int(10)),
         ]))
     try host.set("min_free_kbytes", "131072")
     try host.set("watermark_scale_factor", "200")
@@ -252,7 +255,7 @@ let kvm = """
   @Test func editedPlansAreRevalidatedBeforeAnyWrite() throws {
     let host = try FixtureHost()
     var p = Planner.plan(try profile("  swappiness: 10\n"), on: try HostSnapshot.read(host.files))
-    p.entries[0].desired = "300"
+    p.entries[0].desired = .int(300)
     do {
       _ = try Applier(files: host.files).apply(p)
       Issue.record("an out-of-range value from a saved plan was written")
@@ -264,7 +267,7 @@ let kvm = """
       #expect(entries.first?.reason == "300 is above the kernel's maximum 200 for swappiness on 6.18.44")
     }
     #expect(host.value("swappiness") == "60")
-    p.entries[0].key = "drop_caches"
+    p.entries[0].knob = try knob("drop_caches")
     #expect(throws: ApplyError.self) { try Applier(files: host.files).apply(p) }
   }
 }
@@ -353,3 +356,6 @@ let kvm = """
     #expect(host.value("watermark_scale_factor") == "10")
   }
 }
+
+/// The catalog knob named `name` (the test fails when the catalog lacks it).
+func knob(_ name: String) throws -> Knob { try #require(KnobCatalog.knob(name)) }

@@ -17,13 +17,13 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
     let plan = Planner.plan(p, on: try HostSnapshot.read(host.files))
     let byKey = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.key, $0) })
     #expect(byKey["swappiness"]?.action == .change)
-    #expect(byKey["swappiness"]?.current == "60")
-    #expect(byKey["swappiness"]?.desired == "10")
+    #expect(byKey["swappiness"]?.current == .int(60))
+    #expect(byKey["swappiness"]?.desired == .int(10))
     #expect(byKey["vfs_cache_pressure"]?.action == .unchanged)
-    #expect(byKey["watermark_scale_factor"]?.desired == "200")
+    #expect(byKey["watermark_scale_factor"]?.desired == .int(200))
     #expect(byKey["dirty_ratio"]?.action == .unchanged)
     #expect(plan.summary.change == 2)
-    #expect(plan.observed == ["swappiness": "60", "watermark_scale_factor": "10"])
+    #expect(plan.observed.byKey == ["swappiness": .int(60), "watermark_scale_factor": .int(10)])
   }
 
   @Test func entriesAreInWriteOrder() throws {
@@ -36,7 +36,7 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
   @Test func listsReplaceOnlyTheLeadingElements() throws {
     let host = try FixtureHost()
     let plan = Planner.plan(try profile("  lowmem_reserve_ratio: [128, 256]\n"), on: try HostSnapshot.read(host.files))
-    #expect(plan.entries.first?.desired == "128 256 32 0 0")
+    #expect(plan.entries.first?.desired == .list([128, 256, 32, 0, 0]))
     let tooLong = Planner.plan(try profile("  lowmem_reserve_ratio: [1, 2, 3, 4, 5, 6]\n"), on: try HostSnapshot.read(host.files))
     #expect(tooLong.entries.first?.action == .blocked)
     #expect(tooLong.entries.first?.reason == "this kernel has 5 zones, the profile gives 6 values")
@@ -46,7 +46,7 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
     let host = try FixtureHost(memTotalKB: 16 << 20)
     let plan = Planner.plan(try profile("  min_free_kbytes: { percent_of_ram: 1, min: 131072 }\n"), on: try HostSnapshot.read(host.files))
     // 1% of 16 GiB = 167772 kB (floor of 167772.16).
-    #expect(plan.entries.first?.desired == "167772")
+    #expect(plan.entries.first?.desired == .int(167_772))
   }
 
   @Test func skippedWithReasons() throws {
@@ -85,7 +85,7 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
   @Test func exclusivePartnerIsObservedAndNoted() throws {
     let host = try FixtureHost()
     let plan = Planner.plan(try profile("  dirty_bytes: 100000000\n"), on: try HostSnapshot.read(host.files))
-    #expect(plan.observed == ["dirty_bytes": "0", "dirty_ratio": "20"])
+    #expect(plan.observed.byKey == ["dirty_bytes": .int(0), "dirty_ratio": .int(20)])
     #expect(plan.entries.first?.note == "the kernel zeroes dirty_ratio (now 20)")
   }
 

@@ -1,7 +1,9 @@
 import VMTuneProfile
 
-/// What applying a profile would do to one sysctl.
-public struct PlanEntry: Sendable, Hashable, Codable {
+/// What applying a profile would do to one sysctl, decided once by the planner: the knob it
+/// concerns (type, range, exclusive partner) and the typed values. Apply, restore, the journal
+/// and persistence consume these values; nobody re-parses text.
+public struct PlanEntry: Sendable, Hashable {
   public enum Action: String, Sendable, Hashable, Codable {
     /// The live value differs; apply writes `desired`.
     case change
@@ -13,12 +15,13 @@ public struct PlanEntry: Sendable, Hashable, Codable {
     case blocked
   }
 
-  public var key: String
+  /// The catalog knob; never a write-only trigger (the loader refuses those as settings).
+  public var knob: Knob
   public var action: Action
-  /// The live value (canonical text), when readable.
-  public var current: String?
-  /// What apply writes (canonical kernel text), for changes.
-  public var desired: String?
+  /// The live value, when readable.
+  public var current: SysctlValue?
+  /// What apply writes, for changes.
+  public var desired: SysctlValue?
   /// What the profile asks, as written (`<= 10`, `1% of RAM, min 131072`).
   public var target: String
   /// Why an entry is skipped or blocked.
@@ -28,11 +31,14 @@ public struct PlanEntry: Sendable, Hashable, Codable {
   public var location: SourceLocation
   public var profile: String
 
+  /// The file name under /proc/sys/vm.
+  public var key: String { knob.name }
+
   public init(
-    key: String, action: Action, current: String?, desired: String?, target: String,
+    knob: Knob, action: Action, current: SysctlValue?, desired: SysctlValue?, target: String,
     reason: String? = nil, note: String? = nil, location: SourceLocation, profile: String
   ) {
-    self.key = key
+    self.knob = knob
     self.action = action
     self.current = current
     self.desired = desired
@@ -41,6 +47,49 @@ public struct PlanEntry: Sendable, Hashable, Codable {
     self.note = note
     self.location = location
     self.profile = profile
+  }
+
+  /// The value the host has once the plan is applied (desired for changes, else current).
+  public var after: SysctlValue? { action == .change ? desired : current }
+}
+
+extension PlanEntry: Codable {
+  enum CodingKeys: String, CodingKey {
+    case key, action, current, desired, target, reason, note, location, profile
+  }
+
+  /// Saved plans name the knob; decoding looks it up and parses the values with its type, so an
+  /// edited plan with an unknown key or a malformed value is refused before anything runs.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    knob = try KnobCatalog.decoding(try c.decode(String.self, forKey: .key), at: c.codingPath)
+    action = try c.decode(Action.self, forKey: .action)
+    let knob = self.knob
+    func value(_ key: CodingKeys) throws -> SysctlValue? {
+      try c.decodeIfPresent(String.self, forKey: key).map {
+        try KnobCatalog.value($0, of: knob, at: c.codingPath + [key])
+      }
+    }
+    current = try value(.current)
+    desired = try value(.desired)
+    target = try c.decode(String.self, forKey: .target)
+    reason = try c.decodeIfPresent(String.self, forKey: .reason)
+    note = try c.decodeIfPresent(String.self, forKey: .note)
+    location = try c.decode(SourceLocation.self, forKey: .location)
+    profile = try c.decode(String.self, forKey: .profile)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(key, forKey: .key)
+    try c.encode(action, forKey: .action)
+    try c.encodeIfPresent(current, forKey: .current)
+    try c.encodeIfPresent(desired, forKey: .desired)
+    try c.encode(target, forKey: .target)
+    try c.encodeIfPresent(reason, forKey: .reason)
+    try c.encodeIfPresent(note, forKey: .note)
+    try c.encode(location, forKey: .location)
+    try c.encode(profile, forKey: .profile)
   }
 }
 
@@ -76,8 +125,9 @@ public struct Plan: Sendable, Hashable, Codable {
   public var warnings: [PlanWarning]
   /// One line per scheduled/conditional action the profile declares (run by the agent).
   public var actions: [String]
-  /// Live values of every key apply would write (and their exclusive partners), for stale checks.
-  public var observed: [String: String]
+  /// Live values of every key apply would write (and their exclusive partners), for stale checks
+  /// and as the originals the journal records.
+  public var observed: Observed
   /// Per-zone watermarks now and after apply, when the plan changes min_free_kbytes or
   /// watermark_scale_factor and /proc/zoneinfo is readable.
   public var watermarks: [ZoneForecast]?
@@ -98,5 +148,45 @@ public struct Plan: Sendable, Hashable, Codable {
       }
     }
     return c
+  }
+}
+
+/// Live values a plan was made against, by knob. Encoded as `{key: text}`; decoding parses each
+/// text with its knob's type.
+public struct Observed: Sendable, Hashable, Codable, Sequence {
+  public private(set) var values: [Knob: SysctlValue] = [:]
+
+  public init() {}
+
+  public subscript(knob: Knob) -> SysctlValue? {
+    get { values[knob] }
+    set { values[knob] = newValue }
+  }
+
+  public subscript(key: String) -> SysctlValue? {
+    KnobCatalog.knob(key).flatMap { values[$0] }
+  }
+
+  /// The values by key name.
+  public var byKey: [String: SysctlValue] {
+    Dictionary(uniqueKeysWithValues: values.map { ($0.key.name, $0.value) })
+  }
+
+  /// In key order, for stable output and checks.
+  public func makeIterator() -> IndexingIterator<[(knob: Knob, value: SysctlValue)]> {
+    values.map { (knob: $0.key, value: $0.value) }.sorted { $0.knob.name < $1.knob.name }.makeIterator()
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.singleValueContainer()
+    for (key, text) in try c.decode([String: String].self) {
+      let knob = try KnobCatalog.decoding(key, at: c.codingPath)
+      values[knob] = try KnobCatalog.value(text, of: knob, at: c.codingPath)
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    try c.encode(Dictionary(uniqueKeysWithValues: values.map { ($0.key.name, $0.value.description) }))
   }
 }

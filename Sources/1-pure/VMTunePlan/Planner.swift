@@ -11,15 +11,11 @@ public enum Planner {
       guard let knob = KnobCatalog.knob(setting.key) else { continue }
       entries.append(entry(for: setting, knob: knob, snapshot: snapshot, host: host, profileFailing: failing))
     }
-    entries.sort { a, b in
-      let ra = KnobCatalog.knob(a.key)?.writeRank ?? 50
-      let rb = KnobCatalog.knob(b.key)?.writeRank ?? 50
-      return (ra, a.key) < (rb, b.key)
-    }
-    var observed: [String: String] = [:]
+    entries.sort { ($0.knob.writeRank, $0.key) < ($1.knob.writeRank, $1.key) }
+    var observed = Observed()
     for e in entries where e.action == .change {
-      observed[e.key] = snapshot.values[e.key] ?? e.current ?? ""
-      if let partner = KnobCatalog.knob(e.key)?.exclusiveWith, let v = snapshot.values[partner] {
+      observed[e.knob] = e.current
+      if let partner = e.knob.partner, let v = snapshot.values[partner.name].flatMap(partner.parse) {
         observed[partner] = v
       }
     }
@@ -38,7 +34,7 @@ public enum Planner {
     profileFailing: [Condition]
   ) -> PlanEntry {
     var e = PlanEntry(
-      key: setting.key, action: .skipped, current: snapshot.values[setting.key], desired: nil,
+      knob: knob, action: .skipped, current: nil, desired: nil,
       target: setting.target.description, location: setting.location, profile: setting.profile)
     let failing = profileFailing + setting.conditions.filter { !$0.holds(on: host) }
     if let c = failing.first {
@@ -49,13 +45,12 @@ public enum Planner {
       e.reason = absenceReason(knob, host.kernel)
       return e
     }
-    guard let currentText = snapshot.values[setting.key],
-      let current = SysctlValue.parseKernelText(currentText, type: knob.type)
-    else {
-      e.reason = "cannot read the live value (\(snapshot.unreadable[setting.key] ?? "unparseable: '\(snapshot.values[setting.key] ?? "")'"))"
+    guard let text = snapshot.values[setting.key], let current = knob.parse(text) else {
+      let why = snapshot.unreadable[setting.key] ?? "unparseable: '\(snapshot.values[setting.key] ?? "")'"
+      e.reason = "cannot read the live value (\(why))"
       return e
     }
-    e.current = current.description
+    e.current = current
     let desired: SysctlValue?
     switch resolve(setting.target, knob: knob, current: current, host: host) {
     case .failure(let why):
@@ -68,15 +63,26 @@ public enum Planner {
       e.action = .unchanged
       return e
     }
-    if let n = desired.intValue, let why = knob.rejection(of: n, on: host.kernel) {
+    if let why = rejection(of: desired, knob: knob, kernel: host.kernel) {
       e.action = .blocked
       e.reason = "this kernel would refuse it: \(why)"
       return e
     }
     e.action = .change
-    e.desired = desired.description
+    e.desired = desired
     e.note = note(knob, snapshot: snapshot)
     return e
+  }
+
+  /// Why the kernel would refuse writing `value` to `knob` (range, forbidden values, removed or
+  /// write-only knobs, a value of the wrong shape), or nil when it would accept it.
+  public static func rejection(of value: SysctlValue, knob: Knob, kernel: KernelVersion?) -> String? {
+    if knob.isTrigger || knob.removedIn != nil { return "\(knob.name) is not a settable vm sysctl" }
+    switch (knob.type, value) {
+    case (.int, .int(let n)), (.ulong, .int(let n)): return knob.rejection(of: n, on: kernel)
+    case (.intList, .list), (.string, .text): return nil
+    default: return "'\(value)' is not a \(knob.type.rawValue) value"
+    }
   }
 
   struct Refusal: Error { var why: String }
@@ -124,8 +130,8 @@ public enum Planner {
   }
 
   static func note(_ knob: Knob, snapshot: HostSnapshot) -> String? {
-    if let partner = knob.exclusiveWith, let v = snapshot.values[partner], v != "0" {
-      return "the kernel zeroes \(partner) (now \(v))"
+    if let partner = knob.partner, let v = snapshot.values[partner.name].flatMap(partner.parse), v != .int(0) {
+      return "the kernel zeroes \(partner.name) (now \(v))"
     }
     return knob.sideEffect
   }

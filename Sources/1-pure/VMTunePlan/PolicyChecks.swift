@@ -10,7 +10,7 @@ public enum PolicyChecks {
     func after(_ key: String) -> Int64? {
       guard let e = entries.first(where: { $0.key == key && $0.action != .skipped && $0.action != .blocked })
       else { return nil }
-      return Int64(e.desired ?? e.current ?? "")
+      return e.after?.intValue
     }
     if let minFree = after("min_free_kbytes"), host.memTotalKB > 0 {
       let guardPercent = profile.guards.maxMinFreePercent ?? Guards.defaultMaxMinFreePercent

@@ -34,7 +34,11 @@ enum WatermarkForecast {
     guard touched else { return nil }
     func current(_ key: String, _ fallback: UInt64) -> UInt64 { snapshot.values[key].flatMap { UInt64($0) } ?? fallback }
     func after(_ key: String, _ fallback: UInt64) -> UInt64 {
-      if let e = entries.first(where: { $0.key == key && $0.action == .change }), let d = e.desired, let v = UInt64(d) { return v }
+      if let e = entries.first(where: { $0.key == key && $0.action == .change }),
+        let d = e.desired?.intValue, let v = UInt64(exactly: d)
+      {
+        return v
+      }
       return current(key, fallback)
     }
     let zones = zones(info)

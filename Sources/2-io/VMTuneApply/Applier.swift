@@ -2,16 +2,12 @@ import VMTuneKernel
 import VMTunePlan
 import VMTuneProfile
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// The result of a successful apply.
 public struct ApplyReport: Sendable, Hashable, Codable {
   public struct Write: Sendable, Hashable, Codable {
     public var key: String
-    public var from: String
-    public var to: String
+    public var from: SysctlValue
+    public var to: SysctlValue
   }
 
   /// The journal generation written (nil when nothing differed).
@@ -55,13 +51,14 @@ public struct Applier: Sendable {
   public let files: HostFiles
   public let store: any SysctlAccess
   public let journals: JournalStore
-  /// Seconds since the epoch; injectable for tests.
-  public var now: @Sendable () -> Int64 = { Int64(time(nil)) }
+  /// Journal timestamps.
+  public let clock: any WallClock
 
-  public init(files: HostFiles, store: (any SysctlAccess)? = nil) {
+  public init(files: HostFiles, store: (any SysctlAccess)? = nil, clock: any WallClock = SystemWallClock()) {
     self.files = files
     self.store = store ?? SysctlStore(files: files)
     self.journals = JournalStore(files: files)
+    self.clock = clock
   }
 
   /// Takes the host lock for the duration of `body`.
@@ -111,18 +108,10 @@ public struct Applier: Sendable {
       let problems = changes.compactMap { store.writeProblem($0.key) }
       if !problems.isEmpty { throw .preflight(problems) }
 
-      var entries: [Journal.Entry] = []
-      for change in changes {
-        entries.append(Journal.Entry(key: change.key, original: plan.observed[change.key] ?? change.current ?? "", desired: change.desired))
-        if let partner = KnobCatalog.knob(change.key)?.exclusiveWith, let v = plan.observed[partner],
-          !entries.contains(where: { $0.key == partner })
-        {
-          entries.append(Journal.Entry(key: partner, original: v, desired: nil))
-        }
-      }
+      let entries = Self.journalEntries(plan)
       let generation = (journals.generations().last ?? 0) + 1
       var journal = Journal(
-        generation: generation, createdAt: now(), profile: plan.profile, files: plan.files,
+        generation: generation, createdAt: clock.now(), profile: plan.profile, files: plan.files,
         kernelRelease: plan.host.kernelRelease, state: .inProgress, entries: entries)
       if options.persist {
         let rel = Persistence.relativePath
@@ -132,12 +121,11 @@ public struct Applier: Sendable {
       try journals.save(journal)
 
       for change in changes {
-        let type = KnobCatalog.knob(change.key)?.type ?? .int
-        let text = SysctlValue.parseKernelText(change.desired ?? "", type: type)?.kernelText ?? change.desired ?? ""
-        if let cause = writeAndVerify(change.key, text, type) {
+        guard let desired = change.desired, let from = change.current else { continue }
+        if let cause = Restorer.writeAndVerify(change.knob, desired, store: store) {
           try fail(&journal, key: change.key, cause: cause)
         }
-        report.writes.append(.init(key: change.key, from: change.current ?? "", to: change.desired ?? text))
+        report.writes.append(.init(key: change.key, from: from, to: desired))
       }
       journal.state = .applied
       try journals.save(journal)
@@ -149,15 +137,20 @@ public struct Applier: Sendable {
     }
   }
 
-  /// Writes `text` and reads it back; the failure cause, or nil when the kernel holds the value.
-  private func writeAndVerify(_ key: String, _ text: String, _ type: KnobType) -> String? {
-    do throws(KernelError) {
-      try store.write(key, text)
-      let back = try store.read(key)
-      return Restorer.same(back, text, type) ? nil : "wrote \(text), the kernel reads back \(back)"
-    } catch {
-      return error.description
+  /// What the journal records before the first write: each change's original (as observed when
+  /// planning) and, for exclusive pairs, the partner's original, which the kernel may zero.
+  static func journalEntries(_ plan: Plan) -> [Journal.Entry] {
+    var entries: [Journal.Entry] = []
+    for change in plan.changes {
+      guard let original = plan.observed[change.knob] ?? change.current else { continue }
+      entries.append(Journal.Entry(knob: change.knob, original: original, desired: change.desired))
+      if let partner = change.knob.partner, let v = plan.observed[partner],
+        !entries.contains(where: { $0.knob == partner })
+      {
+        entries.append(Journal.Entry(knob: partner, original: v, desired: nil))
+      }
     }
+    return entries
   }
 
   /// Restores every original of `journal`, marks it failed and throws.
@@ -174,19 +167,10 @@ public struct Applier: Sendable {
   func check(_ plan: Plan, options: ApplyOptions) throws(ApplyError) {
     if !plan.blocked.isEmpty { throw .blocked(plan.blocked) }
     if !options.skipValidation {
-      let kernel = plan.host.kernelRelease.flatMap { KernelVersion(parsing: $0) }
+      let kernel = plan.host.kernel
       let invalid = plan.changes.compactMap { change -> PlanEntry? in
-        guard let knob = KnobCatalog.knob(change.key), !knob.isTrigger, knob.removedIn == nil else {
-          var e = change
-          e.reason = "not a settable vm sysctl"
-          return e
-        }
-        guard let value = SysctlValue.parseKernelText(change.desired ?? "", type: knob.type) else {
-          var e = change
-          e.reason = "'\(change.desired ?? "")' is not a valid \(knob.type.rawValue) value"
-          return e
-        }
-        guard let n = value.intValue, let why = knob.rejection(of: n, on: kernel) else { return nil }
+        guard let desired = change.desired else { return nil }
+        guard let why = Planner.rejection(of: desired, knob: change.knob, kernel: kernel) else { return nil }
         var e = change
         e.reason = why
         return e
@@ -195,10 +179,9 @@ public struct Applier: Sendable {
     }
     if !options.force, !plan.guardViolations.isEmpty { throw .guardViolation(plan.guardViolations) }
     var stale: [(key: String, planned: String, live: String)] = []
-    for (key, planned) in plan.observed.sorted(by: { $0.key < $1.key }) {
-      let live = (try? store.read(key)) ?? "<unreadable>"
-      let type = KnobCatalog.knob(key)?.type ?? .int
-      if !Restorer.same(live, planned, type) { stale.append((key, planned, live)) }
+    for (knob, planned) in plan.observed {
+      let live = (try? store.read(knob.name)) ?? "<unreadable>"
+      if !knob.same(live, planned) { stale.append((knob.name, planned.description, live)) }
     }
     if !stale.isEmpty { throw .stalePlan(stale) }
   }

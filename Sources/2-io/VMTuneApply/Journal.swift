@@ -1,5 +1,6 @@
 import FoundationEssentials
 import VMTuneKernel
+import VMTuneProfile
 
 /// One apply's record of the values it replaced, written (fsync, rename) before the first
 /// sysctl write, so a crash at any point can be undone by the next run.
@@ -17,15 +18,17 @@ public struct Journal: Sendable, Hashable, Codable {
     case rolledBack = "rolled-back"
   }
 
-  public struct Entry: Sendable, Hashable, Codable {
-    public var key: String
-    /// The value before apply (canonical kernel text).
-    public var original: String
+  public struct Entry: Sendable, Hashable {
+    public var knob: Knob
+    /// The value before apply.
+    public var original: SysctlValue
     /// What apply set; nil for keys recorded only because the kernel may zero them.
-    public var desired: String?
+    public var desired: SysctlValue?
 
-    public init(key: String, original: String, desired: String?) {
-      self.key = key
+    public var key: String { knob.name }
+
+    public init(knob: Knob, original: SysctlValue, desired: SysctlValue?) {
+      self.knob = knob
       self.original = original
       self.desired = desired
     }
@@ -113,5 +116,28 @@ public struct JournalStore: Sendable {
     for g in gens.dropLast(Self.keep) {
       try? files.remove("\(Self.directory)/\(Self.name(g))")
     }
+  }
+}
+
+extension Journal.Entry: Codable {
+  enum CodingKeys: String, CodingKey { case key, original, desired }
+
+  /// Journals name knobs and store values as text; reading one back looks the knob up and parses
+  /// the values with its type, so a hand-edited journal with an unknown key or a value of the
+  /// wrong shape is refused as corrupt instead of being written to the kernel.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    knob = try KnobCatalog.decoding(try c.decode(String.self, forKey: .key), at: c.codingPath)
+    original = try KnobCatalog.value(try c.decode(String.self, forKey: .original), of: knob, at: c.codingPath)
+    desired = try c.decodeIfPresent(String.self, forKey: .desired).map { [knob] in
+      try KnobCatalog.value($0, of: knob, at: c.codingPath)
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(key, forKey: .key)
+    try c.encode(original, forKey: .original)
+    try c.encodeIfPresent(desired, forKey: .desired)
   }
 }

@@ -29,7 +29,7 @@ public enum Persistence {
     ]
     var keys: [String] = []
     for e in plan.entries where e.action == .change || e.action == .unchanged {
-      guard let v = e.desired ?? e.current else { continue }
+      guard let v = e.after else { continue }
       lines.append("vm.\(e.key) = \(v)")
       keys.append(e.key)
     }

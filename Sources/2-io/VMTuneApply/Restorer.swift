@@ -5,8 +5,8 @@ import VMTuneProfile
 public struct RestoreReport: Sendable, Hashable, Codable {
   public struct Restored: Sendable, Hashable, Codable {
     public var key: String
-    public var from: String
-    public var to: String
+    public var from: SysctlValue
+    public var to: SysctlValue
   }
 
   public struct Failure: Sendable, Hashable, Codable {
@@ -25,48 +25,57 @@ public struct RestoreReport: Sendable, Hashable, Codable {
 enum Restorer {
   static func restore(_ entries: [Journal.Entry], store: any SysctlAccess) -> RestoreReport {
     var report = RestoreReport()
-    let originals = Dictionary(entries.map { ($0.key, $0.original) }, uniquingKeysWith: { a, _ in a })
-    var done: Set<String> = []
-    for entry in entries.reversed() where !done.contains(entry.key) {
-      done.insert(entry.key)
-      var key = entry.key
-      var original = entry.original
-      // Of a pair like dirty_ratio/dirty_bytes only the non-zero original was in force; writing
-      // it makes the kernel zero the other, and writing 0 to a *_bytes knob is EINVAL.
-      if let partner = KnobCatalog.knob(key)?.exclusiveWith, let other = originals[partner] {
+    let originals = Dictionary(entries.map { ($0.knob, $0.original) }, uniquingKeysWith: { a, _ in a })
+    var done: Set<Knob> = []
+    for entry in entries.reversed() where !done.contains(entry.knob) {
+      done.insert(entry.knob)
+      var (knob, original) = (entry.knob, entry.original)
+      if let partner = knob.partner, let other = originals[partner] {
         done.insert(partner)
-        let keyIsRatio = key.hasSuffix("ratio")
-        if original == "0" && other != "0" || (original == "0" && other == "0" && !keyIsRatio) {
-          key = partner
-          original = other
-        }
+        if partnerWasInForce(knob, original, partner, other) { (knob, original) = (partner, other) }
       }
-      let type = KnobCatalog.knob(key)?.type ?? .int
-      do throws(KernelError) {
-        let live = try store.read(key)
-        if same(live, original, type) {
-          report.untouched.append(key)
-          continue
-        }
-        try store.write(key, SysctlValue.parseKernelText(original, type: type)?.kernelText ?? original)
-        let back = try store.read(key)
-        guard same(back, original, type) else {
-          report.failures.append(.init(key: key, error: "wrote \(original), read back \(back)"))
-          continue
-        }
-        report.restored.append(.init(key: key, from: live, to: original))
-      } catch {
-        report.failures.append(.init(key: key, error: error.description))
-      }
+      restore(knob, original, store: store, into: &report)
     }
     return report
   }
 
-  /// Equal as the kernel means it: same numbers, whitespace-insensitive.
-  static func same(_ a: String, _ b: String, _ type: KnobType) -> Bool {
-    if let x = SysctlValue.parseKernelText(a, type: type), let y = SysctlValue.parseKernelText(b, type: type) {
-      return x == y
+  /// Of a pair like dirty_ratio/dirty_bytes only one original was in force: the non-zero one.
+  /// Writing it makes the kernel zero the other. When both were 0, write the side that accepts 0
+  /// (writing 0 to dirty_bytes is EINVAL).
+  static func partnerWasInForce(_ knob: Knob, _ mine: SysctlValue, _ partner: Knob, _ theirs: SysctlValue) -> Bool {
+    let zero = SysctlValue.int(0)
+    guard mine == zero else { return false }
+    return theirs != zero || (!knob.acceptsZero && partner.acceptsZero)
+  }
+
+  private static func restore(
+    _ knob: Knob, _ original: SysctlValue, store: any SysctlAccess, into report: inout RestoreReport
+  ) {
+    do throws(KernelError) {
+      let live = try store.read(knob.name)
+      if knob.same(live, original) {
+        report.untouched.append(knob.name)
+        return
+      }
+      if let cause = writeAndVerify(knob, original, store: store) {
+        report.failures.append(.init(key: knob.name, error: cause))
+        return
+      }
+      report.restored.append(.init(key: knob.name, from: knob.parse(live) ?? .text(live), to: original))
+    } catch {
+      report.failures.append(.init(key: knob.name, error: error.description))
     }
-    return a.split(whereSeparator: \.isWhitespace) == b.split(whereSeparator: \.isWhitespace)
+  }
+
+  /// Writes `value` in the kernel's text form and reads it back; the failure cause, or nil when
+  /// the kernel holds the value.
+  static func writeAndVerify(_ knob: Knob, _ value: SysctlValue, store: any SysctlAccess) -> String? {
+    do throws(KernelError) {
+      try store.write(knob.name, value.kernelText)
+      let back = try store.read(knob.name)
+      return knob.same(back, value) ? nil : "wrote \(value), the kernel reads back \(back)"
+    } catch {
+      return error.description
+    }
   }
 }

@@ -85,10 +85,10 @@ public struct AnsibleModule {
     }
     let changes = plan.changes
     let diff = Diff(
-      before: changes.map { "vm.\($0.key) = \($0.current ?? "")\n" }.joined(),
-      after: changes.map { "vm.\($0.key) = \($0.desired ?? "")\n" }.joined())
+      before: changes.map { "vm.\($0.key) = \($0.current?.description ?? "")\n" }.joined(),
+      after: changes.map { "vm.\($0.key) = \($0.desired?.description ?? "")\n" }.joined())
     let summary = PlanSummary(
-      profile: plan.profile, changes: Dictionary(uniqueKeysWithValues: changes.map { ($0.key, "\($0.current ?? "") -> \($0.desired ?? "")") }),
+      profile: plan.profile, changes: Dictionary(uniqueKeysWithValues: changes.map { ($0.key, "\($0.current?.description ?? "") -> \($0.desired?.description ?? "")") }),
       unchanged: plan.summary.unchanged, skipped: plan.summary.skipped)
     let showDiff = (args._ansible_diff ?? false) ? diff : nil
     if state == "checked" || (args._ansible_check_mode ?? false) {

@@ -29,13 +29,13 @@ public struct CheckReport: Encodable, Sendable {
     keys = plan.entries.map { e in
       switch e.action {
       case .change:
-        return Key(key: e.key, status: "drift", live: e.current, want: e.target, message: "live \(e.current ?? "?"), profile wants \(e.target) (\(e.location))")
+        return Key(key: e.key, status: "drift", live: e.current?.description, want: e.target, message: "live \(e.current?.description ?? "?"), profile wants \(e.target) (\(e.location))")
       case .blocked:
-        return Key(key: e.key, status: "drift", live: e.current, want: e.target, message: "cannot be satisfied: \(e.reason ?? "") (\(e.location))")
+        return Key(key: e.key, status: "drift", live: e.current?.description, want: e.target, message: "cannot be satisfied: \(e.reason ?? "") (\(e.location))")
       case .unchanged:
-        return Key(key: e.key, status: "ok", live: e.current, want: e.target, message: nil)
+        return Key(key: e.key, status: "ok", live: e.current?.description, want: e.target, message: nil)
       case .skipped:
-        return Key(key: e.key, status: "skipped", live: e.current, want: e.target, message: e.reason)
+        return Key(key: e.key, status: "skipped", live: e.current?.description, want: e.target, message: e.reason)
       }
     }
     drifted = keys.filter { $0.status == "drift" }.count

@@ -36,7 +36,8 @@ public struct RangeChange: Sendable {
 }
 
 /// One `/proc/sys/vm` file: how the kernel validates a write, when it appeared, what it does.
-public struct Knob: Sendable {
+/// Knobs are identified by name (equality and hashing use only ``name``).
+public struct Knob: Sendable, Hashable {
   public var name: String
   public var type: KnobType
   public var unit: KnobUnit
@@ -70,6 +71,16 @@ public struct Knob: Sendable {
 
   /// True for write-only one-shot actions.
   public var isTrigger: Bool { type == .trigger }
+
+  public static func == (a: Knob, b: Knob) -> Bool { a.name == b.name }
+  public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+
+  /// The exclusive partner's knob (dirty_bytes for dirty_ratio), when there is one.
+  public var partner: Knob? { exclusiveWith.flatMap(KnobCatalog.knob) }
+
+  /// Whether the kernel accepts 0 for this knob. Of an exclusive pair, the side that refuses 0
+  /// (`dirty_bytes`) is "off" at 0, and the other side is the one in force.
+  public var acceptsZero: Bool { rejection(of: 0) == nil }
 
   /// The range in force on `kernel` (the catalog's current range when unknown).
   public func range(on kernel: KernelVersion?) -> (min: Int64?, max: Int64?) {

@@ -23,12 +23,12 @@ struct PlanText {
     let key = pad(e.key, width)
     switch e.action {
     case .change:
-      let arrow = "\(e.current ?? "?") → \(e.desired ?? "?")"
+      let arrow = "\(e.current?.description ?? "?") → \(e.desired?.description ?? "?")"
       var s = "  \(terminal.paint("~", .yellow)) \(key)  \(terminal.paint(pad(arrow, 24), .yellow))  \(terminal.paint("want \(e.target)", .dim))"
       if let n = e.note { s += "\n      \(terminal.paint(n, .dim))" }
       return s
     case .unchanged:
-      return "  \(terminal.paint("=", .dim)) \(key)  \(pad(e.current ?? "", 24))  \(terminal.paint("want \(e.target)", .dim))"
+      return "  \(terminal.paint("=", .dim)) \(key)  \(pad(e.current?.description ?? "", 24))  \(terminal.paint("want \(e.target)", .dim))"
     case .skipped:
       return "  \(terminal.paint("!", .cyan)) \(key)  \(terminal.paint("skipped: \(e.reason ?? "")", .cyan))"
     case .blocked:
