@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Plan latency, measured side by side in one run (machines are noisy; ratios, not absolutes).
 
-Compares `vmtune plan PROFILE` (read every /proc/sys/vm file, meminfo, parse the profile with its
-includes, plan, render) with the minimum any tool must do — `cat` of the same /proc/sys/vm files —
-and with procps `sysctl -a` filtered to vm. Read-only: never writes /proc/sys.
+Compares `vmtune plan PROFILE` (parse the profile with its includes, read the sysctls and /proc
+tables a plan needs, plan, render) with `vmtune --version` (process start-up alone: the floor for
+any vmtune command), with the minimum any tool must do — `cat` of the /proc/sys/vm files — and with
+procps `sysctl -a`. The target is plan <= 1.5x --version. Read-only: never writes /proc/sys.
 """
 import os, shutil, statistics, subprocess, sys, time
 
@@ -14,7 +15,8 @@ vm = sorted(os.path.join("/proc/sys/vm", f) for f in os.listdir("/proc/sys/vm")
             if os.access(os.path.join("/proc/sys/vm", f), os.R_OK))
 
 cases = [("vmtune plan " + os.path.basename(profile), [vmtune, "plan", profile, "--no-color"]),
-         ("cat /proc/sys/vm/* (%d files)" % len(vm), ["cat"] + vm)]
+         ("cat /proc/sys/vm/* (%d files)" % len(vm), ["cat"] + vm),
+         ("vmtune --version", [vmtune, "--version"])]
 if shutil.which("sysctl"):
     cases.append(("sysctl -a (procps)", ["sysctl", "-a"]))
 
@@ -36,3 +38,7 @@ for name, _ in cases:
     s = sorted(samples[name])
     med = statistics.median(s)
     print("%-34s %9.2f %9.2f %7.2fx" % (name, med, s[int(len(s) * 0.9) - 1], med / base))
+
+plan = statistics.median(samples[cases[0][0]])
+version = statistics.median(samples["vmtune --version"])
+print("\nplan / --version: %.2fx (target <= 1.5x)" % (plan / version))

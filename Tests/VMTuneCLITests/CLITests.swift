@@ -370,3 +370,34 @@ import VMTuneTestSupport
     #expect(list.stdout.split(separator: "\n").count == 3, "two journals, no lost update: \(list.stdout)")
   }
 }
+
+/// The typed plan: saved plans and journals are read back through the knob catalog, and the
+/// frontend checks `--root` once.
+@Suite struct TypedPlanCLITests {
+  @Test func editedSavedPlanValuesAreRefusedWhenRead() throws {
+    let host = try FixtureHost()
+    try host.write("profiles/t.yaml", "apiVersion: vmtune/v1\nname: t\nsysctl:\n  swappiness: 10\n")
+    let planFile = host.root + "/plan.json"
+    #expect(try runVMTune(["plan", host.root + "/profiles/t.yaml", "--root", host.root, "--out", planFile]).status == 2)
+    let saved = try String(contentsOfFile: planFile, encoding: .utf8)
+    #expect(saved.contains("\"desired\" : \"10\""))
+    for (edit, message) in [
+      (("\"desired\" : \"10\"", "\"desired\" : \"ten\""), "'ten' is not a valid int value for swappiness"),
+      (("\"key\" : \"swappiness\"", "\"key\" : \"swapiness\""), "'swapiness' is not a vm sysctl this vmtune knows"),
+    ] {
+      try saved.replacingOccurrences(of: edit.0, with: edit.1).write(toFile: planFile, atomically: true, encoding: .utf8)
+      let r = try runVMTune(["apply", "--plan", planFile, "--root", host.root, "--yes"])
+      #expect(r.status == 1)
+      #expect(r.stderr.contains("vmtune: error: cannot read plan \(planFile): "), "\(r.stderr)")
+      #expect(r.stderr.contains(message), "\(r.stderr)")
+      #expect(host.value("swappiness") == "60")
+    }
+  }
+
+  @Test func missingRootIsNoSuchDirectory() throws {
+    let r = try runVMTune(["plan", "kvm-host", "--root", "/nonexistent/vmtune-root"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("vmtune: error: --root /nonexistent/vmtune-root: no such directory"), "\(r.stderr)")
+    #expect(!r.stderr.contains("this kernel does not have it"))
+  }
+}

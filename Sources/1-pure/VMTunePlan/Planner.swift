@@ -3,6 +3,21 @@ import VMTuneProfile
 
 /// Pure: compares a loaded profile with a host snapshot and says what apply would do.
 public enum Planner {
+  /// The sysctls a plan of `profile` reads: its keys, their exclusive partners, and the two
+  /// knobs the watermark forecast starts from.
+  public static func keysRead(by profile: Profile) -> Set<String> {
+    var keys: Set<String> = ["min_free_kbytes", "watermark_scale_factor"]
+    for s in profile.settings {
+      keys.insert(s.key)
+      if let partner = KnobCatalog.knob(s.key)?.exclusiveWith { keys.insert(partner) }
+    }
+    return keys
+  }
+
+  /// The /proc tables a plan reads: zone watermarks for the forecast and guards, THP for the
+  /// min_free_kbytes recommendation.
+  public static let tablesRead: HostSnapshot.Tables = [.zoneinfo, .mm]
+
   public static func plan(_ profile: Profile, on snapshot: HostSnapshot) -> Plan {
     let host = snapshot.facts
     let failing = profile.conditions.filter { !$0.holds(on: host) }

@@ -7,11 +7,15 @@ extension HostSnapshot {
   /// Reads the host under `files.root`. Write-only files are never opened: reading some of them
   /// has side effects (`stat_refresh` folds per-CPU counters on any read). `tables` picks the
   /// /proc tables to parse (the agent skips those a cycle does not need).
-  public static func read(_ files: HostFiles, tables: Tables = .all) throws(KernelError) -> HostSnapshot {
+  /// `keys` limits the sysctls read to those named (a plan needs only its profile's keys); nil
+  /// reads every file in /proc/sys/vm. A named key the kernel lacks is simply absent.
+  public static func read(
+    _ files: HostFiles, keys: Set<String>? = nil, tables: Tables = .all
+  ) throws(KernelError) -> HostSnapshot {
     let store = SysctlStore(files: files)
     var values: [String: String] = [:]
     var unreadable: [String: String] = [:]
-    for key in store.keys() {
+    for key in keys.map({ $0.sorted() }) ?? store.keys() {
       if SysctlStore.writeOnly.contains(key) {
         unreadable[key] = "write-only trigger (not read)"
         continue
@@ -19,6 +23,7 @@ extension HostSnapshot {
       do {
         values[key] = try store.read(key)
       } catch {
+        if keys != nil, error.errno == .noSuchFileOrDirectory { continue }
         unreadable[key] = error.errno.map { $0.vmtuneText } ?? error.description
       }
     }

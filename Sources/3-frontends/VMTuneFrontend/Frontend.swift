@@ -45,9 +45,9 @@ public struct Frontend: Sendable {
     do { return try loader.load(path: path) } catch { throw .profile(error) }
   }
 
-  /// Reads the live host (or the fixture tree under the root).
-  public func readHost(tables: HostSnapshot.Tables = .all) throws(VMTuneError) -> HostSnapshot {
-    do { return try HostSnapshot.read(files, tables: tables) } catch {
+  /// Reads the live host (or the fixture tree under the root): every sysctl, or only `keys`.
+  public func readHost(keys: Set<String>? = nil, tables: HostSnapshot.Tables = .all) throws(VMTuneError) -> HostSnapshot {
+    do { return try HostSnapshot.read(files, keys: keys, tables: tables) } catch {
       throw .host(root: files.rootDescription, error)
     }
   }
@@ -68,13 +68,18 @@ public struct Frontend: Sendable {
   public func plan(_ profile: String, snapshot: String? = nil) throws(VMTuneError) -> Plan {
     let loaded = try loadProfile(profile)
     let host: HostSnapshot
-    if let snapshot { host = try Self.loadSnapshot(snapshot) } else { host = try readHost() }
+    if let snapshot { host = try Self.loadSnapshot(snapshot) } else { host = try readHost(for: loaded) }
     return Planner.plan(loaded, on: host)
   }
 
   /// Plans a loaded profile against the live host.
   public func plan(_ profile: Profile) throws(VMTuneError) -> Plan {
-    Planner.plan(profile, on: try readHost())
+    Planner.plan(profile, on: try readHost(for: profile))
+  }
+
+  /// Reads what a plan of `profile` needs: its sysctls and the zone and THP tables.
+  public func readHost(for profile: Profile) throws(VMTuneError) -> HostSnapshot {
+    try readHost(keys: Planner.keysRead(by: profile), tables: Planner.tablesRead)
   }
 }
 
@@ -140,7 +145,8 @@ public enum DecodingText {
       path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
     switch e {
-    case .dataCorrupted(let c): return "not valid JSON\(at(c.codingPath)): \(c.debugDescription)"
+    case .dataCorrupted(let c) where c.codingPath.isEmpty: return "not valid JSON: \(c.debugDescription)"
+    case .dataCorrupted(let c): return "\(at(c.codingPath).dropFirst(4)): \(c.debugDescription)"
     case .keyNotFound(let k, let c): return "missing '\(k.stringValue)'\(at(c.codingPath))"
     case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(c.debugDescription)\(at(c.codingPath))"
     @unknown default: return "\(error)"
