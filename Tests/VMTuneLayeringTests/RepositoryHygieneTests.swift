@@ -86,4 +86,35 @@ import Testing
     }
     #expect(scannedText > 100)
   }
+
+  /// Section headings of docs/KERNEL.md, which comments cite as "docs/KERNEL.md, Section".
+  static func kernelSections() throws -> [String] {
+    let text = try String(contentsOf: root.appendingPathComponent("docs/KERNEL.md"), encoding: .utf8)
+    return text.split(separator: "\n").compactMap { line in
+      guard line.hasPrefix("## ") || line.hasPrefix("### ") else { return nil }
+      return String(line.drop(while: { $0 == "#" }).dropFirst())
+    }
+  }
+
+  @Test func kernelCitationsNameExistingSections() throws {
+    let sections = try Self.kernelSections()
+    #expect(sections.contains("Watermarks") && sections.contains("Fragmentation indexes"))
+    let marker = "KERNEL.md, "
+    let own = URL(fileURLWithPath: #filePath).lastPathComponent
+    for (path, url) in try Self.files() where !path.hasSuffix("docs/KERNEL.md") && !path.hasSuffix(own) {
+      guard let text = try? String(contentsOf: url, encoding: .utf8), text.contains(marker) else { continue }
+      for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var rest = line[...]
+        while let range = rest.range(of: marker) {
+          rest = rest[range.upperBound...]
+          let cited = rest.trimmingCharacters(in: .whitespaces)
+          // A citation may wrap onto the next line: then the heading starts with what is left.
+          let known = sections.contains { cited.hasPrefix($0) || (!cited.isEmpty && $0.hasPrefix(cited)) }
+          if !known {
+            Issue.record("\(path):\(index + 1): '\(cited.prefix(40))' is not a section of docs/KERNEL.md")
+          }
+        }
+      }
+    }
+  }
 }

@@ -238,7 +238,7 @@ public enum KnobCatalog {
       int(
         "highmem_is_dirtyable", .boolean, min: 0, max: 1, default: "0",
         "Counts highmem as dirtyable (32-bit CONFIG_HIGHMEM kernels only)."),
-      // Triggers (docs/KERNEL.md, Triggers): actions, never settings.
+      // Triggers (docs/KERNEL.md, Triggers (write-only files)): actions, never settings.
       trigger(
         "drop_caches", min: 1, max: 4, since: KernelVersion(2, 6, 16),
         "One-shot: 1 drops clean page cache, 2 reclaimable slab, 3 both, 4 silences the log line.",
