@@ -53,12 +53,12 @@ ansible-test: release
 	./Tests/ansible/run.sh .build/release/vmtune
 
 # Mutation fuzzing of the profile loader and every parser, FUZZ_SECONDS of CPU each, seeded
-# from the shipped profiles and the seeds' excerpts; a crash leaves fuzz-out/last-input.
+# from the shipped profiles, the incident log excerpts and /proc samples; a crash leaves fuzz-out/last-input.
 FUZZ_SECONDS ?= 20
 fuzz: deps
 	$(SWIFT) build -c release --product vmtune-fuzz
 	@for t in profile zoneinfo buddyinfo meminfo vmstat kernellog; do \
-	  mkdir -p fuzz-out/$$t; FUZZ_OUT=fuzz-out/$$t ./.build/release/vmtune-fuzz $$t $(FUZZ_SECONDS) profiles/*.yaml Tests/Fixtures/seeds/* Tests/Fixtures/proc/* || exit 1; \
+	  mkdir -p fuzz-out/$$t; FUZZ_OUT=fuzz-out/$$t ./.build/release/vmtune-fuzz $$t $(FUZZ_SECONDS) profiles/*.yaml Tests/Fixtures/logs/* Tests/Fixtures/proc/* || exit 1; \
 	done
 
 bench: release

@@ -7,7 +7,7 @@ zoneinfo, buddyinfo, vmstat), then runs `vmtune agent PROFILE --root FIXTURE --i
 CYCLES - 1, so process start-up cancels out), peak RSS, and the ratio against one `vmtune check`
 process doing the same read + plan once. Never writes the host's /proc/sys.
 
-Targets (issue 5): under 10 MB RSS and under 1 ms CPU per cycle.
+Targets: under 10 MB RSS and under 1 ms CPU per cycle.
 """
 import os, resource, shutil, subprocess, sys
 

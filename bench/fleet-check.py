@@ -4,7 +4,7 @@
 Generates HOSTS snapshots (default 10,000) from this host's `vmtune snapshot` (3 % of them with a
 drifted swappiness, some with other MemTotal), then times `vmtune check PROFILE --snapshot DIR`
 over all of them, and, for scale, procps `sysctl -n` over the same profile keys for this one host.
-Target (issue 6): above 10,000 hosts/s on 2 cores. Read-only for the host.
+Target: above 10,000 hosts/s on 2 cores. Read-only for the host.
 """
 import json, os, random, shutil, subprocess, sys, tempfile, time
 

@@ -3,7 +3,7 @@ import VMTuneHost
 import VMTuneKernel
 
 /// A temporary directory laid out like a host's /proc and /sys, for tests that must never
-/// touch the real /proc/sys. Values default to a 6.18 single-node host (kernel-vm.md §8).
+/// touch the real /proc/sys. Values default to a 6.18 single-node host (docs/KERNEL.md, The 6.18 test host).
 public final class FixtureHost: @unchecked Sendable {
   public let root: String
   public var files: HostFiles { HostFiles(root: root) }

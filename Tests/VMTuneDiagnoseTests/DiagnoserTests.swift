@@ -12,8 +12,8 @@ import VMTuneTestSupport
     try HostSnapshot.read(host.files)
   }
 
-  /// Seed 003, 2014/11/25: two nodes with gigabytes free, all in order 0–1 blocks.
-  func seed003Host() throws -> FixtureHost {
+  /// The 400 GB KVM host on 2014/11/25: two nodes with gigabytes free, all in order 0–1 blocks.
+  func fragmentedKVMHost() throws -> FixtureHost {
     let host = try FixtureHost(kernel: "2.6.32-431.17.1.el6.x86_64", memTotalKB: 396_867_932, numaNodes: 2)
     try host.write("proc/buddyinfo", """
       Node 0, zone      DMA      2      1      2      2      2      1      0      0      1      1      3
@@ -32,7 +32,7 @@ import VMTuneTestSupport
   }
 
   @Test func fragmentedHostGetsCompactionAdvice() throws {
-    let host = try seed003Host()
+    let host = try fragmentedKVMHost()
     let log = try KernelLog.parse("Nov 25 09:14:07 wv2-f302 kernel: qemu_wl50: page allocation failure. order:4, mode:0x20\n")
     let d = Diagnoser.diagnose(try snapshot(host), log: log)
     #expect(d.ordersOfInterest == [4])
@@ -55,7 +55,7 @@ import VMTuneTestSupport
   }
 
   @Test func watermarksSwallowingMemoryAdviseLoweringMinFree() throws {
-    // Seed 002 after the change: min_free_kbytes 3000000 on 4 GiB.
+    // The runaway reserve: min_free_kbytes 3000000 on 4 GiB.
     var values = FixtureHost.defaultValues
     values["min_free_kbytes"] = "3000000"
     let host = try FixtureHost(values: values, kernel: "5.4.0", memTotalKB: 4_024_116)
@@ -67,7 +67,7 @@ import VMTuneTestSupport
     ])
     let d = Diagnoser.diagnose(try snapshot(host))
     let lower = try #require(d.advice.first { $0.kind == .lowerMinFree })
-    // The kernel's own choice: int_sqrt((3840+758592+243597)*4*16) = 8024 kB (§3.5); THP off here.
+    // The kernel's own choice: int_sqrt((3840+758592+243597)*4*16) = 8024 kB (`calculate_min_free_kbytes()`); THP off here.
     #expect(lower.title == "Lower min_free_kbytes from 3000000 to 8024")
     #expect(lower.evidence.hasPrefix("min_free_kbytes reserves 74% of RAM"))
     #expect(lower.profile == ["sysctl:", "  min_free_kbytes: 8024"])
@@ -102,7 +102,7 @@ import VMTuneTestSupport
   }
 
   @Test func ksmAndZoneReclaimAdvice() throws {
-    let host = try seed003Host()
+    let host = try fragmentedKVMHost()
     try host.set("zone_reclaim_mode", "3")
     try host.write("sys/kernel/mm/ksm/run", "1\n")
     try host.write("sys/kernel/mm/ksm/pages_sharing", "123456\n")

@@ -3,12 +3,12 @@ import Testing
 @testable import VMTuneHost
 import VMTuneTestSupport
 
-func seedFixture(_ name: String) throws -> String {
-  try String(contentsOfFile: repositoryRoot() + "/Tests/Fixtures/seeds/" + name, encoding: .utf8)
+func logFixture(_ name: String) throws -> String {
+  try String(contentsOfFile: repositoryRoot() + "/Tests/Fixtures/logs/" + name, encoding: .utf8)
 }
 
 @Suite struct ZoneInfoParserTests {
-  /// 6.13+ layout (kernel-vm.md §5.2), abridged from the 6.18 host.
+  /// 6.13+ layout (docs/KERNEL.md, /proc formats), abridged from the 6.18 host.
   static let modern = """
     Node 0, zone      DMA
       per-node stats
@@ -87,7 +87,7 @@ func seedFixture(_ name: String) throws -> String {
     #expect(info.hasPromo)
   }
 
-  /// 2.6.32 era (§5.2): no managed, boost or promo; 4-space stat items; protection after them.
+  /// 2.6.32 era (docs/KERNEL.md, /proc formats): no managed, boost or promo; 4-space stat items; protection after them.
   @Test func legacyLayout() throws {
     let text = """
       Node 0, zone      DMA
@@ -141,7 +141,7 @@ func seedFixture(_ name: String) throws -> String {
 }
 
 @Suite struct BuddyInfoParserTests {
-  @Test func seed000Lines() throws {
+  @Test func fragmentedXenHostLines() throws {
     let text = """
       Node 0, zone      DMA      2      2      2      1      2      1      1      0      0      0      2
       Node 0, zone    DMA32  32995   4377    762    211    157    108     68     23      3      0      0
@@ -154,8 +154,8 @@ func seedFixture(_ name: String) throws -> String {
     #expect(zones[2].freePages == 271_056)
   }
 
-  @Test func seed003FlattenedTwoNodeHost() throws {
-    let line = try seedFixture("seed003-flattened.log").split(separator: "\n")[1]
+  @Test func flattenedPasteTwoNodeHost() throws {
+    let line = try logFixture("kvm-host-flattened-paste.log").split(separator: "\n")[1]
     let start = try #require(line.range(of: "Node 0, zone DMA"))
     let end = try #require(line.range(of: " # cat /proc/meminfo"))
     let zones = try BuddyInfo.parse(String(line[start.lowerBound..<end.lowerBound]))
@@ -210,17 +210,17 @@ func seedFixture(_ name: String) throws -> String {
     #expect(f.map(\.line) == [1, 2, 3, 4, 5])
   }
 
-  @Test func seed000Log() throws {
-    let log = try KernelLog.parse(try seedFixture("seed000-xenwatch.log"))
+  @Test func xenwatchOrder4FailureLog() throws {
+    let log = try KernelLog.parse(try logFixture("xenwatch-order4-failure.log"))
     #expect(log.allocationFailures.count == 1)
     #expect(log.allocationFailures.first?.comm == "xenwatch")
     #expect(log.allocationFailures.first?.order == 4)
     #expect(log.allocationFailures.first?.mode == 0xd0)
   }
 
-  /// Seed 003 pasted whole syslog excerpts as single lines; every record must still be found.
-  @Test func seed003FlattenedReports() throws {
-    let log = try KernelLog.parse(try seedFixture("seed003-flattened.log"))
+  /// A KVM host report pasted whole syslog excerpts as single lines; every record must still be found.
+  @Test func flattenedPasteReports() throws {
+    let log = try KernelLog.parse(try logFixture("kvm-host-flattened-paste.log"))
     let failure = try #require(log.allocationFailures.first)
     #expect(failure.comm == "qemu_wl50" && failure.order == 4 && failure.mode == 0x20 && failure.line == 3)
     #expect(log.oomKills.map(\.comm) == ["qemu_wl52"])

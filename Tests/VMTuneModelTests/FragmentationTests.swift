@@ -3,14 +3,14 @@ import Testing
 
 @Suite struct FragmentationTests {
   @Test func allFreeMemoryInOrderZeroBlocks() {
-    // §4.2 / seed 003's OOM line: Node 0 Normal: 1648026*4kB, every higher order empty.
+    // The KVM host's OOM report: Node 0 Normal: 1648026*4kB, every higher order empty.
     let counts: [UInt64] = [1_648_026] + Array(repeating: 0, count: 10)
     #expect(Fragmentation.index(counts, order: 0) == -1000)
     #expect([1, 2, 3, 4, 9, 10].map { Fragmentation.index(counts, order: $0) } == [500, 750, 875, 938, 999, 1000])
   }
 
   @Test func mixedZone() {
-    // §4.2: [100,50,20,10,0…]: orders 0–3 satisfiable; order 4: free 360 pages in 180 blocks,
+    // `__fragmentation_index()` on [100,50,20,10,0…]: orders 0–3 satisfiable; order 4: free 360 pages in 180 blocks,
     // 1000 - (1000 + 360*1000/16)/180 = 1000 - 23500/180 = 1000 - 130 = 870; order 9: 991.
     let counts: [UInt64] = [100, 50, 20, 10, 0, 0, 0, 0, 0, 0, 0]
     #expect((0...3).map { Fragmentation.index(counts, order: $0) } == [-1000, -1000, -1000, -1000])
@@ -19,7 +19,7 @@ import Testing
     #expect(Fragmentation.index(Array(repeating: 0, count: 11), order: 4) == 0)
   }
 
-  /// §4.6: debugfs extfrag/unusable_index on the 6.18 host, reproduced digit for digit.
+  /// debugfs extfrag/unusable_index on the 6.18 host, reproduced digit for digit.
   @Test func unusableIndexMatchesDebugfs() {
     let zones: [([UInt64], String)] = [
       ([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3], "0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.066 0.200"),
@@ -38,8 +38,8 @@ import Testing
     #expect(Fragmentation.extfragPercent(Array(repeating: 0, count: 11), order: 3) == 0)
   }
 
-  /// Seed 000: `Node 0, zone Normal 127146 68215 1614 0 0 0 0 0 0 0 1` — one order-10 block left.
-  @Test func seed000BeforeDropCachesAndCompaction() {
+  /// The Xen host with order-4 failures: `Node 0, zone Normal 127146 68215 1614 0 0 0 0 0 0 0 1` — one order-10 block left.
+  @Test func xenHostBeforeDropCachesAndCompaction() {
     let normal: [UInt64] = [127_146, 68215, 1614, 0, 0, 0, 0, 0, 0, 0, 1]
     // The single order-10 block makes every order "available" to the index…
     #expect(Fragmentation.index(normal, order: 4) == -1000)
@@ -51,8 +51,8 @@ import Testing
     #expect(Fragmentation.contigInfo(dma32, order: 4).freeBlocksSuitable == 877)
   }
 
-  /// Seed 003, 2014/11/25: Node 0 Normal 4374385 85408 0…; Node 1 Normal 1830850 261703 460 14 0….
-  @Test func seed003FragmentedTwoNodeHost() {
+  /// The 400 GB KVM host on 2014/11/25: Node 0 Normal 4374385 85408 0…; Node 1 Normal 1830850 261703 460 14 0….
+  @Test func fragmentedTwoNodeKVMHost() {
     let node0: [UInt64] = [4_374_385, 85408, 0, 0, 0, 0, 0, 0, 0, 0, 0]
     let node1: [UInt64] = [1_830_850, 261_703, 460, 14, 0, 0, 0, 0, 0, 0, 0]
     // Node 0: free 4374385 + 2*85408 = 4545201 pages in 4459793 blocks;
@@ -95,7 +95,7 @@ import Testing
     #expect(Compaction.decide(CompactionInput(freeBlocks: order1, order: 2, freePages: 6000, minWatermark: 100, lowWatermark: 125, costlyOrderRule: false)) == .reclaimShortOfMemory(index: 500))
   }
 
-  /// §4.6: Normal's extfrag_for_order(9) = 19, weighted 5505024*19/(6291358+1) = 16; DMA 6 → 0.
+  /// 6.18 host: Normal's extfrag_for_order(9) = 19, weighted 5505024*19/(6291358+1) = 16; DMA 6 → 0.
   @Test func proactiveScoreOfTheLiveHost() {
     let dma: [UInt64] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3]
     let dma32: [UInt64] = [1, 2, 4, 2, 5, 4, 3, 4, 5, 3, 751]
@@ -109,7 +109,7 @@ import Testing
   }
 
   @Test func proactivenessWatermarks() {
-    // §4.5 table.
+    // `fragmentation_score_wmark()`: docs/KERNEL.md, Proactive compaction.
     #expect(ProactiveCompaction.watermarks(proactiveness: 20) == (80, 90))
     #expect(ProactiveCompaction.watermarks(proactiveness: 10) == (90, 100))
     #expect(ProactiveCompaction.watermarks(proactiveness: 50) == (50, 60))

@@ -4,28 +4,28 @@ import Testing
 @Suite struct WatermarkTests {
   func wm(_ w: Watermarks) -> [UInt64] { [w.min, w.low, w.high, w.promo] }
 
-  /// Seed 002: `echo 3000000 > min_free_kbytes` on a 4 GiB machine (kernel-vm.md §3.3). The nine
+  /// `echo 3000000 > min_free_kbytes` on a 4 GiB machine (docs/KERNEL.md, Watermarks). The nine
   /// observed values (min/low/high of DMA, DMA32, Normal) must match exactly.
-  @Test func seed002AfterRaisingMinFreeKbytes() {
+  @Test func fourGiBHostAfterRaisingMinFreeKbytes() {
     let zones = [
       ZoneMemory(node: 0, name: "DMA", managed: 3840, present: 3998),
       ZoneMemory(node: 0, name: "DMA32", managed: 758_592, present: 782_288),
       ZoneMemory(node: 0, name: "Normal", managed: 243_597, present: 262_144),
       ZoneMemory(node: 0, name: "Movable", managed: 0, present: 0),
     ]
-    // The seed's kernel predates the Movable cap: Movable counts as (empty) lowmem → 0/0/0.
+    // That host's kernel predates the Movable cap: Movable counts as (empty) lowmem → 0/0/0.
     let w = WatermarkModel.predict(zones, minFreeKbytes: 3_000_000, scaleFactor: 10, rule: .scaled)
     #expect([w[0].min, w[0].low, w[0].high] == [2862, 3577, 4292])
     #expect([w[1].min, w[1].low, w[1].high] == [565_534, 706_917, 848_300])
     #expect([w[2].min, w[2].low, w[2].high] == [181_602, 227_002, 272_402])
     #expect([w[3].min, w[3].low, w[3].high] == [0, 0, 0])
-    // The pre-4.6 rule would print high = min + min/2: 4293, 848301, 272403 (§3.3).
+    // The pre-4.6 rule would print high = min + min/2: 4293, 848301, 272403.
     let legacy = WatermarkModel.predict(zones, minFreeKbytes: 3_000_000, scaleFactor: 10, rule: .legacy)
     #expect(legacy.prefix(3).map(\.high) == [4293, 848_301, 272_403])
     #expect(legacy.prefix(3).map(\.low) == [3577, 706_917, 227_002])
   }
 
-  /// The 6.18 test host, snapshots A and B (kernel-vm.md §3.4), including promo, Movable and Device.
+  /// The 6.18 test host, snapshots A and B (docs/KERNEL.md, Watermarks), including promo, Movable and Device.
   @Test func liveHostSnapshots() {
     func zones(normal: UInt64) -> [ZoneMemory] {
       [
@@ -57,7 +57,7 @@ import Testing
   }
 
   @Test func lowmemReserveMatchesTheLiveProtectionLine() {
-    // §3.4: DMA protection (0, 3019, 4171, 4171, 4171) = (0, 772915/256, (772915+294912)/256, …).
+    // Snapshot A: DMA protection (0, 3019, 4171, 4171, 4171) = (0, 772915/256, (772915+294912)/256, …).
     let zones = [
       ZoneMemory(node: 0, name: "DMA", managed: 3840, present: 3998),
       ZoneMemory(node: 0, name: "DMA32", managed: 772_915, present: 782_336),
@@ -73,7 +73,7 @@ import Testing
   }
 
   @Test func defaultMinFreeKbytes() {
-    // Seed 002's 4 GiB box at boot: int_sqrt(1006029*4*16) = 8024 kB (§3.5).
+    // The 4 GiB box at boot: int_sqrt(1006029*4*16) = 8024 kB (`calculate_min_free_kbytes()`).
     #expect(MinFreeKbytes.kernelDefault(lowmemKB: 1_006_029 * 4) == 8024)
     // The 6.18 host: nr_free_buffer_pages 1537846 → 9920 kB.
     #expect(MinFreeKbytes.kernelDefault(lowmemKB: 1_537_846 * 4) == 9920)

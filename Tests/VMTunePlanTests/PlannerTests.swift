@@ -71,7 +71,7 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
   }
 
   @Test func minFreeGuardAndPolicyWarnings() throws {
-    // Seed 002: 3000000 kB on a 4 GiB box.
+    // The runaway reserve: 3000000 kB on a 4 GiB box.
     let host = try FixtureHost(memTotalKB: 4_024_116)
     let plan = Planner.plan(try profile("  min_free_kbytes: 3000000\n  dirty_ratio: 10\n  dirty_background_ratio: 10\n"), on: try HostSnapshot.read(host.files))
     #expect(plan.guardViolations.count == 1)
@@ -97,9 +97,9 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
 }
 
 @Suite struct WatermarkForecastTests {
-  /// Seed 002's machine before the change (min_free_kbytes 8000 is what the seed shows; the
+  /// The 4 GiB machine before min_free_kbytes 3000000 (8000 is what its operator had; the
   /// watermarks here are the model's for 8000) and the profile that set 3000000.
-  func seed002Host() throws -> FixtureHost {
+  func fourGiBHostBeforeRunawayReserve() throws -> FixtureHost {
     var values = FixtureHost.defaultValues
     values["min_free_kbytes"] = "8000"
     let host = try FixtureHost(values: values, kernel: "5.4.0", memTotalKB: 4_024_116)
@@ -112,8 +112,8 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
     return host
   }
 
-  @Test func predictsSeed002AndRefusesIt() throws {
-    let host = try seed002Host()
+  @Test func predictsRunawayReserveAndRefusesIt() throws {
+    let host = try fourGiBHostBeforeRunawayReserve()
     let plan = Planner.plan(try profile("  min_free_kbytes: 3000000\n", extra: "guards: { max_min_free_percent: 100 }\n"), on: try HostSnapshot.read(host.files))
     let zones = try #require(plan.watermarks)
     #expect(zones.map { [$0.after.min, $0.after.low, $0.after.high] }.prefix(3) == [[2862, 3577, 4292], [565_534, 706_917, 848_300], [181_602, 227_002, 272_402]])
@@ -125,7 +125,7 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
   }
 
   @Test func modestChangePassesAndShowsNumbers() throws {
-    let host = try seed002Host()
+    let host = try fourGiBHostBeforeRunawayReserve()
     let plan = Planner.plan(try profile("  min_free_kbytes: 16384\n  watermark_scale_factor: 100\n"), on: try HostSnapshot.read(host.files))
     #expect(plan.guardViolations.isEmpty)
     let dma32 = try #require(plan.watermarks?.first { $0.zone == "DMA32" })
@@ -134,13 +134,13 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
   }
 
   @Test func noForecastWhenWatermarkKnobsAreUntouched() throws {
-    let host = try seed002Host()
+    let host = try fourGiBHostBeforeRunawayReserve()
     let plan = Planner.plan(try profile("  swappiness: 10\n"), on: try HostSnapshot.read(host.files))
     #expect(plan.watermarks == nil)
   }
 
   @Test func thpRecommendationWarning() throws {
-    let host = try seed002Host()
+    let host = try fourGiBHostBeforeRunawayReserve()
     try host.write("sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n")
     let plan = Planner.plan(try profile("  min_free_kbytes: 9000\n"), on: try HostSnapshot.read(host.files))
     // 3 user zones: 512*3*2 + 512*3*9 = 16896 pages = 67584 kB.

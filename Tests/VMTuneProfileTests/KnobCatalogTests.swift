@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct KnobCatalogTests {
   @Test(arguments: [
-    // (knob, value, accepted) from kernel-vm.md §2.1.
+    // (knob, value, accepted) from docs/KERNEL.md, Knob ranges by kernel version.
     ("swappiness", Int64(200), true), ("swappiness", 201, false), ("swappiness", -1, false),
     ("watermark_scale_factor", 0, false), ("watermark_scale_factor", 3000, true), ("watermark_scale_factor", 3001, false),
     ("min_free_kbytes", 2_147_483_647, true), ("min_free_kbytes", 2_147_483_648, false), ("min_free_kbytes", -1, false),

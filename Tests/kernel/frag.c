@@ -1,4 +1,4 @@
-/* Fragments the guest's free memory the way the seeds describe (thousands of order-0 pages,
+/* Fragments the guest's free memory the way the incident reports show (thousands of order-0 pages,
  * few high-order blocks): map most of free RAM, touch every page, then free every other page
  * and keep the rest, so the buddy allocator cannot merge the freed halves.
  *

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Agent evaluation inside the qemu guest (not part of `make test`; run with Tests/kernel/eval.sh).
 # The same fragmenting churn runs under four compaction strategies; every round we sample the
-# free order-4 blocks (64 KiB, the seeds' failing order) and the kernel's compaction work.
+# free order-4 blocks (64 KiB, the order of the incidents' failures) and the kernel's compaction work.
 # Prints "EVAL" lines that eval.sh turns into the table in docs/AGENT-EVALUATION.md.
 export NO_COLOR=1
 ROUNDS=${ROUNDS:-8}

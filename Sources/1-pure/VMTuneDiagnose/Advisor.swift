@@ -78,7 +78,7 @@ enum Advisor {
             profile: []))
       }
     }
-    // 2. Watermarks: too high (seed 002) or too low (direct reclaim, atomic failures).
+    // 2. Watermarks: too high (min_free_kbytes 3000000 on a 4 GiB host) or too low (direct reclaim, atomic failures).
     if let minFree = d.minFreeKbytes, memKB > 0 {
       let swallowing = d.zones.filter { z in
         guard let m = z.watermarks, let managed = z.managed, managed > 0, !["Movable", "HighMem"].contains(z.zone) else { return false }
@@ -90,7 +90,7 @@ enum Advisor {
           Advice(
             kind: .lowerMinFree,
             title: "Lower min_free_kbytes from \(minFree) to \(target)",
-            evidence: "min_free_kbytes reserves \(Int64(minFree) * 100 / memKB)% of RAM\(swallowing.first.map { z in "; node \(z.node) \(z.zone): high watermark \(z.watermarks?.high ?? 0) of \(z.managed ?? 0) managed pages, \(z.freePages) free" } ?? ""); the watermarks swallow free memory and kswapd reclaims constantly (seed 002). \(target) kB is what the kernel itself would choose here.",
+            evidence: "min_free_kbytes reserves \(Int64(minFree) * 100 / memKB)% of RAM\(swallowing.first.map { z in "; node \(z.node) \(z.zone): high watermark \(z.watermarks?.high ?? 0) of \(z.managed ?? 0) managed pages, \(z.freePages) free" } ?? ""); the watermarks swallow free memory and kswapd reclaims constantly (a 4 GB host given min_free_kbytes 3,000,000 went into constant reclaim). \(target) kB is what the kernel itself would choose here.",
             commands: ["echo \(target) > /proc/sys/vm/min_free_kbytes"],
             profile: ["sysctl:", "  min_free_kbytes: \(target)"]))
       } else {
@@ -123,23 +123,23 @@ enum Advisor {
         }
       }
     }
-    // 3. KSM scatters order-0 pages (seed 003).
+    // 3. KSM scatters order-0 pages (the 400 GB KVM host with order-4 atomic failures).
     if let ksm = snapshot.ksm, ksm["run"] == 1, let sharing = ksm["pages_sharing"], sharing > 0, !fragmented.isEmpty {
       out.append(
         Advice(
           kind: .ksm,
           title: "Check KSM: ksmd is merging \(sharing) pages while memory is fragmented",
-          evidence: "each merge frees a 4 KiB page at a scattered address and splits huge pages, feeding order-0 fragmentation (seed 003)",
+          evidence: "each merge frees a 4 KiB page at a scattered address and splits huge pages, feeding order-0 fragmentation (a 400 GB KVM host running ksmd ended with gigabytes free, all in order-0 and order-1 blocks, and failed order-4 atomic allocations)",
           commands: ["cat /sys/kernel/mm/ksm/pages_sharing", "echo 2 > /sys/kernel/mm/ksm/run    # stop and unmerge, if the memory is affordable"],
           profile: []))
     }
-    // 4. Node reclaim on a NUMA host (seed 004).
+    // 4. Node reclaim on a NUMA host (vm.rst: file servers want 0).
     if d.host.numaNodes > 1, let zrm = snapshot.values["zone_reclaim_mode"].flatMap({ Int($0) }), zrm != 0 {
       out.append(
         Advice(
           kind: .zoneReclaim,
           title: "zone_reclaim_mode is \(zrm): each node reclaims its own cache before using the other's free memory",
-          evidence: "bits \(zrm & 1 != 0 ? "reclaim " : "")\(zrm & 2 != 0 ? "write " : "")\(zrm & 4 != 0 ? "unmap" : "")on \(d.host.numaNodes) nodes; 0 suits file servers and most hosts (seed 004)",
+          evidence: "bits \(zrm & 1 != 0 ? "reclaim " : "")\(zrm & 2 != 0 ? "write " : "")\(zrm & 4 != 0 ? "unmap" : "")on \(d.host.numaNodes) nodes; 0 suits file servers and most hosts: node reclaim drops local page cache instead of using free memory on other nodes (Documentation/admin-guide/sysctl/vm.rst)",
           commands: ["echo 0 > /proc/sys/vm/zone_reclaim_mode"],
           profile: ["sysctl:", "  zone_reclaim_mode: []"]))
     }

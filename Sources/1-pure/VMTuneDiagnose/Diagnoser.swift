@@ -4,7 +4,7 @@ import VMTunePlan
 import VMTuneProfile
 
 /// Pure: turns a host snapshot (and optionally a kernel log) into a ``Diagnosis`` with advice
-/// tied to the numbers (kernel-vm.md §3–§6).
+/// tied to the numbers (docs/KERNEL.md, Watermarks to Kernel log formats).
 public enum Diagnoser {
   static let counterNames = [
     "allocstall", "pgscan_direct", "pgscan_kswapd", "pgsteal_direct", "pgsteal_kswapd",

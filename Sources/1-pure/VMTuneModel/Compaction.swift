@@ -1,5 +1,5 @@
 /// What the kernel does for a high-order allocation that is short of free blocks
-/// (`compaction_suitable()`, kernel-vm.md §4.4).
+/// (`compaction_suitable()`, docs/KERNEL.md, Compaction suitability).
 public enum CompactionDecision: Sendable, Hashable, Codable {
   /// A free block of the order exists (fragmentation index −1000): nothing to fix.
   case alreadyAvailable
@@ -61,7 +61,7 @@ public enum Compaction {
   }
 }
 
-/// Proactive compaction scoring (kernel-vm.md §4.5, 5.9+).
+/// Proactive compaction scoring (`fragmentation_score_zone()`, 5.9+; docs/KERNEL.md, Proactive compaction).
 public enum ProactiveCompaction {
   /// COMPACTION_HPAGE_ORDER on x86-64.
   public static let hugePageOrder = 9

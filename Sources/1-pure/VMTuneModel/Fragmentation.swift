@@ -6,7 +6,7 @@ public struct ContigPageInfo: Sendable, Hashable, Codable {
 }
 
 /// External fragmentation metrics from per-order free block counts (`/proc/buddyinfo`),
-/// bit-for-bit as mm/vmstat.c computes them (kernel-vm.md §4).
+/// bit-for-bit as mm/vmstat.c computes them (docs/KERNEL.md, Fragmentation indexes).
 public enum Fragmentation {
   /// `fill_contig_page_info()`.
   public static func contigInfo(_ freeBlocks: [UInt64], order: Int) -> ContigPageInfo {

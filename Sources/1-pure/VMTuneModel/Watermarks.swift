@@ -1,4 +1,4 @@
-/// Which `__setup_per_zone_wmarks()` a kernel runs (kernel-vm.md §3.2).
+/// Which `__setup_per_zone_wmarks()` a kernel runs (docs/KERNEL.md, Watermarks).
 public enum WatermarkRule: String, Sendable, Hashable, Codable {
   /// 2.6.31 – 4.5: low = min + share/4, high = min + share/2; no scale factor.
   case legacy
@@ -15,7 +15,7 @@ public enum WatermarkRule: String, Sendable, Hashable, Codable {
   }
 }
 
-/// Watermark prediction: `__setup_per_zone_wmarks()` in integer arithmetic (kernel-vm.md §3.1).
+/// Watermark prediction: `__setup_per_zone_wmarks()` in integer arithmetic (docs/KERNEL.md, Watermarks).
 public enum WatermarkModel {
   /// Watermarks for every zone (all nodes, in order) after writing `minFreeKbytes` and
   /// `scaleFactor`. Boosts are reset by the recompute, so these equal zoneinfo's values.
@@ -49,7 +49,7 @@ public enum WatermarkModel {
     z.isHighMem || (rule == .movableCapped && z.isMovable)
   }
 
-  /// `lowmem_reserve[i][j]` for one node's zones in order (kernel-vm.md §3.6): what zone i keeps
+  /// `lowmem_reserve[i][j]` for one node's zones in order (`setup_per_zone_lowmem_reserve()`, docs/KERNEL.md, Lowmem reserve): what zone i keeps
   /// back from allocations that could have used zone j.
   public static func lowmemReserve(_ nodeZones: [ZoneMemory], ratios: [UInt64]) -> [[UInt64]] {
     var out = Array(repeating: Array(repeating: UInt64(0), count: nodeZones.count), count: nodeZones.count)
@@ -66,7 +66,7 @@ public enum WatermarkModel {
   }
 }
 
-/// The kernel's choice of `min_free_kbytes` (kernel-vm.md §3.5).
+/// The kernel's choice of `min_free_kbytes` (`calculate_min_free_kbytes()`, docs/KERNEL.md, Default min_free_kbytes and THP).
 public enum MinFreeKbytes {
   /// `calculate_min_free_kbytes()`: `int_sqrt(lowmem_kbytes * 16)` clamped to 128 … 262144
   /// (… 65536 before ≈5.7). `lowmemKB` is `nr_free_buffer_pages()` in kB.

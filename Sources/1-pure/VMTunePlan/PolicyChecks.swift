@@ -2,7 +2,7 @@ import VMTuneHost
 import VMTuneModel
 import VMTuneProfile
 
-/// Checks the kernel does not make (kernel-vm.md §3.5, §9.1): values it accepts but that hurt.
+/// Checks the kernel does not make (docs/KERNEL.md, Policy checks): values it accepts but that hurt.
 public enum PolicyChecks {
   static func warnings(_ profile: Profile, _ entries: [PlanEntry], _ host: HostFacts, snapshot: HostSnapshot) -> [PlanWarning] {
     var out: [PlanWarning] = []
@@ -19,7 +19,7 @@ public enum PolicyChecks {
         out.append(
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
-            message: "min_free_kbytes \(minFree) reserves \(share / 10).\(share % 10)% of RAM (\(humanKB(host.memTotalKB))), over the guard of \(guardPercent)%: zones would sit under their watermarks and kswapd would reclaim constantly (seed 002); lower it or raise guards.max_min_free_percent"))
+            message: "min_free_kbytes \(minFree) reserves \(share / 10).\(share % 10)% of RAM (\(humanKB(host.memTotalKB))), over the guard of \(guardPercent)%: zones would sit under their watermarks and kswapd would reclaim constantly (a 4 GB host with min_free_kbytes 3,000,000 went into constant reclaim); lower it or raise guards.max_min_free_percent"))
       }
       if let thp = thpRecommendedKB(snapshot), minFree < Int64(thp),
         entries.contains(where: { $0.key == "min_free_kbytes" && $0.action == .change })
@@ -51,7 +51,7 @@ public enum PolicyChecks {
     return out
   }
 
-  /// `set_recommended_min_free_kbytes()` for this host when THP is enabled (kernel-vm.md §3.5).
+  /// `set_recommended_min_free_kbytes()` for this host when THP is enabled (docs/KERNEL.md, Default min_free_kbytes and THP).
   public static func thpRecommendedKB(_ snapshot: HostSnapshot) -> UInt64? {
     guard let mode = snapshot.thpMode, mode == "always" || mode == "madvise", let info = snapshot.zoneInfo else { return nil }
     let user = info.zones.filter { ["DMA", "DMA32", "Normal"].contains($0.name) && $0.populated }

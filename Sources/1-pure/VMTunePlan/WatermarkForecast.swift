@@ -16,7 +16,7 @@ public struct ZoneForecast: Sendable, Hashable, Codable {
   public var modelMatchesKernel: Bool
 }
 
-/// Predicts every zone's watermarks for the settings a plan would leave (kernel-vm.md §3.7).
+/// Predicts every zone's watermarks for the settings a plan would leave (docs/KERNEL.md, Watermarks).
 enum WatermarkForecast {
   static func zones(_ info: ZoneInfo) -> [ZoneMemory] {
     info.zones.map { ZoneMemory(node: $0.node, name: $0.name, managed: $0.managedPages, present: $0.present) }
@@ -62,13 +62,13 @@ enum WatermarkForecast {
         out.append(
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
-            message: "\(name): the new high watermark (\(z.after.high) pages) would reach the zone's size (\(z.managed) managed pages); kswapd could never finish and allocations would stall at min (seed 002)"))
+            message: "\(name): the new high watermark (\(z.after.high) pages) would reach the zone's size (\(z.managed) managed pages); kswapd could never finish and allocations would stall at min (as on a 4 GB host given min_free_kbytes 3,000,000)"))
       }
       if z.free < z.after.low, z.free >= z.now.low {
         out.append(
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
-            message: "\(name): \(z.free) free pages would sit under the new low watermark \(z.after.low) (now \(z.now.low)); kswapd would start reclaiming the moment it is written (seed 002)"))
+            message: "\(name): \(z.free) free pages would sit under the new low watermark \(z.after.low) (now \(z.now.low)); kswapd would start reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes 3,000,000)"))
       }
     }
     if let z = zones.first(where: { !$0.modelMatchesKernel && $0.managed > 0 }) {

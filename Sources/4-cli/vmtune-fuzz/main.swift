@@ -1,5 +1,5 @@
 // A coverage-blind mutation fuzzer (libFuzzer's -sanitize=fuzzer does not combine with SwiftPM
-// executables here): seeds from the repository (profiles, seed excerpts, /proc samples), then
+// executables here): seeds from the repository (profiles, Tests/Fixtures/logs, /proc samples), then
 // bit flips, byte edits, chunk duplication, splicing and dictionary tokens. Every input must
 // either parse or throw the parser's error type; a trap or crash kills the process, and the
 // input that caused it is in FUZZ_OUT/last-input.

@@ -17,7 +17,7 @@ public struct FreeAreas: Sendable, Hashable, Codable {
   }
 }
 
-/// `/proc/buddyinfo` (kernel-vm.md §5.1): unchanged in shape since 2.6. Also accepts the
+/// `/proc/buddyinfo` (docs/KERNEL.md, /proc formats): unchanged in shape since 2.6. Also accepts the
 /// flattened form seen in pasted logs (several `Node N, zone X …` records on one line).
 public enum BuddyInfo {
   public static func parse(_ text: String, source: String = "/proc/buddyinfo") throws(ParseError) -> [FreeAreas] {

@@ -63,8 +63,8 @@ public struct KernelLog: Sendable, Hashable, Codable {
 
   public init() {}
 
-  /// Parses a log of any era (kernel-vm.md §6). Records flattened into one long line (as pasted
-  /// in seed 003) are split at their syslog or printk prefixes first.
+  /// Parses a log of any era (docs/KERNEL.md, Kernel log formats). Records flattened into one long line (as
+  /// forum pastes do) are split at their syslog or printk prefixes first.
   public static func parse(_ text: String, source: String = "kernel log") throws(ParseError) -> KernelLog {
     var log = KernelLog()
     var lineNumber = 0

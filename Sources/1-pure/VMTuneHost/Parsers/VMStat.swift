@@ -1,4 +1,4 @@
-/// `/proc/vmstat`: counter name → value (kernel-vm.md §5.4).
+/// `/proc/vmstat`: counter name → value (docs/KERNEL.md, /proc formats).
 public struct VMStat: Sendable, Hashable, Codable {
   public var counters: [String: UInt64]
 

@@ -33,7 +33,7 @@ public struct ZoneStats: Sendable, Hashable, Codable {
   public var populated: Bool { present > 0 }
 }
 
-/// `/proc/zoneinfo` in the 2.6.32, 4.x and 6.x layouts (kernel-vm.md §5.2).
+/// `/proc/zoneinfo` in the 2.6.32, 4.x and 6.x layouts (docs/KERNEL.md, /proc formats).
 public struct ZoneInfo: Sendable, Hashable, Codable {
   public var zones: [ZoneStats]
   /// The `per-node stats` block of each node (4.8+). Not part of the Codable form.

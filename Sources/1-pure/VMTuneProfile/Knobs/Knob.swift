@@ -60,7 +60,7 @@ public struct Knob: Sendable, Hashable {
   public var exclusiveWith: String?
   /// Allowed strings for `.string` knobs.
   public var choices: [String]
-  /// Position in the apply order (kernel-vm.md §9.2): lower first.
+  /// Position in the apply order (docs/KERNEL.md, Write order and exclusive pairs): lower first.
   public var writeRank: Int
   /// The mainline default, as text.
   public var defaultValue: String?

@@ -1,5 +1,5 @@
 /// Every `/proc/sys/vm` file vmtune knows, with the kernel's own validation rules
-/// (shared/reference/kernel-vm.md §2, §9.1).
+/// (docs/KERNEL.md, Knob ranges by kernel version).
 public enum KnobCatalog {
   static let intMax: Int64 = 2_147_483_647
   static let intMin: Int64 = -2_147_483_648
@@ -72,7 +72,7 @@ public enum KnobCatalog {
 
   private static let knobs: [Knob] = {
     var list: [Knob] = [
-      // Watermarks and the page allocator (§2.2, §3).
+      // Watermarks and the page allocator (docs/KERNEL.md, Watermarks).
       int(
         "min_free_kbytes", .kilobytes, min: 0, rank: 20, default: "computed: 4*sqrt(lowmem kB), clamped 128…262144, raised for THP",
         "Free memory (kB) the kernel keeps in reserve; sets every zone's min watermark, and low/high above it.",
@@ -101,7 +101,7 @@ public enum KnobCatalog {
       int(
         "zone_reclaim_mode", .bitmask, min: 0, numa: true, default: "0",
         "Node-local reclaim before allocating off-node: bit 1 reclaim, 2 write dirty pages, 4 unmap/swap. 0 (default since 3.16) suits file servers and most hosts."),
-      // Compaction (§4, §7.2).
+      // Compaction (docs/KERNEL.md, Compaction suitability, Proactive compaction).
       int(
         "compaction_proactiveness", .count, min: 0, max: 100, since: KernelVersion(5, 9),
         default: "20",
@@ -128,7 +128,7 @@ public enum KnobCatalog {
       int(
         "vfs_cache_pressure_denom", .count, min: 100, since: KernelVersion(6, 17), default: "100",
         "Denominator for vfs_cache_pressure (values below 100 are refused)."),
-      // Dirty page writeback (§2.2).
+      // Dirty page writeback (docs/KERNEL.md, Write order and exclusive pairs).
       int(
         "dirty_ratio", .percent, min: 0, max: 100, rank: 30, default: "20",
         "Percent of dirtyable memory at which writers are throttled into writeback.",
@@ -238,7 +238,7 @@ public enum KnobCatalog {
       int(
         "highmem_is_dirtyable", .boolean, min: 0, max: 1, default: "0",
         "Counts highmem as dirtyable (32-bit CONFIG_HIGHMEM kernels only)."),
-      // Triggers (§7): actions, never settings.
+      // Triggers (docs/KERNEL.md, Triggers (write-only files)): actions, never settings.
       trigger(
         "drop_caches", min: 1, max: 4, since: KernelVersion(2, 6, 16),
         "One-shot: 1 drops clean page cache, 2 reclaimable slab, 3 both, 4 silences the log line.",

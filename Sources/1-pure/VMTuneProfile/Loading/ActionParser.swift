@@ -70,7 +70,7 @@ extension DocumentParser {
   mutating func parseTrigger(_ node: YAMLNode, _ path: String) -> Action.Trigger? {
     guard let f = fields(node, path, allowed: Self.triggerKeys) else { return nil }
     guard let o = f["order"] else {
-      fail(node.mark, path, "a condition needs the allocation order it protects", hint: "add 'order: 4' (64 KiB blocks, as in the seeds' failures)")
+      fail(node.mark, path, "a condition needs the allocation order it protects", hint: "add 'order: 4' (64 KiB blocks, the order of typical NIC and Xen atomic allocation failures)")
       return nil
     }
     do throws(ScalarDecoding.Failure) {
