@@ -88,7 +88,12 @@ struct AgentCommand: ParsableCommand {
       signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
       signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
       signal(SIGHUP) { _ in reloadRequested.store(true, ordering: .relaxed) }
-      Self.emit(AgentLine(level: .info, message: "started: profile \(loaded.name) (\(loaded.files.first ?? "")), \(loaded.actions.count) action(s), every \(interval), root \(files.rootDescription)"))
+      let source = loaded.files.first ?? ""
+      Self.emit(
+        AgentLine(
+          level: .info,
+          message: "started: profile \(loaded.name) (\(source)), \(loaded.actions.count) action(s), "
+            + "every \(interval), root \(files.rootDescription)"))
     }
     var done = 0
     while true {
