@@ -57,4 +57,12 @@ import VMTuneTestSupport
     #expect(elapsed >= .seconds(1), "slept \(elapsed)")
     #expect(elapsed < .seconds(20), "slept \(elapsed)")
   }
+
+  /// The benchmark (bench/agent-cycle.py) runs back-to-back cycles: allowed only when bounded.
+  @Test func zeroIntervalOnlyWithBoundedCycles() throws {
+    let host = try FixtureHost()
+    let r = try runVMTune(["agent", try profile(host), "--root", host.root, "--interval", "0", "--cycles", "3"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(host.value("swappiness") == "10")
+  }
 }

@@ -52,15 +52,18 @@ struct AgentCommand: ParsableCommand {
   @Flag(name: .customLong("no-enforce"), help: "Log drift but do not apply the profile back.")
   var noEnforce = false
 
+  /// Stop after N cycles (benchmarks: bench/agent-cycle.py runs `--interval 0 --cycles 1000`).
   @Option(name: .long, help: .hidden)
   var cycles: Int?
 
   static let defaultInterval = Interval(seconds: 60)
-  /// The shortest --interval: each cycle re-reads the host, so 0 would be a busy loop.
+  /// The shortest --interval: each cycle re-reads the host, so 0 would be a busy loop (allowed
+  /// only with the hidden --cycles, which bounds the loop).
   static let shortest = Interval(seconds: 1)
 
   func validate() throws {
-    guard interval >= Self.shortest else {
+    if let cycles, cycles < 1 { throw ValidationError("--cycles must be at least 1") }
+    guard interval >= Self.shortest || cycles != nil else {
       throw ValidationError(
         "--interval \(interval) is too short: cycles must be at least \(Self.shortest) apart")
     }
