@@ -185,7 +185,7 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     try host.write("proc/buddyinfo", fragmentedBuddy)
     try host.write("proc/vmstat", "compact_migrate_scanned 10\ndrop_pagecache 0\n")
     try host.write("sys/devices/system/node/node1/compact", "")
-    let exec = KernelActionExecutor(files: host.files, monotonic: { 0 })
+    let exec = KernelActionExecutor(files: host.files)
     let perNode = Action(kind: .compact, nodes: [1], location: SourceLocation(file: "p", mark: Mark(line: 1, column: 1)))
     let effect = try exec.run(perNode, order: 4)
     #expect(try String(contentsOfFile: host.root + "/sys/devices/system/node/node1/compact", encoding: .utf8) == "1\n")

@@ -159,7 +159,7 @@ public enum Planner {
     case .dropCaches:
       parts.append("drop_caches \(a.what?.rawValue ?? "pagecache")\(a.syncFirst ? " after sync" : "")")
     }
-    if let s = a.everySeconds { parts.append("every \(Duration.text(s))") }
+    if let s = a.everySeconds { parts.append("every \(Interval(seconds: s))") }
     if let t = a.trigger {
       var c: [String] = []
       if let v = t.fragmentationIndexAbove { c.append("fragmentation index > \(v)") }
@@ -168,22 +168,9 @@ public enum Planner {
       if let v = t.headroomBelowPercent { c.append("watermark headroom < \(v)%") }
       parts.append("when order-\(t.order) \(c.joined(separator: " and "))")
     }
-    if let s = a.minIntervalSeconds { parts.append("at most every \(Duration.text(s))") }
-    if let s = a.jitterSeconds { parts.append("jitter \(Duration.text(s))") }
+    if let s = a.minIntervalSeconds { parts.append("at most every \(Interval(seconds: s))") }
+    if let s = a.jitterSeconds { parts.append("jitter \(Interval(seconds: s))") }
     return parts.joined(separator: ", ")
-  }
-}
-
-/// Seconds as `15m`, `6h`, `1h30m`.
-public enum Duration {
-  public static func text(_ seconds: Int64) -> String {
-    var s = seconds
-    var out = ""
-    for (unit, size) in [("d", Int64(86400)), ("h", 3600), ("m", 60), ("s", 1)] where s >= size {
-      out += "\(s / size)\(unit)"
-      s %= size
-    }
-    return out.isEmpty ? "0s" : out
   }
 }
 

@@ -13,6 +13,7 @@ public struct ActionEffect: Sendable, Hashable, CustomStringConvertible {
   /// compact_migrate_scanned, compact_free_scanned, compact_isolated, pgmigrate_success,
   /// drop_pagecache, drop_slab deltas (only the non-zero ones).
   public var vmstatDeltas: [(String, UInt64)]
+  /// How long the action took (monotonic), in seconds.
   public var seconds: Double
 
   public static func == (a: ActionEffect, b: ActionEffect) -> Bool { a.description == b.description }
@@ -30,21 +31,21 @@ public protocol ActionExecutor: Sendable {
   func run(_ action: Action, order: Int) throws(KernelError) -> ActionEffect
 }
 
-/// Runs actions on the host through ``KernelActions`` and measures their effect.
+/// Runs actions on the host through ``KernelActions`` and measures their effect (timed with the
+/// monotonic `ContinuousClock`, so wall-clock steps do not skew it).
 public struct KernelActionExecutor: ActionExecutor {
   public let triggers: KernelActions
-  let monotonic: @Sendable () -> Double
 
-  public init(files: HostFiles, monotonic: @escaping @Sendable () -> Double) {
+  public init(files: HostFiles) {
     triggers = KernelActions(files: files)
-    self.monotonic = monotonic
   }
 
   static let watched = ["compact_migrate_scanned", "compact_free_scanned", "compact_isolated", "pgmigrate_success", "drop_pagecache", "drop_slab"]
 
   public func run(_ action: Action, order: Int) throws(KernelError) -> ActionEffect {
     let before = try triggers.memoryState()
-    let start = monotonic()
+    let clock = ContinuousClock()
+    let start = clock.now
     switch action.kind {
     case .compact:
       if let nodes = action.nodes {
@@ -55,7 +56,7 @@ public struct KernelActionExecutor: ActionExecutor {
     case .dropCaches:
       try triggers.dropCaches(Int((action.what ?? .pagecache).kernelValue), syncFirst: action.syncFirst)
     }
-    let seconds = monotonic() - start
+    let elapsed = start.duration(to: clock.now)
     let after = try triggers.memoryState()
     func blocks(_ b: [FreeAreas]) -> UInt64 { b.reduce(0) { $0 + Fragmentation.contigInfo($1.counts, order: order).freeBlocksSuitable } }
     func pages(_ b: [FreeAreas]) -> UInt64 { b.reduce(0) { $0 + $1.freePages } }
@@ -65,6 +66,13 @@ public struct KernelActionExecutor: ActionExecutor {
     }
     return ActionEffect(
       order: order, blocksBefore: blocks(before.buddy), blocksAfter: blocks(after.buddy),
-      freePagesBefore: pages(before.buddy), freePagesAfter: pages(after.buddy), vmstatDeltas: deltas, seconds: seconds)
+      freePagesBefore: pages(before.buddy), freePagesAfter: pages(after.buddy), vmstatDeltas: deltas,
+      seconds: Self.seconds(elapsed))
+  }
+
+  /// A duration in (fractional) seconds.
+  static func seconds(_ d: Swift.Duration) -> Double {
+    let (s, atto) = d.components
+    return Double(s) + Double(atto) / 1e18
   }
 }

@@ -169,7 +169,8 @@ public final class Agent {
     if let min = action.minIntervalSeconds, let last = s.lastRun, now - last < min {
       return [AgentLine(level: .info, message: "\(name): due but rate-limited (last run \(now - last)s ago, min_interval \(min)s)")]
     }
-    let why = evidence.map { "condition met: \($0)" } ?? "scheduled every \(Duration.text(action.everySeconds ?? 0))"
+    let period = Interval(seconds: action.everySeconds ?? 0)
+    let why = evidence.map { "condition met: \($0)" } ?? "scheduled every \(period)"
     do {
       let effect = try executor.run(action, order: action.trigger?.order ?? 4)
       s.lastRun = now

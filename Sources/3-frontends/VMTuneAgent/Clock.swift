@@ -2,7 +2,9 @@
   import Glibc
 #endif
 
-/// Time for the agent: injectable so tests drive schedules without waiting.
+/// Wall-clock time for the agent's schedules, rate limits and backoff (run history is stored as
+/// epoch seconds, so it must be the wall clock): injectable so tests drive schedules without
+/// waiting. The agent's only wall clock; durations it measures use the monotonic `ContinuousClock`.
 public protocol AgentClock: Sendable {
   /// Seconds since the epoch.
   func now() -> Int64

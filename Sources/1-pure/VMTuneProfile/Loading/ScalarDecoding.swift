@@ -94,46 +94,32 @@ enum ScalarDecoding {
     return product
   }
 
-  /// A duration: `30s`, `15m`, `6h`, `1d`, or combinations like `1h30m`. Returns seconds.
-  static func seconds(_ node: YAMLNode) throws(Failure) -> Int64 {
+  /// A duration: `30s`, `15m`, `6h`, `1d`, or combinations like `1h30m` (see ``Interval``), at
+  /// most a year and not zero. A bare number is refused: `every: 15` is more likely minutes.
+  static func interval(_ node: YAMLNode) throws(Failure) -> Interval {
     guard let text = node.scalar, !text.isEmpty else {
       throw Failure(message: "expected a duration like 15m, got a \(node.kindName)")
     }
-    var total: Int64 = 0
-    var number = ""
-    var sawUnit = false
-    for ch in text {
-      if ch.isASCII, ch.isNumber {
-        number.append(ch)
-        continue
-      }
-      let factor: Int64
-      switch ch {
-      case "s": factor = 1
-      case "m": factor = 60
-      case "h": factor = 3600
-      case "d": factor = 86400
-      default:
-        throw Failure(message: "'\(text)' is not a duration", hint: "use units s, m, h, d: 30s, 15m, 6h")
-      }
-      guard let n = Int64(number) else {
-        throw Failure(message: "'\(text)' is not a duration", hint: "use units s, m, h, d: 30s, 15m, 6h")
-      }
-      let (part, o1) = n.multipliedReportingOverflow(by: factor)
-      let (sum, o2) = total.addingReportingOverflow(part)
-      guard !o1, !o2, sum <= 366 * 86400 else {
-        throw Failure(message: "'\(text)' is longer than a year", hint: "schedules and intervals go up to 366d")
-      }
-      total = sum
-      number = ""
-      sawUnit = true
-    }
-    guard number.isEmpty, sawUnit else {
+    if text.allSatisfy({ $0.isASCII && $0.isNumber }) {
       throw Failure(message: "'\(text)' has no unit", hint: "write 900s or 15m, not a bare number")
     }
-    guard total > 0 else { throw Failure(message: "a duration of 0 never fires") }
-    return total
+    let interval: Interval
+    do {
+      interval = try Interval.parse(text)
+    } catch where error.reason == .tooLarge {
+      interval = Interval(seconds: .max)
+    } catch {
+      throw Failure(message: error.message, hint: error.hint)
+    }
+    guard interval <= .longest else {
+      throw Failure(message: "'\(text)' is longer than a year", hint: "schedules and intervals go up to 366d")
+    }
+    guard interval > .zero else { throw Failure(message: "a duration of 0 never fires") }
+    return interval
   }
+
+  /// ``interval(_:)`` in seconds.
+  static func seconds(_ node: YAMLNode) throws(Failure) -> Int64 { try interval(node).seconds }
 
   /// `true`/`false` (YAML 1.1's yes/no/on/off are refused as ambiguous).
   static func bool(_ node: YAMLNode) throws(Failure) -> Bool {

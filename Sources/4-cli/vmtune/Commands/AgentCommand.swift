@@ -36,8 +36,15 @@ struct AgentCommand: ParsableCommand {
   @Argument(help: "Profile name or path.")
   var profile: String
 
-  @Option(help: ArgumentHelp("Seconds between cycles (also 30s, 5m).", valueName: "DURATION"))
-  var interval: String = "60s"
+  @Option(
+    help: ArgumentHelp(
+      """
+      Time between cycles: seconds (90) or with units s, m, h, d (30s, 5m, 1h30m, 1d); \
+      \(Self.shortest) to \(Interval.longest) (default: \(Self.defaultInterval)).
+      """,
+      valueName: "DURATION"),
+    transform: Interval.argument)
+  var interval = Self.defaultInterval
 
   @Flag(help: "Run one cycle and exit (for timers and cron).")
   var once = false
@@ -45,26 +52,25 @@ struct AgentCommand: ParsableCommand {
   @Flag(name: .customLong("no-enforce"), help: "Log drift but do not apply the profile back.")
   var noEnforce = false
 
+  /// Stop after N cycles (benchmarks: bench/agent-cycle.py runs `--interval 0 --cycles 1000`).
   @Option(name: .long, help: .hidden)
   var cycles: Int?
 
-  func intervalSeconds() throws -> Int64 {
-    let text = interval.allSatisfy(\.isNumber) ? interval + "s" : interval
-    var total: Int64 = 0
-    var number = ""
-    for ch in text {
-      if ch.isNumber { number.append(ch); continue }
-      guard let n = Int64(number), let unit = ["s": Int64(1), "m": 60, "h": 3600][String(ch)] else {
-        throw ValidationError("--interval takes a duration like 30s, 5m or 1h")
-      }
-      total += n * unit
-      number = ""
-    }
-    guard number.isEmpty else { throw ValidationError("--interval takes a duration like 30s, 5m or 1h") }
-    return total
-  }
+  static let defaultInterval = Interval(seconds: 60)
+  /// The shortest --interval: each cycle re-reads the host, so 0 would be a busy loop (allowed
+  /// only with the hidden --cycles, which bounds the loop).
+  static let shortest = Interval(seconds: 1)
 
-  func validate() throws { _ = try intervalSeconds() }
+  func validate() throws {
+    if let cycles, cycles < 1 { throw ValidationError("--cycles must be at least 1") }
+    guard interval >= Self.shortest || cycles != nil else {
+      throw ValidationError(
+        "--interval \(interval) is too short: cycles must be at least \(Self.shortest) apart")
+    }
+    guard interval <= .longest else {
+      throw ValidationError("--interval \(interval) is longer than a year: use at most \(Interval.longest)")
+    }
+  }
 
   static func emit(_ line: AgentLine) {
     let journal = getenv("JOURNAL_STREAM") != nil
@@ -76,29 +82,28 @@ struct AgentCommand: ParsableCommand {
     let frontend = try host.frontend()
     let loaded = try frontend.loadProfile(profile)
     let files = frontend.files
-    let seconds = try intervalSeconds()
     let agent = Agent(
       profile: loaded, files: files,
-      executor: KernelActionExecutor(files: files, monotonic: { Self.monotonic() }),
+      executor: KernelActionExecutor(files: files),
       clock: SystemClock(), jitter: Jitter(seedText: (try? files.readText("proc/sys/kernel/hostname")) ?? "vmtune"),
       enforce: !noEnforce)
     if !once && cycles == nil {
       signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
       signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
       signal(SIGHUP) { _ in reloadRequested.store(true, ordering: .relaxed) }
-      Self.emit(AgentLine(level: .info, message: "started: profile \(loaded.name) (\(loaded.files.first ?? "")), \(loaded.actions.count) action(s), every \(seconds)s, root \(files.rootDescription)"))
+      let source = loaded.files.first ?? ""
+      Self.emit(
+        AgentLine(
+          level: .info,
+          message: "started: profile \(loaded.name) (\(source)), \(loaded.actions.count) action(s), "
+            + "every \(interval), root \(files.rootDescription)"))
     }
     var done = 0
     while true {
       for line in agent.cycle() { Self.emit(line) }
       done += 1
       if once || done >= (cycles ?? Int.max) { return }
-      // Sleep in short steps so signals take effect promptly.
-      var slept: Int64 = 0
-      while slept < seconds * 10, !stopRequested.load(ordering: .relaxed), !reloadRequested.load(ordering: .relaxed) {
-        usleep(100_000)
-        slept += 1
-      }
+      Self.sleep(interval.duration)
       if stopRequested.load(ordering: .relaxed) {
         Self.emit(AgentLine(level: .info, message: "stopping on signal after \(agent.cycles) cycle(s)"))
         return
@@ -115,9 +120,34 @@ struct AgentCommand: ParsableCommand {
     }
   }
 
-  static func monotonic() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+  /// Sleeps for `length` on the monotonic clock (a wall-clock step neither shortens nor
+  /// stretches it), in steps of at most 100 ms so that a signal ends it promptly.
+  static func sleep(_ length: Duration) {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: length)
+    while !stopRequested.load(ordering: .relaxed), !reloadRequested.load(ordering: .relaxed) {
+      let left = clock.now.duration(to: deadline)
+      guard left > .zero else { return }
+      let (seconds, attoseconds) = min(left, .milliseconds(100)).components
+      var step = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+      _ = nanosleep(&step, nil)
+    }
+  }
+}
+
+extension Interval: ExpressibleByArgument {
+  public init?(argument: String) { self.init(argument) }
+
+  public var defaultValueDescription: String { description }
+
+  /// Parses an option value; the error says what is wrong (printed after "The value … is invalid").
+  @Sendable static func argument(_ text: String) throws -> Interval {
+    do {
+      return try Interval.parse(text)
+    } catch where error.reason == .tooLarge {
+      throw ValidationError("'\(text)' is too large (use at most \(Interval.longest))")
+    } catch {
+      throw ValidationError(error.description)
+    }
   }
 }
