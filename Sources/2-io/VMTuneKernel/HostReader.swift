@@ -53,7 +53,9 @@ extension HostSnapshot {
       .map { String($0.trimmingWhitespace()) }
     var ksm: [String: UInt64] = [:]
     for key in ["run", "pages_sharing", "pages_shared", "merge_across_nodes"] {
-      if let v = try? files.readText("sys/kernel/mm/ksm/\(key)"), let n = UInt64(v.trimmingWhitespace()) { ksm[key] = n }
+      if let v = try? files.readText("sys/kernel/mm/ksm/\(key)"), let n = UInt64(v.trimmingWhitespace()) {
+        ksm[key] = n
+      }
     }
     snap.ksm = ksm.isEmpty ? nil : ksm
   }
