@@ -127,29 +127,35 @@ public struct HostFiles: Sendable {
       try fd.closeAfter {
         _ = try fd.writeAll(bytes)
         operation = "fsync"
-        try Self.check(fsync(fd.rawValue))
+        try Self.system { fsync(fd.rawValue) }
         operation = "chmod"  // the creation mode was filtered by the umask
-        try Self.check(fchmod(fd.rawValue, mode))
+        try Self.system { fchmod(fd.rawValue, mode) }
         operation = "close"
       }
     } catch {
       throw .io(operation: operation, path: tmp.string, errno: Self.code(error))
     }
-    let moved = tmp.withPlatformString { from in target.withPlatformString { to in rename(from, to) } }
-    guard moved == 0 else { throw .io(operation: "rename to", path: p, errno: Errno(rawValue: errno)) }
+    do {
+      try Self.system { tmp.withPlatformString { from in target.withPlatformString { to in rename(from, to) } } }
+    } catch {
+      throw .io(operation: "rename to", path: p, errno: error)
+    }
     renamed = true
     // The rename is durable once the directory is; a failure here leaves the new file in place.
     if let dfd = try? FileDescriptor.open(dir, .readOnly, options: [.directory, .closeOnExec]) {
-      _ = try? dfd.closeAfter { fsync(dfd.rawValue) }
+      _ = try? dfd.closeAfter { try Self.system { fsync(dfd.rawValue) } }
     }
   }
 
   /// The errno of a swift-system error (EIO for anything else).
   static func code(_ error: any Error) -> Errno { error as? Errno ?? .ioError }
 
-  /// Throws the current errno when a C call returned -1.
-  static func check(_ result: Int32) throws(Errno) {
-    if result != 0 { throw Errno(rawValue: errno) }
+  /// A C call swift-system does not wrap, retried on EINTR as swift-system's own calls are;
+  /// throws the errno when it returns -1.
+  static func system(_ call: () -> Int32) throws(Errno) {
+    while call() != 0 {
+      guard errno == EINTR else { throw Errno(rawValue: errno) }
+    }
   }
 
   /// Removes a file; a missing file is not an error.
@@ -224,7 +230,8 @@ public struct HostFiles: Sendable {
 
 extension HostFiles {
   /// Reads a file, following symbolic links only while they stay inside the root (relative
-  /// targets resolve beside the link, absolute ones under the root). For sysctl.d scans.
+  /// targets resolve beside the link, absolute ones under the root); a link whose `..` climbs
+  /// above the root is refused (ELOOP, "follow symbolic link"). For sysctl.d scans.
   public func readTextWithinRoot(_ relative: String, hops: Int = 8) throws(KernelError) -> String {
     var rel = relative
     for _ in 0..<hops {
