@@ -20,7 +20,10 @@ let package = Package(
 
     // 1 — pure: values, parsers and decisions.
     // YAML nodes with line:column, the knob catalog, the profile model and loader.
-    .target(name: "VMTuneProfile", dependencies: ["CYaml"], path: "Sources/1-pure/VMTuneProfile"),
+    .target(
+      name: "VMTuneProfile",
+      dependencies: ["CYaml", "VMTuneHost", .product(name: "SystemPackage", package: "swift-system")],
+      path: "Sources/1-pure/VMTuneProfile"),
     // Host snapshots and the /proc and kernel-log parsers (text in, values out).
     .target(name: "VMTuneHost", path: "Sources/1-pure/VMTuneHost"),
     // Kernel arithmetic: watermarks, fragmentation indexes, compaction decisions.

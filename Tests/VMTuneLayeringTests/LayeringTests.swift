@@ -2,8 +2,10 @@ import Foundation
 import Testing
 
 /// The pure layer (Sources/1-pure) must not reach files, the clock or the network. SwiftPM
-/// already refuses imports of modules a target does not depend on (VMTuneKernel,
-/// SystemPackage); the platform modules are importable by any target, so this test rejects them.
+/// already refuses imports of modules a target does not depend on (VMTuneKernel); the platform
+/// modules are importable by any target, so this test rejects them. SystemPackage is allowed for
+/// `FilePath` (a value) but nothing there may name `FileDescriptor`, or swift-system's other
+/// file operations.
 @Suite struct LayeringTests {
   static let sources = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -30,10 +32,26 @@ import Testing
     #expect(files.count > 20, "the pure layer's sources were not found under \(Self.sources.path)")
     let allowed: Set<String> = [
       "VMTuneProfile", "VMTuneHost", "VMTuneModel", "VMTunePlan", "VMTuneDiagnose", "CYaml",
+      // For the FilePath value type only; pureModulesNeverOpenFiles keeps FileDescriptor out.
+      "SystemPackage",
     ]
     for file in files {
       for module in try Self.imports(file) {
         #expect(allowed.contains(module), "\(file.lastPathComponent) imports \(module)")
+      }
+    }
+  }
+
+  @Test func pureModulesNeverOpenFiles() throws {
+    // swift-system reaches the file system through these types; FilePath alone only names files.
+    let forbidden: Set<Substring> = [
+      "FileDescriptor", "Stat", "FileMode", "FilePermissions", "IORing", "withTemporaryFilePath",
+    ]
+    for file in try Self.swiftFiles(under: "1-pure") {
+      let words = try String(contentsOf: file, encoding: .utf8)
+        .split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") })
+      for word in Set(words).intersection(forbidden) {
+        Issue.record("\(file.lastPathComponent) mentions \(word)")
       }
     }
   }

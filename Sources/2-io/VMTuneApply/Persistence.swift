@@ -42,8 +42,8 @@ public enum Persistence {
     if s.first == "#" || s.first == ";" || s.isEmpty { return nil }
     if s.first == "-" { s = s.dropFirst() }
     guard let eq = s.firstIndex(of: "=") else { return nil }
-    let key = s[..<eq].trimmingCharacters().replacingSlashes()
-    let value = s[s.index(after: eq)...].trimmingCharacters()
+    let key = String(s[..<eq].trimmingWhitespace()).replacingSlashes()
+    let value = String(s[s.index(after: eq)...].trimmingWhitespace())
     guard key.hasPrefix("vm.") else { return nil }
     return (String(key.dropFirst(3)), value)
   }
@@ -86,15 +86,6 @@ extension Applier {
     return PersistResult(
       path: files.path(Persistence.relativePath), keys: keys,
       overrides: Persistence.overrides(of: keys, files: files))
-  }
-}
-
-extension Substring {
-  func trimmingCharacters() -> String {
-    var s = self
-    while let c = s.first, c == " " || c == "\t" || c == "\r" { s.removeFirst() }
-    while let c = s.last, c == " " || c == "\t" || c == "\r" { s.removeLast() }
-    return String(s)
   }
 }
 

@@ -1,5 +1,6 @@
 import SystemPackage
 
+// swift-system has no unlink, rename, fsync, fchmod, mkdir, readlink or directory listing.
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -32,7 +33,7 @@ public struct HostFiles: Sendable {
   /// The path of `relative` under the root (or `relative` itself for ``plain``).
   public func path(_ relative: String) -> String {
     guard let root else { return relative }
-    return root + "/" + relative
+    return FilePath(root.isEmpty ? "/" : root).appending(relative).string
   }
 
   /// Reads a whole file (up to `limit` bytes).
@@ -42,7 +43,7 @@ public struct HostFiles: Sendable {
     do {
       fd = try FileDescriptor.open(FilePath(p), .readOnly, options: [.noFollow, .closeOnExec])
     } catch {
-      throw .io(operation: "open", path: p, errno: error as? Errno ?? .ioError)
+      throw .io(operation: "open", path: p, errno: Self.code(error))
     }
     defer { try? fd.close() }
     // Read straight into the result's spare capacity: sysctl files are a few bytes, /proc
@@ -77,6 +78,7 @@ public struct HostFiles: Sendable {
 
   /// One `write(2)` of the whole buffer at offset 0 to an existing file, as sysctl writes need
   /// (`kernel.sysctl_writes_strict=1`). Never creates the file: ENOENT means "not on this kernel".
+  /// Deliberately not `writeAll`: a short write is an error, never continued at another offset.
   public func overwrite(_ relative: String, _ bytes: [UInt8]) throws(KernelError) {
     let p = path(relative)
     let fd: FileDescriptor
@@ -84,68 +86,83 @@ public struct HostFiles: Sendable {
       fd = try FileDescriptor.open(
         FilePath(p), .writeOnly, options: [.truncate, .noFollow, .closeOnExec])
     } catch {
-      throw .io(operation: "open for writing", path: p, errno: error as? Errno ?? .ioError)
+      throw .io(operation: "open for writing", path: p, errno: Self.code(error))
     }
+    // closeAfter closes on both paths; a failed close after a good write is reported as such.
+    var written = false
     do {
-      let n = try bytes.withUnsafeBytes { try fd.write($0) }
-      if n != bytes.count { throw Errno.ioError }
+      try fd.closeAfter {
+        let n = try bytes.withUnsafeBytes { try fd.write($0) }
+        if n != bytes.count { throw Errno.ioError }
+        written = true
+      }
     } catch {
-      try? fd.close()
-      throw .io(operation: "write", path: p, errno: error as? Errno ?? .ioError)
-    }
-    do { try fd.close() } catch {
-      throw .io(operation: "close", path: p, errno: error as? Errno ?? .ioError)
+      throw .io(operation: written ? "close" : "write", path: p, errno: Self.code(error))
     }
   }
 
   /// Writes a file atomically: a temporary beside it (mode `mode`, O_EXCL|O_NOFOLLOW), fsync,
   /// rename over the target, fsync of the directory. Readers see the old or the new file whole.
+  /// On any failure the temporary is removed and the target is left as it was.
   public func writeAtomically(_ relative: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws(KernelError) {
-    let p = path(relative)
-    let dir = Self.directory(of: p)
-    let tmp = "\(dir)/.\(Self.baseName(p)).tmp\(getpid())"
-    unlink(tmp)
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-    guard fd >= 0 else { throw .io(operation: "create", path: tmp, errno: Errno(rawValue: Glibc.errno)) }
-    var ok = false
-    defer {
-      if !ok { unlink(tmp) }
+    let target = FilePath(path(relative))
+    let parent = target.removingLastComponent()
+    let dir = parent.isEmpty ? FilePath(".") : parent
+    let name = target.lastComponent?.string ?? ""
+    let tmp = dir.appending(".\(name).tmp\(getpid())")
+    let p = target.string
+    _ = tmp.withPlatformString { unlink($0) }  // a leftover of a crashed run with a recycled pid
+    let fd: FileDescriptor
+    do {
+      fd = try FileDescriptor.open(
+        tmp, .writeOnly, options: [.create, .exclusiveCreate, .noFollow, .closeOnExec],
+        permissions: FilePermissions(rawValue: mode))
+    } catch {
+      throw .io(operation: "create", path: tmp.string, errno: Self.code(error))
     }
-    var offset = 0
-    while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { buf in
-        Glibc.write(fd, buf.baseAddress! + offset, bytes.count - offset)
+    var renamed = false
+    defer { if !renamed { _ = tmp.withPlatformString { unlink($0) } } }
+    var operation = "write"
+    do {
+      try fd.closeAfter {
+        _ = try fd.writeAll(bytes)
+        operation = "fsync"
+        try Self.system { fsync(fd.rawValue) }
+        operation = "chmod"  // the creation mode was filtered by the umask
+        try Self.system { fchmod(fd.rawValue, mode) }
+        operation = "close"
       }
-      if n < 0 {
-        let e = Errno(rawValue: Glibc.errno)
-        close(fd)
-        throw .io(operation: "write", path: tmp, errno: e)
-      }
-      offset += n
+    } catch {
+      throw .io(operation: operation, path: tmp.string, errno: Self.code(error))
     }
-    if fsync(fd) != 0 {
-      let e = Errno(rawValue: Glibc.errno)
-      close(fd)
-      throw .io(operation: "fsync", path: tmp, errno: e)
+    do {
+      try Self.system { tmp.withPlatformString { from in target.withPlatformString { to in rename(from, to) } } }
+    } catch {
+      throw .io(operation: "rename to", path: p, errno: error)
     }
-    fchmod(fd, mode)
-    close(fd)
-    guard rename(tmp, p) == 0 else {
-      throw .io(operation: "rename to", path: p, errno: Errno(rawValue: Glibc.errno))
+    renamed = true
+    // The rename is durable once the directory is; a failure here leaves the new file in place.
+    if let dfd = try? FileDescriptor.open(dir, .readOnly, options: [.directory, .closeOnExec]) {
+      _ = try? dfd.closeAfter { try Self.system { fsync(dfd.rawValue) } }
     }
-    ok = true
-    let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if dfd >= 0 {
-      fsync(dfd)
-      close(dfd)
+  }
+
+  /// The errno of a swift-system error (EIO for anything else).
+  static func code(_ error: any Error) -> Errno { error as? Errno ?? .ioError }
+
+  /// A C call swift-system does not wrap, retried on EINTR as swift-system's own calls are;
+  /// throws the errno when it returns -1.
+  static func system(_ call: () -> Int32) throws(Errno) {
+    while call() != 0 {
+      guard errno == EINTR else { throw Errno(rawValue: errno) }
     }
   }
 
   /// Removes a file; a missing file is not an error.
   public func remove(_ relative: String) throws(KernelError) {
     let p = path(relative)
-    if unlink(p) != 0, Glibc.errno != ENOENT {
-      throw .io(operation: "remove", path: p, errno: Errno(rawValue: Glibc.errno))
+    if unlink(p) != 0, errno != ENOENT {
+      throw .io(operation: "remove", path: p, errno: Errno(rawValue: errno))
     }
   }
 
@@ -154,8 +171,8 @@ public struct HostFiles: Sendable {
     var current = root ?? (relative.hasPrefix("/") ? "" : ".")
     for part in relative.split(separator: "/") {
       current += "/" + part
-      if mkdir(current, mode) != 0, Glibc.errno != EEXIST {
-        throw .io(operation: "create directory", path: current, errno: Errno(rawValue: Glibc.errno))
+      if mkdir(current, mode) != 0, errno != EEXIST {
+        throw .io(operation: "create directory", path: current, errno: Errno(rawValue: errno))
       }
     }
   }
@@ -179,14 +196,18 @@ public struct HostFiles: Sendable {
 
   /// What is at `relative` (lstat).
   public func kind(_ relative: String) -> Kind {
-    var st = stat()
-    guard lstat(path(relative), &st) == 0 else { return .missing }
-    switch st.st_mode & S_IFMT {
-    case S_IFREG: return .file
-    case S_IFDIR: return .directory
-    case S_IFLNK: return .symlink
+    guard let st = try? status(relative) else { return .missing }
+    switch st.type {
+    case .regular: return .file
+    case .directory: return .directory
+    case .symbolicLink: return .symlink
     default: return .other
     }
+  }
+
+  /// lstat(2) of `relative`: the one place modes and owners are read, never following a link.
+  func status(_ relative: String) throws(Errno) -> Stat {
+    try FilePath(path(relative)).stat(followTargetSymlink: false)
   }
 
   /// Whether `relative` is a directory, following symbolic links (for `--root`).
@@ -198,29 +219,19 @@ public struct HostFiles: Sendable {
 
   /// Permission bits of `relative` (lstat), or nil when missing.
   public func mode(_ relative: String) -> mode_t? {
-    var st = stat()
-    guard lstat(path(relative), &st) == 0 else { return nil }
-    return st.st_mode & 0o7777
+    (try? status(relative))?.permissions.rawValue
   }
 
   /// The errno `access(2)` gives for writing `relative`, or nil when writable.
   public func writeAccessProblem(_ relative: String) -> Errno? {
-    access(path(relative), W_OK) == 0 ? nil : Errno(rawValue: Glibc.errno)
-  }
-
-  static func directory(of path: String) -> String {
-    guard let i = path.lastIndex(of: "/") else { return "." }
-    return i == path.startIndex ? "/" : String(path[..<i])
-  }
-
-  static func baseName(_ path: String) -> String {
-    path.split(separator: "/").last.map(String.init) ?? path
+    access(path(relative), W_OK) == 0 ? nil : Errno(rawValue: errno)
   }
 }
 
 extension HostFiles {
   /// Reads a file, following symbolic links only while they stay inside the root (relative
-  /// targets resolve beside the link, absolute ones under the root). For sysctl.d scans.
+  /// targets resolve beside the link, absolute ones under the root); a link whose `..` climbs
+  /// above the root is refused (ELOOP, "follow symbolic link"). For sysctl.d scans.
   public func readTextWithinRoot(_ relative: String, hops: Int = 8) throws(KernelError) -> String {
     var rel = relative
     for _ in 0..<hops {
@@ -228,14 +239,14 @@ extension HostFiles {
       var buffer = [CChar](repeating: 0, count: 4096)
       let n = readlink(path(rel), &buffer, buffer.count - 1)
       guard n > 0 else { throw .io(operation: "readlink", path: path(rel), errno: Errno(rawValue: errno)) }
-      let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      let base = target.hasPrefix("/") ? "" : (rel.split(separator: "/").dropLast().joined(separator: "/"))
-      var parts: [Substring] = []
-      for part in (base + "/" + target).split(separator: "/") {
-        if part == "." { continue }
-        if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+      let target = FilePath(String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+      // Resolved against "/" standing for the root: an absolute target (pushing replaces the
+      // link's directory) stays under it, and one whose `..` climbs above it is refused.
+      let beside = FilePath(rel).removingLastComponent().pushing(target)
+      guard let resolved = FilePath("/").lexicallyResolving(beside) else {
+        throw .io(operation: "follow symbolic link", path: path(rel), errno: .tooManySymbolicLinkLevels)
       }
-      rel = parts.joined(separator: "/")
+      rel = resolved.removingRoot().string
     }
     throw .io(operation: "open", path: path(relative), errno: .tooManySymbolicLinkLevels)
   }
@@ -257,21 +268,25 @@ extension HostFiles {
   /// another user could plant or swap journals that root later replays.
   public func secureStateDirectory(_ relative: String) throws(KernelError) {
     try makeDirectories(relative, mode: 0o700)
-    if kind(relative) == .symlink {
+    let st: Stat
+    do { st = try status(relative) } catch {
+      throw .io(operation: "stat", path: path(relative), errno: error)
+    }
+    if st.type == .symbolicLink {
       throw .insecureState(path: path(relative), reason: "is a symbolic link")
     }
-    var st = stat()
-    guard lstat(path(relative), &st) == 0 else {
-      throw .io(operation: "stat", path: path(relative), errno: Errno(rawValue: errno))
-    }
-    guard st.st_mode & S_IFMT == S_IFDIR else {
+    guard st.type == .directory else {
       throw .insecureState(path: path(relative), reason: "is not a directory")
     }
-    if st.st_uid != geteuid() {
-      throw .insecureState(path: path(relative), reason: "is owned by uid \(st.st_uid), not \(geteuid())")
+    let owner = st.userID.rawValue
+    if owner != geteuid() {
+      throw .insecureState(path: path(relative), reason: "is owned by uid \(owner), not \(geteuid())")
     }
-    if st.st_mode & 0o022 != 0 {
-      throw .insecureState(path: path(relative), reason: "is writable by group or others (mode \(String(st.st_mode & 0o777, radix: 8)))")
+    let permissions = st.permissions.rawValue
+    if permissions & 0o022 != 0 {
+      throw .insecureState(
+        path: path(relative),
+        reason: "is writable by group or others (mode \(String(permissions & 0o777, radix: 8)))")
     }
   }
 }

@@ -31,7 +31,8 @@ extension HostSnapshot {
     let release = try? files.readText("proc/sys/kernel/osrelease")
     let hostname = try? files.readText("proc/sys/kernel/hostname")
     var snap = HostSnapshot(
-      hostname: hostname.map(SysctlStore.trim), kernelRelease: release.map(SysctlStore.trim),
+      hostname: hostname.map { String($0.trimmingWhitespace()) },
+      kernelRelease: release.map { String($0.trimmingWhitespace()) },
       values: values, unreadable: unreadable, memInfo: memInfo,
       numaNodes: Self.numaNodes(files), cpus: Self.cpus(files))
     // Optional files: absent is fine (fixture trees, odd kernels); malformed is an error.
@@ -53,10 +54,13 @@ extension HostSnapshot {
       snap.vmstat = try Self.parse(text, files.path("proc/vmstat"), VMStat.parse)
     }
     guard tables.contains(.mm) else { return }
-    snap.transparentHugepage = (try? files.readText("sys/kernel/mm/transparent_hugepage/enabled")).map(SysctlStore.trim)
+    snap.transparentHugepage = (try? files.readText("sys/kernel/mm/transparent_hugepage/enabled"))
+      .map { String($0.trimmingWhitespace()) }
     var ksm: [String: UInt64] = [:]
     for key in ["run", "pages_sharing", "pages_shared", "merge_across_nodes"] {
-      if let v = try? files.readText("sys/kernel/mm/ksm/\(key)"), let n = UInt64(SysctlStore.trim(v)) { ksm[key] = n }
+      if let v = try? files.readText("sys/kernel/mm/ksm/\(key)"), let n = UInt64(v.trimmingWhitespace()) {
+        ksm[key] = n
+      }
     }
     snap.ksm = ksm.isEmpty ? nil : ksm
   }
@@ -73,7 +77,7 @@ extension HostSnapshot {
   static func cpus(_ files: HostFiles) -> Int {
     guard let text = try? files.readText("sys/devices/system/cpu/online") else { return 1 }
     var total = 0
-    for range in SysctlStore.trim(text).split(separator: ",") {
+    for range in text.trimmingWhitespace().split(separator: ",") {
       let ends = range.split(separator: "-").compactMap { Int($0) }
       if ends.count == 2, ends[1] >= ends[0] {
         total += ends[1] - ends[0] + 1

@@ -1,4 +1,5 @@
 import SystemPackage
+import VMTuneHost
 
 /// Reads and writes of `/proc/sys/vm/<key>`; the seam where tests inject faults.
 public protocol SysctlAccess: Sendable {
@@ -32,7 +33,7 @@ public struct SysctlStore: SysctlAccess {
 
   public func read(_ key: String) throws(KernelError) -> String {
     try Self.checkName(key)
-    return Self.trim(try files.readText(relative(key), limit: 1 << 16))
+    return String(try files.readText(relative(key), limit: 1 << 16).trimmingWhitespace())
   }
 
   public func write(_ key: String, _ value: String) throws(KernelError) {
@@ -55,11 +56,4 @@ public struct SysctlStore: SysctlAccess {
 
   /// Every entry of /proc/sys/vm on this host.
   public func keys() -> [String] { files.list(Self.directory) }
-
-  static func trim(_ s: String) -> String {
-    var sub = Substring(s)
-    while let c = sub.first, c == " " || c == "\n" || c == "\t" { sub.removeFirst() }
-    while let c = sub.last, c == " " || c == "\n" || c == "\t" { sub.removeLast() }
-    return String(sub)
-  }
 }

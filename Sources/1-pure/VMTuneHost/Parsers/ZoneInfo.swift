@@ -156,11 +156,15 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
   }
 }
 
-extension Substring {
-  func trimmingCharacters() -> String {
-    var s = self
-    while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-    while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-    return String(s)
+extension StringProtocol {
+  /// Without leading and trailing spaces, tabs and line ends (`\n`, `\r`, `\r\n`): the one trim
+  /// for /proc and /sys values, sysctl.d lines and profile scalars. ASCII only, no Foundation.
+  public func trimmingWhitespace() -> SubSequence {
+    guard let first = firstIndex(where: { !asciiWhitespace.contains($0) }),
+      let last = lastIndex(where: { !asciiWhitespace.contains($0) })
+    else { return self[endIndex...] }
+    return self[first...last]
   }
 }
+
+private let asciiWhitespace: Set<Character> = [" ", "\t", "\n", "\r", "\r\n"]

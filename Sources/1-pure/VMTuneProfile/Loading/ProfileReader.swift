@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// Where profile bytes come from. The CLI supplies one backed by the kernel layer's file
 /// access; tests supply an in-memory one. VMTuneProfile itself never touches files.
 public protocol ProfileReader: Sendable {
@@ -26,25 +28,23 @@ public struct MemoryProfileReader: ProfileReader {
   public func exists(_ path: String) -> Bool { files[path] != nil }
 }
 
-/// Minimal path helpers (no Foundation): profiles name files relative to each other.
+/// Path helpers on swift-system's `FilePath` (a value type only: nothing here opens a file).
+/// Profiles name files relative to each other.
 public enum ProfilePath {
+  /// `profiles/kvm-host.yaml` → `profiles`; `kvm-host.yaml` → ``; `/kvm-host.yaml` → `/`.
   public static func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "" }
-    let dir = String(path[..<slash])
-    return dir.isEmpty ? "/" : dir
+    FilePath(path).removingLastComponent().string
   }
 
+  /// `name` inside `dir` (`name` itself when `dir` is empty).
   public static func join(_ dir: String, _ name: String) -> String {
-    if dir.isEmpty { return name }
-    return dir.hasSuffix("/") ? dir + name : dir + "/" + name
+    FilePath(dir).appending(name).string
   }
 
-  /// `profiles/kvm-host.yaml` → `kvm-host`.
+  /// `profiles/kvm-host.yaml` → `kvm-host`. Only `.yaml` and `.yml` are removed.
   public static func stem(_ path: String) -> String {
-    var name = path.split(separator: "/").last.map(String.init) ?? path
-    for ext in [".yaml", ".yml"] where name.hasSuffix(ext) {
-      name.removeLast(ext.count)
-    }
-    return name
+    guard let last = FilePath(path).lastComponent else { return path }
+    if let ext = last.extension, ext == "yaml" || ext == "yml" { return last.stem }
+    return last.string
   }
 }

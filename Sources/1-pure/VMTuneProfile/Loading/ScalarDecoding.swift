@@ -1,3 +1,5 @@
+import VMTuneHost
+
 /// Strict readers for YAML scalars in profiles. Each returns a message and a hint on failure.
 enum ScalarDecoding {
   struct Failure: Error {
@@ -75,9 +77,9 @@ enum ScalarDecoding {
 
   /// A size with a binary unit, in kB: `64GiB`, `512M`, `1T`.
   static func kilobytes(_ text: Substring) throws(Failure) -> Int64 {
-    let trimmed = text.trimmingSpaces()
+    let trimmed = text.trimmingWhitespace()
     let digits = trimmed.prefix { $0.isASCII && $0.isNumber }
-    let unit = trimmed.dropFirst(digits.count).trimmingSpaces().lowercased()
+    let unit = trimmed.dropFirst(digits.count).trimmingWhitespace().lowercased()
     guard let n = Int64(digits) else {
       throw Failure(message: "expected a size like 64GiB, got '\(text)'")
     }
@@ -133,19 +135,10 @@ enum ScalarDecoding {
 
   /// A comparison such as `>=2`, `< 5.9`, `== 2`, or a bare value (meaning `==`).
   static func comparison(_ text: String) -> (Comparison, Substring) {
-    let trimmed = Substring(text).trimmingSpaces()
+    let trimmed = Substring(text).trimmingWhitespace()
     for op in [Comparison.ge, .le, .ne, .eq, .gt, .lt] where trimmed.hasPrefix(op.rawValue) {
-      return (op, trimmed.dropFirst(op.rawValue.count).trimmingSpaces())
+      return (op, trimmed.dropFirst(op.rawValue.count).trimmingWhitespace())
     }
     return (.eq, trimmed)
-  }
-}
-
-extension Substring {
-  func trimmingSpaces() -> Substring {
-    var s = self
-    while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-    while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-    return s
   }
 }
