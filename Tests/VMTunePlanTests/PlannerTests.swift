@@ -5,11 +5,6 @@ import VMTuneKernel
 import VMTuneProfile
 import VMTuneTestSupport
 
-func profile(_ sysctl: String, extra: String = "") throws -> Profile {
-  try ProfileLoader(reader: MemoryProfileReader(["p.yaml": "apiVersion: vmtune/v1\nname: t\n\(extra)sysctl:\n\(sysctl)"]))
-    .load(path: "p.yaml")
-}
-
 @Suite struct PlannerTests {
   @Test func changesUnchangedAndComparators() throws {
     let host = try FixtureHost()
