@@ -36,6 +36,12 @@ public struct Prerequisite: Sendable {
 }
 
 extension Prerequisite {
+  /// An executable file at `path` (from the Debian package `package`).
+  public static func executable(_ path: String, package: String) -> Prerequisite {
+    Prerequisite(
+      path, problem: FileManager.default.isExecutableFile(atPath: path) ? nil : "\(path) is missing (install: apt-get install \(package))")
+  }
+
   /// `python3` on PATH with every module in `modules` importable.
   public static func python3(modules: [String], install: String) -> Prerequisite {
     let name = "python3 with " + modules.joined(separator: ", ")
