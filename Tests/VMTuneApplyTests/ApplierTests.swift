@@ -233,7 +233,7 @@ let kvm = """
     #expect(host.files.kind(Persistence.relativePath) == .missing)
   }
 
-  @Test func concurrentAppliesSerialize() async throws {
+  @Test func heldLockTimesOutAndWritesNothing() async throws {
     let host = try FixtureHost()
     let held = try HostLock.acquire(host.files)
     #expect(throws: ApplyError.self) {
@@ -241,6 +241,69 @@ let kvm = """
     }
     #expect(host.value("swappiness") == "60")
     withExtendedLifetime(held) {}
+  }
+
+  /// Two applies of different profiles race on one root. The first holds the lock while it
+  /// plans until the second has started; the second must wait, plan against what the first
+  /// wrote, and journal its own generation. Without the lock the second would plan during the
+  /// first's pause and see swappiness 60.
+  @Test func concurrentAppliesSerialize() throws {
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let first = try profile("  swappiness: 10\n")
+    let second = try profile("  swappiness: 20\n  max_map_count: 262144\n")
+    final class Log: Sendable {
+      let events = Mutex<[String]>([])
+      let results = Mutex<[String: Result<ApplyReport, ApplyError>]>([:])
+      func add(_ e: String) { events.withLock { $0.append(e) } }
+    }
+    let log = Log()
+    let firstIsPlanning = DispatchSemaphore(value: 0)
+    let secondStarted = DispatchSemaphore(value: 0)
+    let done = DispatchGroup()
+    func apply(_ name: String, _ p: Profile, whilePlanning: @escaping @Sendable () -> Void) {
+      done.enter()
+      Thread.detachNewThread {
+        let result = Result { () throws(ApplyError) -> ApplyReport in
+          try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply { () throws(ApplyError) -> Plan in
+            whilePlanning()
+            do { return Planner.plan(p, on: try HostSnapshot.read(host.files)) } catch { throw .planning("\(error)") }
+          }
+        }
+        log.results.withLock { $0[name] = result }
+        done.leave()
+      }
+    }
+    apply("first", first) {
+      log.add("first plans")
+      firstIsPlanning.signal()
+      secondStarted.wait()
+      Thread.sleep(forTimeInterval: 0.3)  // the second is now waiting for the lock
+    }
+    firstIsPlanning.wait()
+    log.add("second starts")
+    secondStarted.signal()
+    apply("second", second) {
+      // What the second sees once it holds the lock: the first's write and its finished journal.
+      let journal1 = try? JournalStore(files: host.files).load(1)
+      log.add("second plans: swappiness \(host.value("swappiness") ?? "?"), journal 1 \(journal1.map { "\($0.state)" } ?? "missing")")
+    }
+    #expect(done.wait(timeout: .now() + 30) == .success, "the applies did not finish")
+
+    #expect(log.events.withLock { $0 } == ["first plans", "second starts", "second plans: swappiness 10, journal 1 applied"])
+    let results = log.results.withLock { $0 }
+    let r1 = try #require(try results["first"]?.get())
+    let r2 = try #require(try results["second"]?.get())
+    #expect([r1.generation, r2.generation] == [1, 2])
+    #expect(JournalStore(files: host.files).generations() == [1, 2])
+    let journals = JournalStore(files: host.files)
+    #expect(try journals.load(1).entries.first { $0.key == "swappiness" }?.original == "60")
+    #expect(try journals.load(2).entries.first { $0.key == "swappiness" }?.original == "10", "the second planned against what the first wrote")
+    #expect(host.value("swappiness") == "20")
+    #expect(host.value("max_map_count") == "262144")
+    // Both generations undo cleanly, newest first.
+    #expect(try Applier(files: host.files, store: KernelEmulatingStore(host.files)).rollback(to: 1).generations == [2, 1])
+    #expect(host.allValues() == before)
   }
 }
 
