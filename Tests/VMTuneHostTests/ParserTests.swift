@@ -3,10 +3,6 @@ import Testing
 @testable import VMTuneHost
 import VMTuneTestSupport
 
-func seedFixture(_ name: String) throws -> String {
-  try fixtureText("seeds/" + name)
-}
-
 @Suite struct ZoneInfoParserTests {
   /// 6.13+ layout (kernel-vm.md §5.2), abridged from the 6.18 host.
   static let modern = """
@@ -156,7 +152,7 @@ func seedFixture(_ name: String) throws -> String {
   }
 
   @Test func seed003FlattenedTwoNodeHost() throws {
-    let line = try seedFixture("seed003-flattened.log").split(separator: "\n")[1]
+    let line = try fixtureText("seeds/seed003-flattened.log").split(separator: "\n")[1]
     let start = try #require(line.range(of: "Node 0, zone DMA"))
     let end = try #require(line.range(of: " # cat /proc/meminfo"))
     let zones = try BuddyInfo.parse(String(line[start.lowerBound..<end.lowerBound]))
@@ -212,7 +208,7 @@ func seedFixture(_ name: String) throws -> String {
   }
 
   @Test func seed000Log() throws {
-    let log = try KernelLog.parse(try seedFixture("seed000-xenwatch.log"))
+    let log = try KernelLog.parse(try fixtureText("seeds/seed000-xenwatch.log"))
     #expect(log.allocationFailures.count == 1)
     #expect(log.allocationFailures.first?.comm == "xenwatch")
     #expect(log.allocationFailures.first?.order == 4)
@@ -221,7 +217,7 @@ func seedFixture(_ name: String) throws -> String {
 
   /// Seed 003 pasted whole syslog excerpts as single lines; every record must still be found.
   @Test func seed003FlattenedReports() throws {
-    let log = try KernelLog.parse(try seedFixture("seed003-flattened.log"))
+    let log = try KernelLog.parse(try fixtureText("seeds/seed003-flattened.log"))
     let failure = try #require(log.allocationFailures.first)
     #expect(failure.comm == "qemu_wl50" && failure.order == 4 && failure.mode == 0x20 && failure.line == 3)
     #expect(log.oomKills.map(\.comm) == ["qemu_wl52"])

@@ -45,14 +45,9 @@ import VMTuneTestSupport
       rejected = [b for b in bad if list(v.iter_errors(yaml.safe_load(b)))]
       print(len(good), len(rejected))
       """
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script, Self.path, repositoryRoot() + "/profiles"]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
+    let run = try runProgram("/usr/bin/env", ["python3", "-c", script, Self.path, repositoryRoot() + "/profiles"])
+    #expect(run.status == 0 && !run.signalled, "\(run.stderr)")
+    let text = run.stdout
     if text.hasPrefix("SKIP") {
       Issue.record("cannot run: python3 could not import jsonschema and yaml")
       return
