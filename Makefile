@@ -6,12 +6,16 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Build and runtime dependencies from Debian: libyaml (the YAML parser vmtune links) and
 # pkg-config (SwiftPM finds libyaml through yaml-0.1.pc).
 APT_PACKAGES := libyaml-dev pkg-config
+# What the unit tests need beyond that: Python's jsonschema and PyYAML (SchemaTests checks the
+# schema with an independent validator), setpriv (util-linux) and script (bsdutils) for the CLI
+# tests, mount for the full-disk test. With CI=true a test whose tool is missing fails.
+TEST_APT_PACKAGES := python3 python3-jsonschema python3-yaml util-linux bsdutils mount
 PROFILE ?= profiles/kvm-host.yaml
 # Release builds are fully static (Swift runtime, Foundation and libyaml linked in): one file to
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable
 
-.PHONY: all deps build release demo test unit-test kernel-test ansible-test fuzz bench clean install
+.PHONY: all deps test-deps build release demo test unit-test kernel-test ansible-test fuzz bench clean install
 
 all: release
 
@@ -23,6 +27,14 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	@test -x "$(SWIFT)" || { echo "make: swift not found (install a Swift 6 toolchain)"; exit 1; }
+
+test-deps:
+	@missing=""; \
+	for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 build: deps
 	$(SWIFT) build
@@ -39,7 +51,7 @@ demo: release
 # Ansible module driven by the real ansible-playbook.
 test: unit-test kernel-test ansible-test
 
-unit-test: deps
+unit-test: deps test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

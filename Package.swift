@@ -84,7 +84,7 @@ let package = Package(
       name: "vmtune-fuzz", dependencies: ["VMTuneProfile", "VMTuneHost", "VMTuneKernel"], path: "Sources/4-cli/vmtune-fuzz"),
 
     // Test helpers: fixture host trees. Not a product.
-    .target(name: "VMTuneTestSupport", dependencies: ["VMTuneKernel", "VMTuneHost"], path: "Tests/Support"),
+    .target(name: "VMTuneTestSupport", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneProfile"], path: "Tests/Support"),
     .testTarget(name: "VMTuneProfileTests", dependencies: ["VMTuneProfile", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneHostTests", dependencies: ["VMTuneHost", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneKernelTests", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneTestSupport"]),

@@ -122,3 +122,18 @@ extension FixtureHost {
     try write("proc/zoneinfo", text)
   }
 }
+
+/// The 4 GiB 5.4 machine before an operator set min_free_kbytes 3000000 (8000 is what it had;
+/// the watermarks here are the model's for 8000).
+public func fourGiBHostBeforeRunawayReserve() throws -> FixtureHost {
+  var values = FixtureHost.defaultValues
+  values["min_free_kbytes"] = "8000"
+  let host = try FixtureHost(values: values, kernel: "5.4.0", memTotalKB: 4_024_116)
+  try host.writeZoneinfo([
+    FixtureZone("DMA", free: 3840, min: 7, low: 10, high: 13, managed: 3840),
+    FixtureZone("DMA32", free: 758_226, min: 1508, low: 2266, high: 3024, managed: 758_592),
+    FixtureZone("Normal", free: 145_291, min: 484, low: 727, high: 970, managed: 243_597),
+    FixtureZone("Movable", free: 0, min: 0, low: 0, high: 0, managed: 0),
+  ])
+  return host
+}

@@ -1,8 +1,12 @@
 import Foundation
+import Synchronization
 
 /// What a run of the built `vmtune` binary printed and returned.
 public struct RunResult: Sendable {
+  /// The exit status, or the signal number when `signalled`.
   public var status: Int32
+  /// Whether the process was killed by a signal (`status` is then the signal number).
+  public var signalled: Bool
   public var stdout: String
   public var stderr: String
 }
@@ -24,12 +28,20 @@ public func vmtuneBinary() -> String {
 public func runVMTune(
   _ args: [String], environment: [String: String] = [:], cwd: String? = nil, executable: String? = nil
 ) throws -> RunResult {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: executable ?? vmtuneBinary())
-  process.arguments = args
   var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
   env.merge(environment) { _, new in new }
-  process.environment = env
+  return try runProgram(executable ?? vmtuneBinary(), args, environment: env, cwd: cwd)
+}
+
+/// Runs `executable args…` to completion with stdin from /dev/null; `environment` nil inherits
+/// the test process's environment (PATH included, for tools such as python3).
+public func runProgram(
+  _ executable: String, _ args: [String], environment: [String: String]? = nil, cwd: String? = nil
+) throws -> RunResult {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.arguments = args
+  if let environment { process.environment = environment }
   if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
   let out = Pipe()
   let err = Pipe()
@@ -37,10 +49,18 @@ public func runVMTune(
   process.standardError = err
   process.standardInput = FileHandle.nullDevice
   try process.run()
+  // Drain stderr concurrently so a chatty child cannot block on a full pipe.
+  let errData = Mutex(Data())
+  let drained = DispatchSemaphore(value: 0)
+  Thread.detachNewThread {
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    errData.withLock { $0 = e }
+    drained.signal()
+  }
   let o = out.fileHandleForReading.readDataToEndOfFile()
-  let e = err.fileHandleForReading.readDataToEndOfFile()
+  drained.wait()
   process.waitUntilExit()
   return RunResult(
-    status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-    stderr: String(decoding: e, as: UTF8.self))
+    status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+    stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self))
 }

@@ -24,10 +24,6 @@ final class FakeExecutor: ActionExecutor {
   var count: Int { runs.withLock { $0.count } }
 }
 
-func loadProfile(_ body: String) throws -> Profile {
-  try ProfileLoader(reader: MemoryProfileReader(["p.yaml": "apiVersion: vmtune/v1\nname: p\n" + body])).load(path: "p.yaml")
-}
-
 let fragmentedBuddy = "Node 0, zone Normal 4374385 85408 0 0 0 0 0 0 0 0 0\n"
 let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 179 433\n"
 

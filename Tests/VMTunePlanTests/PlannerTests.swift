@@ -5,11 +5,6 @@ import VMTuneKernel
 import VMTuneProfile
 import VMTuneTestSupport
 
-func profile(_ sysctl: String, extra: String = "") throws -> Profile {
-  try ProfileLoader(reader: MemoryProfileReader(["p.yaml": "apiVersion: vmtune/v1\nname: t\n\(extra)sysctl:\n\(sysctl)"]))
-    .load(path: "p.yaml")
-}
-
 @Suite struct PlannerTests {
   @Test func changesUnchangedAndComparators() throws {
     let host = try FixtureHost()
@@ -97,21 +92,6 @@ func profile(_ sysctl: String, extra: String = "") throws -> Profile {
 }
 
 @Suite struct WatermarkForecastTests {
-  /// The 4 GiB machine before min_free_kbytes 3000000 (8000 is what its operator had; the
-  /// watermarks here are the model's for 8000) and the profile that set 3000000.
-  func fourGiBHostBeforeRunawayReserve() throws -> FixtureHost {
-    var values = FixtureHost.defaultValues
-    values["min_free_kbytes"] = "8000"
-    let host = try FixtureHost(values: values, kernel: "5.4.0", memTotalKB: 4_024_116)
-    try host.writeZoneinfo([
-      FixtureZone("DMA", free: 3840, min: 7, low: 10, high: 13, managed: 3840),
-      FixtureZone("DMA32", free: 758_226, min: 1508, low: 2266, high: 3024, managed: 758_592),
-      FixtureZone("Normal", free: 145_291, min: 484, low: 727, high: 970, managed: 243_597),
-      FixtureZone("Movable", free: 0, min: 0, low: 0, high: 0, managed: 0),
-    ])
-    return host
-  }
-
   @Test func predictsRunawayReserveAndRefusesIt() throws {
     let host = try fourGiBHostBeforeRunawayReserve()
     let plan = Planner.plan(try profile("  min_free_kbytes: 3000000\n", extra: "guards: { max_min_free_percent: 100 }\n"), on: try HostSnapshot.read(host.files))
