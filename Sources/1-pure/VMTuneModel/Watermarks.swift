@@ -37,10 +37,12 @@ public enum WatermarkModel {
       }
       switch rule {
       case .legacy:
-        return Watermarks(min: minPages, low: minPages + (share >> 2), high: minPages + (share >> 1), promo: minPages + (share >> 1))
+        return Watermarks(
+          min: minPages, low: minPages + (share >> 2), high: minPages + (share >> 1), promo: minPages + (share >> 1))
       case .scaled, .movableCapped:
         let delta = Swift.max(share >> 2, KernelMath.multFrac(z.managed, scaleFactor, 10_000))
-        return Watermarks(min: minPages, low: minPages + delta, high: minPages + 2 * delta, promo: minPages + 3 * delta)
+        return Watermarks(
+          min: minPages, low: minPages + delta, high: minPages + 2 * delta, promo: minPages + 3 * delta)
       }
     }
   }
@@ -77,19 +79,12 @@ public enum MinFreeKbytes {
 
   /// `set_recommended_min_free_kbytes()` with THP enabled: two free pageblocks per populated user
   /// zone plus MIGRATE_PCPTYPES² more, at most 5 % of `nrFreeBufferPages`; in kB.
-  public static func thpRecommended(pageblockPages: UInt64 = 512, populatedUserZones: UInt64, nrFreeBufferPages: UInt64) -> UInt64 {
+  public static func thpRecommended(
+    pageblockPages: UInt64 = 512, populatedUserZones: UInt64, nrFreeBufferPages: UInt64
+  ) -> UInt64 {
     var pages = pageblockPages * populatedUserZones * 2
     pages += pageblockPages * populatedUserZones * 3 * 3
     pages = Swift.min(pages, nrFreeBufferPages / 20)
     return pages << 2
-  }
-
-  /// `nr_free_buffer_pages()`: Σ over user zones of max(managed − high, 0).
-  public static func nrFreeBufferPages(_ zones: [ZoneMemory], high: [UInt64]) -> UInt64 {
-    var total: UInt64 = 0
-    for (z, h) in zip(zones, high) where z.isUserZone && z.managed > h {
-      total += z.managed - h
-    }
-    return total
   }
 }

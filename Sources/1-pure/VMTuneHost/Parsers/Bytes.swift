@@ -4,7 +4,9 @@ enum Bytes {
   static let space: UInt8 = 0x20, tab: UInt8 = 0x09, newline: UInt8 = 0x0A, cr: UInt8 = 0x0D
 
   /// Calls `body(lineNumber, line)` for every line (1-based), without the newline.
-  static func forEachLine(_ text: String, _ body: (Int, ArraySlice<UInt8>) throws(ParseError) -> Void) throws(ParseError) {
+  static func forEachLine(
+    _ text: String, _ body: (Int, ArraySlice<UInt8>) throws(ParseError) -> Void
+  ) throws(ParseError) {
     let bytes = Array(text.utf8)
     var start = 0
     var number = 0
@@ -61,6 +63,4 @@ enum Bytes {
       return true
     }
   }
-
-  static func contains(_ s: ArraySlice<UInt8>, _ b: UInt8) -> Bool { s.contains(b) }
 }

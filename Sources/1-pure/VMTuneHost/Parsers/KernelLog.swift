@@ -13,15 +13,6 @@ public struct AllocationFailure: Sendable, Hashable, Codable {
   public var line: Int
 }
 
-/// `… invoked oom-killer: gfp_mask=…, order=N`.
-public struct OOMInvocation: Sendable, Hashable, Codable {
-  public var comm: String
-  public var gfpMask: UInt64?
-  public var flags: [String]
-  public var order: Int
-  public var line: Int
-}
-
 /// `Out of memory: Killed process PID (comm)`.
 public struct OOMKill: Sendable, Hashable, Codable {
   public var pid: Int
@@ -45,21 +36,11 @@ public struct BuddyLine: Sendable, Hashable, Codable {
   public var freeAreas: FreeAreas { FreeAreas(node: node ?? 0, zone: zone, counts: counts) }
 }
 
-/// `comm (pid): drop_caches: N`.
-public struct DropCachesEvent: Sendable, Hashable, Codable {
-  public var comm: String
-  public var pid: Int
-  public var value: Int
-  public var line: Int
-}
-
 /// Everything vmtune reads from a kernel log (dmesg, journalctl -k, /var/log/messages), in order.
 public struct KernelLog: Sendable, Hashable, Codable {
   public var allocationFailures: [AllocationFailure] = []
-  public var oomInvocations: [OOMInvocation] = []
   public var oomKills: [OOMKill] = []
   public var buddyLines: [BuddyLine] = []
-  public var dropCaches: [DropCachesEvent] = []
 
   public init() {}
 
@@ -81,7 +62,9 @@ public struct KernelLog: Sendable, Hashable, Codable {
   /// printk timestamp that is not at its start.
   static func records(_ line: Substring) -> [Substring] {
     // Swift Regex is slow on long lines: look for a second prefix cheaply first.
-    guard line.utf8.count > 40, line.dropFirst(1).contains("kernel:") || line.dropFirst(1).contains("] ") else { return [line] }
+    guard line.utf8.count > 40, line.dropFirst(1).contains("kernel:") || line.dropFirst(1).contains("] ") else {
+      return [line]
+    }
     let starts = line.ranges(of: #/[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \S+ kernel:/#).map(\.lowerBound)
     var cuts = starts.filter { $0 != line.startIndex }
     if cuts.isEmpty {
@@ -110,7 +93,9 @@ public struct KernelLog: Sendable, Hashable, Codable {
     return s
   }
 
-  static func number<T: FixedWidthInteger>(_ s: Substring, _ what: String, _ line: Int, _ source: String, radix: Int = 10) throws(ParseError) -> T {
+  static func number<T: FixedWidthInteger>(
+    _ s: Substring, _ what: String, _ line: Int, _ source: String, radix: Int = 10
+  ) throws(ParseError) -> T {
     let digits = radix == 16 && (s.hasPrefix("0x") || s.hasPrefix("0X")) ? s.dropFirst(2) : s
     guard let n = T(digits, radix: radix) else {
       throw .malformed(path: source, line: line, message: "\(what) '\(s)' is not a valid number")
@@ -127,12 +112,14 @@ public struct KernelLog: Sendable, Hashable, Codable {
     // Cheap literal checks decide which (slow) regex to try.
     let failure = r.contains("page allocation failure")
     let vmalloc = !failure && r.contains("vmalloc")
-    let oom = r.contains("oom-killer")
     let kill = r.contains("Out of memory")
-    let drop = r.contains("drop_caches:")
     let buddy = r.contains("kB")
-    if !(failure || vmalloc || oom || kill || drop || buddy) { return }
-    if failure, let m = r.firstMatch(of: #/^(.+?): page allocation failure[.:] order:(\d+), mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?(?:, nodemask=(\(null\)|[0-9,\-]*))?/#) {
+    if !(failure || vmalloc || kill || buddy) { return }
+    if failure, let m = r.firstMatch(of: #/
+      ^(.+?):\ page\ allocation\ failure[.:]\ order:(\d+),\ mode:(0x[0-9a-fA-F]+)
+      (?:\(([^)]*)\))?(?:,\ nodemask=(\(null\)|[0-9,\-]*))?
+      /#)
+    {
       allocationFailures.append(
         AllocationFailure(
           kind: .page, comm: String(m.1), order: try Self.number(m.2, "order", line, source),
@@ -140,51 +127,37 @@ public struct KernelLog: Sendable, Hashable, Codable {
           nodemask: m.5.map(String.init), line: line))
       return
     }
-    if vmalloc, let m = r.firstMatch(of: #/^(.+?): vmalloc(?: error)?: (?:.*?mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?(?:, nodemask=(\(null\)|[0-9,\-]*))?)?/#) {
+    if vmalloc, let m = r.firstMatch(of: #/
+      ^(.+?):\ vmalloc(?:\ error)?:
+      \ (?:.*?mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?(?:,\ nodemask=(\(null\)|[0-9,\-]*))?)?
+      /#)
+    {
       allocationFailures.append(
         AllocationFailure(
           kind: .vmalloc, comm: String(m.1), order: 0,
-          mode: try m.2.map { (s) throws(ParseError) -> UInt64 in try Self.number(s, "mode", line, source, radix: 16) },
+          mode: try m.2.map { (s) throws(ParseError) -> UInt64 in
+            try Self.number(s, "mode", line, source, radix: 16)
+          },
           flags: Self.flagList(m.3), nodemask: m.4.map(String.init), line: line))
       return
     }
-    if oom, let m = r.firstMatch(of: #/^(.+?) invoked oom-killer: gfp_mask=(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?,.*?order=(-?\d+)/#) {
-      oomInvocations.append(
-        OOMInvocation(
-          comm: String(m.1), gfpMask: try Self.number(m.2, "gfp_mask", line, source, radix: 16),
-          flags: Self.flagList(m.3), order: try Self.number(m.4, "order", line, source), line: line))
-      return
-    }
-    if kill, let m = r.firstMatch(of: #/Out of memory(?: \(oom_kill_allocating_task\))?: Kill(?:ed)? process (\d+) \((.*?)\)/#) {
+    if kill, let m = r.firstMatch(of: #/
+      Out\ of\ memory(?:\ \(oom_kill_allocating_task\))?:\ Kill(?:ed)?\ process\ (\d+)\ \((.*?)\)
+      /#)
+    {
       oomKills.append(OOMKill(pid: try Self.number(m.1, "pid", line, source), comm: String(m.2), line: line))
       return
     }
-    if drop, let m = r.firstMatch(of: #/^(.+?) \((\d+)\): drop_caches: (\d)/#) {
-      dropCaches.append(
-        DropCachesEvent(
-          comm: String(m.1), pid: try Self.number(m.2, "pid", line, source),
-          value: try Self.number(m.3, "drop_caches value", line, source), line: line))
-      return
-    }
-    guard buddy, r.contains("*") else { return }
-    for m in r.matches(of: #/(?:Node (\d+) )?([A-Za-z][A-Za-z0-9]*): ((?:\d+\*\d+kB(?: \([A-Z]*\))? ?)+)(?:= ?(\d+)kB)?/#) {
-      var counts: [UInt64] = []
-      var types: [String?] = []
-      for o in m.3.matches(of: #/(\d+)\*(\d+)kB(?: \(([A-Z]*)\))?/#) {
-        let size: UInt64 = try Self.number(o.2, "block size", line, source)
-        guard size >= 4, size.nonzeroBitCount == 1 else {
-          throw .malformed(path: source, line: line, message: "block size \(size)kB is not a power-of-two multiple of 4 kB")
-        }
-        let order = (size / 4).trailingZeroBitCount
-        while counts.count < order {
-          counts.append(0)
-          types.append(nil)
-        }
-        if counts.count == order {
-          counts.append(try Self.number(o.1, "free block count", line, source))
-          types.append(o.3.map(String.init))
-        }
-      }
+    if buddy, r.contains("*") { try scanBuddyLines(r, line: line, source: source) }
+  }
+
+  /// Every `Node N Zone: count*sizekB … = totalkB` in the record (Mem-Info prints several per line).
+  mutating func scanBuddyLines(_ r: Substring, line: Int, source: String) throws(ParseError) {
+    for m in r.matches(of: #/
+      (?:Node\ (\d+)\ )?([A-Za-z][A-Za-z0-9]*):\ ((?:\d+\*\d+kB(?:\ \([A-Z]*\))?\ ?)+)(?:=\ ?(\d+)kB)?
+      /#)
+    {
+      let (counts, types) = try Self.freeBlocks(m.3, line: line, source: source)
       buddyLines.append(
         BuddyLine(
           node: try m.1.map { (s) throws(ParseError) -> Int in try Self.number(s, "node", line, source) },
@@ -192,5 +165,31 @@ public struct KernelLog: Sendable, Hashable, Codable {
           totalKB: try m.4.map { (s) throws(ParseError) -> UInt64 in try Self.number(s, "total", line, source) },
           line: line))
     }
+  }
+
+  /// Free blocks and migratetype letters per order from `count*sizekB (UME)` items; orders not
+  /// printed count 0, and a repeated order keeps its first count.
+  static func freeBlocks(
+    _ items: Substring, line: Int, source: String
+  ) throws(ParseError) -> (counts: [UInt64], types: [String?]) {
+    var counts: [UInt64] = []
+    var types: [String?] = []
+    for o in items.matches(of: #/(\d+)\*(\d+)kB(?: \(([A-Z]*)\))?/#) {
+      let size: UInt64 = try number(o.2, "block size", line, source)
+      guard size >= 4, size.nonzeroBitCount == 1 else {
+        throw .malformed(
+          path: source, line: line, message: "block size \(size)kB is not a power-of-two multiple of 4 kB")
+      }
+      let order = (size / 4).trailingZeroBitCount
+      while counts.count < order {
+        counts.append(0)
+        types.append(nil)
+      }
+      if counts.count == order {
+        counts.append(try number(o.1, "free block count", line, source))
+        types.append(o.3.map(String.init))
+      }
+    }
+    return (counts, types)
   }
 }

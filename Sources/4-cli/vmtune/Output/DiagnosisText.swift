@@ -32,53 +32,87 @@ struct DiagnosisText {
     switch d {
     case .alreadyAvailable?: return "a free block exists"
     case .compact(let i)?: return terminal.paint("compaction would help (index \(index(i)))", .yellow)
-    case .reclaimShortOfMemory(let i)?: return terminal.paint("short of memory: reclaim, not compaction (index \(index(i)))", .red)
-    case .reclaimTooLittleFree(let f, let n)?: return terminal.paint("too little free to compact (\(f) ≤ \(n - 1)): reclaim first", .red)
+    case .reclaimShortOfMemory(let i)?:
+      return terminal.paint("short of memory: reclaim, not compaction (index \(index(i)))", .red)
+    case .reclaimTooLittleFree(let f, let n)?:
+      return terminal.paint("too little free to compact (\(f) ≤ \(n - 1)): reclaim first", .red)
     case nil: return ""
     }
   }
 
   func render(_ d: Diagnosis) -> String {
-    var out = ""
-    let h = d.host
-    out += "Host \(h.hostname ?? "?"), Linux \(h.kernelRelease ?? "?"), \(humanKB(h.memTotalKB)) RAM, \(h.numaNodes) NUMA node(s)\n"
-    out += "min_free_kbytes \(d.minFreeKbytes.map(String.init) ?? "?"), watermark_scale_factor \(d.watermarkScaleFactor.map(String.init) ?? "?"), extfrag_threshold \(d.extfragThreshold)\n"
+    var out = header(d)
     if d.zones.isEmpty { out += "\nNo /proc/buddyinfo under this root and no buddy lines in the log.\n" }
-    for z in d.zones {
-      out += "\n" + terminal.paint("Node \(z.node) \(z.zone)", .bold) + "  (\(z.source))\n"
-      var line = "  free \(z.freePages) pages (\(humanKB(Int64(z.freePages) * 4)))"
-      if let m = z.managed { line += " of \(m) managed" }
-      out += line + "\n"
-      if let w = z.watermarks, let head = z.headroomPages {
-        let headText = head >= 0 ? "+\(head) pages above low" : terminal.paint("\(head) pages: under low, kswapd is reclaiming", .red)
-        out += "  watermarks min \(w.min) / low \(w.low) / high \(w.high)\(z.boost.map { $0 > 0 ? " (boost \($0))" : "" } ?? ""); headroom \(headText)\n"
-      }
-      out += "  free by order  \(Self.bars(z.freeBlocks))   \(z.freeBlocks.map(String.init).joined(separator: " "))\n"
-      for o in z.orders {
-        var s = "  order \(o.order): index \(index(o.fragmentationIndex)), unusable \(index(o.unusableIndex)), \(o.suitableBlocks) block(s)"
-        if o.failuresInLog > 0 { s += terminal.paint(", \(o.failuresInLog) failure(s) in log", .red) }
-        let dec = decision(o.decision)
-        if !dec.isEmpty { s += " — " + dec }
-        out += s + "\n"
-      }
-    }
-    for n in d.nodes {
-      out += "\nNode \(n.node) proactive-compaction score \(n.fragmentationScore)"
-      out += n.proactiveThreshold.map { " (kcompactd acts above \($0): \(n.kcompactdWouldRun ? "yes" : "no"))" } ?? " (proactive compaction off)"
-    }
-    if !d.nodes.isEmpty { out += "\n" }
-    if !d.failures.isEmpty || d.oomKills > 0 {
-      out += "\nKernel log:\n"
-      for f in d.failures {
-        out += "  \(f.count) order-\(f.order) allocation failure(s)\(f.atomic ? " (atomic)" : "") by \(f.processes.prefix(5).joined(separator: ", ")) — first at line \(f.firstLine)\n"
-      }
-      if d.oomKills > 0 { out += "  \(d.oomKills) OOM kill(s)\n" }
-    }
+    for z in d.zones { out += zone(z) }
+    out += nodes(d.nodes) + kernelLog(d)
     if !d.counters.isEmpty {
-      out += "\nvmstat since boot: " + d.counters.sorted { $0.key < $1.key }.filter { $0.value > 0 }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+      let nonzero = d.counters.sorted { $0.key < $1.key }.filter { $0.value > 0 }
+      out += "\nvmstat since boot: " + nonzero.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
     }
-    out += "\n" + terminal.paint("Advice", .bold) + "\n"
-    for (i, a) in d.advice.enumerated() {
+    return out + advice(d.advice)
+  }
+
+  func header(_ d: Diagnosis) -> String {
+    let h = d.host
+    let minFree = d.minFreeKbytes.map(String.init) ?? "?"
+    let scale = d.watermarkScaleFactor.map(String.init) ?? "?"
+    return "Host \(h.hostname ?? "?"), Linux \(h.kernelRelease ?? "?"), \(humanKB(h.memTotalKB)) RAM, "
+      + "\(h.numaNodes) NUMA node(s)\n"
+      + "min_free_kbytes \(minFree), watermark_scale_factor \(scale), extfrag_threshold \(d.extfragThreshold)\n"
+  }
+
+  /// A zone's block: free memory, watermarks and headroom, free blocks by order, then each order.
+  func zone(_ z: ZoneDiagnosis) -> String {
+    var out = "\n" + terminal.paint("Node \(z.node) \(z.zone)", .bold) + "  (\(z.source))\n"
+    out += "  free \(z.freePages) pages (\(humanKB(Int64(z.freePages) * 4)))"
+    if let m = z.managed { out += " of \(m) managed" }
+    out += "\n"
+    if let w = z.watermarks, let head = z.headroomPages {
+      let headText =
+        head >= 0
+        ? "+\(head) pages above low" : terminal.paint("\(head) pages: under low, kswapd is reclaiming", .red)
+      let boost = z.boost.map { $0 > 0 ? " (boost \($0))" : "" } ?? ""
+      out += "  watermarks min \(w.min) / low \(w.low) / high \(w.high)\(boost); headroom \(headText)\n"
+    }
+    out += "  free by order  \(Self.bars(z.freeBlocks))   \(z.freeBlocks.map(String.init).joined(separator: " "))\n"
+    for o in z.orders { out += order(o) + "\n" }
+    return out
+  }
+
+  func order(_ o: OrderDiagnosis) -> String {
+    var s = "  order \(o.order): index \(index(o.fragmentationIndex)), unusable \(index(o.unusableIndex)), "
+      + "\(o.suitableBlocks) block(s)"
+    if o.failuresInLog > 0 { s += terminal.paint(", \(o.failuresInLog) failure(s) in log", .red) }
+    let dec = decision(o.decision)
+    if !dec.isEmpty { s += " — " + dec }
+    return s
+  }
+
+  func nodes(_ nodes: [NodeDiagnosis]) -> String {
+    var out = ""
+    for n in nodes {
+      out += "\nNode \(n.node) proactive-compaction score \(n.fragmentationScore)"
+      out +=
+        n.proactiveThreshold.map { " (kcompactd acts above \($0): \(n.kcompactdWouldRun ? "yes" : "no"))" }
+        ?? " (proactive compaction off)"
+    }
+    return nodes.isEmpty ? out : out + "\n"
+  }
+
+  func kernelLog(_ d: Diagnosis) -> String {
+    guard !d.failures.isEmpty || d.oomKills > 0 else { return "" }
+    var out = "\nKernel log:\n"
+    for f in d.failures {
+      out += "  \(f.count) order-\(f.order) allocation failure(s)\(f.atomic ? " (atomic)" : "") by "
+        + "\(f.processes.prefix(5).joined(separator: ", ")) — first at line \(f.firstLine)\n"
+    }
+    if d.oomKills > 0 { out += "  \(d.oomKills) OOM kill(s)\n" }
+    return out
+  }
+
+  func advice(_ advice: [Advice]) -> String {
+    var out = "\n" + terminal.paint("Advice", .bold) + "\n"
+    for (i, a) in advice.enumerated() {
       out += "\(i + 1). \(a.title)\n     \(a.evidence)\n"
       for c in a.commands { out += "     $ \(c)\n" }
       if !a.profile.isEmpty {
