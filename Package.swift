@@ -3,8 +3,9 @@ import PackageDescription
 
 // Layers, lowest first; a module may depend only on modules of its own or a lower layer, and the
 // folders under Sources/ are numbered in that order. Layer 1 is pure: no module there depends on
-// SystemPackage or VMTuneKernel, so no planner, parser or diagnosis can touch a file
-// (Tests/VMTuneLayeringTests also rejects Glibc/Foundation imports there).
+// VMTuneKernel, so no planner, parser or diagnosis can touch a file. VMTuneProfile uses swift-system
+// for the FilePath value type only; Tests/VMTuneLayeringTests rejects Glibc/Foundation imports and
+// any file-descriptor API under Sources/1-pure.
 let package = Package(
   name: "vmtune",
   products: [.executable(name: "vmtune", targets: ["vmtune"])],

@@ -87,61 +87,60 @@ public final class Agent {
   public func cycle() -> [AgentLine] {
     cycles += 1
     let now = clock.now()
-    var log: [AgentLine] = []
-    var snapshot: HostSnapshot
+    let snapshot: HostSnapshot
     do {
-      // Only the tables this cycle needs: buddyinfo for conditions, zoneinfo for headroom.
-      var tables: HostSnapshot.Tables = []
-      let triggers = profile.actions.compactMap(\.trigger)
-      if !triggers.isEmpty { tables.insert(.buddyinfo) }
-      if triggers.contains(where: { $0.headroomBelowPercent != nil }) { tables.insert(.zoneinfo) }
-      snapshot = try HostSnapshot.read(files, tables: tables)
+      snapshot = try HostSnapshot.read(files, keys: Planner.keysRead(by: profile), tables: tablesNeeded)
     } catch {
       return [AgentLine(level: .error, message: "cannot read the host: \(error)")]
     }
-    log += enforceSysctls(&snapshot)
+    var log = enforceSysctls(snapshot)
     for action in profile.actions {
       log += consider(action, snapshot: snapshot, now: now)
     }
     return log
   }
 
-  private func enforceSysctls(_ snapshot: inout HostSnapshot) -> [AgentLine] {
+  /// The /proc tables one cycle reads, once: buddyinfo for conditions, zoneinfo for headroom, and
+  /// what a plan's guards look at (zone watermarks, THP) when drift may be enforced.
+  var tablesNeeded: HostSnapshot.Tables {
+    var tables: HostSnapshot.Tables = []
+    let conditions = profile.actions.compactMap(\.trigger)
+    if !conditions.isEmpty { tables.insert(.buddyinfo) }
+    if conditions.contains(where: { $0.headroomBelowPercent != nil }) { tables.insert(.zoneinfo) }
+    if enforce, !profile.settings.isEmpty { tables.formUnion(Planner.tablesRead) }
+    return tables
+  }
+
+  /// Plans once on the cycle's snapshot, logs drift (and who changed a key: vmtune or someone
+  /// else) and applies the plan back through the journaled applier, which re-checks the observed
+  /// values under its lock before writing.
+  private func enforceSysctls(_ snapshot: HostSnapshot) -> [AgentLine] {
     var log: [AgentLine] = []
-    var plan = Planner.plan(profile, on: snapshot)
-    if !plan.changes.isEmpty {
-      // Drift: plan again with everything the guards look at (zone watermarks, THP).
-      do {
-        try snapshot.readTables(files, [.zoneinfo, .mm])
-        plan = Planner.plan(profile, on: snapshot)
-      } catch {
-        return [AgentLine(level: .error, message: "cannot read the host: \(error)")]
-      }
-    }
+    let plan = Planner.plan(profile, on: snapshot)
     for e in plan.changes {
-      let live = snapshot.values[e.key] ?? "?"
+      let live = e.current?.description ?? "?"
+      let wants = "profile \(profile.name) wants \(e.target)"
       if let seen = lastSeen[e.key], seen != live {
-        log.append(AgentLine(level: .warning, message: "drift: \(e.key) changed outside vmtune from \(seen) to \(live); profile \(profile.name) wants \(e.target)"))
+        log.append(AgentLine(level: .warning, message: "drift: \(e.key) changed outside vmtune from \(seen) to \(live); \(wants)"))
       } else {
-        log.append(AgentLine(level: .notice, message: "drift: \(e.key) is \(live); profile \(profile.name) wants \(e.target)"))
+        log.append(AgentLine(level: .notice, message: "drift: \(e.key) is \(live); \(wants)"))
       }
     }
     for e in plan.entries where e.action != .skipped {
-      if let v = snapshot.values[e.key] { lastSeen[e.key] = v }
+      if let v = e.current { lastSeen[e.key] = v.description }
     }
-    if enforce, !plan.changes.isEmpty {
-      do {
-        let report = try Applier(files: files, store: store).apply(plan)
-        for w in report.writes {
-          log.append(AgentLine(level: .notice, message: "enforced \(w.key): \(w.from) → \(w.to) (journal \(report.generation.map(String.init) ?? "-"))"))
-          // What the kernel holds now (it may have zeroed an exclusive partner too).
-          for key in [w.key] + (KnobCatalog.knob(w.key)?.exclusiveWith.map { [$0] } ?? []) {
-            if let v = try? store.read(key) { lastSeen[key] = v }
-          }
-        }
-      } catch {
-        log.append(AgentLine(level: .error, message: "enforcing \(profile.name) failed: \(error)"))
+    guard enforce, !plan.changes.isEmpty else { return log }
+    do {
+      let report = try Applier(files: files, store: store).apply(plan)
+      let generation = report.generation.map(String.init) ?? "-"
+      for w in report.writes {
+        log.append(AgentLine(level: .notice, message: "enforced \(w.key): \(w.from) → \(w.to) (journal \(generation))"))
+        lastSeen[w.key] = w.to.description
       }
+      // The kernel zeroes an exclusive partner when its pair is written.
+      for e in plan.changes { if let partner = e.knob.partner { lastSeen[partner.name] = "0" } }
+    } catch {
+      log.append(AgentLine(level: .error, message: "enforcing \(profile.name) failed: \(error)"))
     }
     return log
   }
