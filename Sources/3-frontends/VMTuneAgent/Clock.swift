@@ -1,20 +1,12 @@
-#if canImport(Glibc)
-  import Glibc
-#endif
+import VMTuneKernel
 
-/// Wall-clock time for the agent's schedules, rate limits and backoff (run history is stored as
-/// epoch seconds, so it must be the wall clock): injectable so tests drive schedules without
-/// waiting. The agent's only wall clock; durations it measures use the monotonic `ContinuousClock`.
-public protocol AgentClock: Sendable {
-  /// Seconds since the epoch.
-  func now() -> Int64
-}
+/// The agent's wall clock for schedules, rate limits and backoff (run history is stored as epoch
+/// seconds, so it must be the wall clock) is the same injectable ``WallClock`` the applier stamps
+/// journals with; durations it measures use the monotonic `ContinuousClock`.
+public typealias AgentClock = WallClock
 
 /// The real clock.
-public struct SystemClock: AgentClock {
-  public init() {}
-  public func now() -> Int64 { Int64(time(nil)) }
-}
+public typealias SystemClock = SystemWallClock
 
 /// Deterministic jitter: a value in 0 … max for each action, from a seed (fleet hosts use their
 /// hostname, so each host keeps its own offset across restarts).
