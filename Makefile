@@ -13,7 +13,7 @@ TEST_APT_PACKAGES := python3 python3-jsonschema python3-yaml util-linux bsdutils
 PROFILE ?= profiles/kvm-host.yaml
 # Release builds are fully static (Swift runtime, Foundation and libyaml linked in): one file to
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.
-RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable
+RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable --product vmtune
 
 .PHONY: all deps test-deps build release demo test unit-test kernel-test ansible-test fuzz bench clean install
 

@@ -28,7 +28,7 @@ work=$(mktemp -d /tmp/vmtune-kernel.XXXXXX)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 
 echo "kernel-tests: building vmtune (release, fully static: the same build as make release)"
-swift build -c release --static-swift-stdlib -Xswiftc -static-executable >"$work/build.log" 2>&1 \
+swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product vmtune >"$work/build.log" 2>&1 \
   || { tail -30 "$work/build.log"; exit 1; }
 bin=.build/release/vmtune
 
