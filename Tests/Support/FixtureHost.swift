@@ -44,7 +44,8 @@ public final class FixtureHost: @unchecked Sendable {
     try write("sys/devices/system/cpu/online", "0-1\n")
     try write(
       "proc/meminfo",
-      "MemTotal:       \(memTotalKB) kB\nMemFree:        \(memTotalKB / 2) kB\nMemAvailable:   \(memTotalKB / 2) kB\nHugePages_Total:       0\n"
+      "MemTotal:       \(memTotalKB) kB\nMemFree:        \(memTotalKB / 2) kB\nMemAvailable:   \(memTotalKB / 2) "
+        + "kB\nHugePages_Total:       0\n"
     )
   }
 
@@ -121,7 +122,8 @@ extension FixtureHost {
     for z in zones {
       text += "Node \(z.node), zone \(String(repeating: " ", count: max(0, 8 - z.name.count)))\(z.name)\n"
       text +=
-        "  pages free     \(z.free)\n        boost    0\n        min      \(z.min)\n        low      \(z.low)\n        high     \(z.high)\n"
+        "  pages free     \(z.free)\n        boost    0\n        min      \(z.min)\n        low      \(z.low)\n        "
+        + "high     \(z.high)\n"
       text += "        spanned  \(z.present)\n        present  \(z.present)\n        managed  \(z.managed)\n"
       text += "        protection: (0, 0, 0, 0)\n      nr_free_pages \(z.free)\n"
     }

@@ -122,15 +122,18 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     let exec = FakeExecutor()
     let a = try agent(
       host,
-      "actions:\n  drop_caches: { what: pagecache, when: { order: 4, fragmentation_index_below: 500, free_blocks_below: 64 } }\n",
+      "actions:\n  drop_caches: { what: pagecache, when: { order: 4, fragmentation_index_below: 500, "
+        + "free_blocks_below: 64 } }\n",
       clock: clock, executor: exec)
     try host.write("proc/buddyinfo", fragmentedBuddy)  // index 937: compaction's case
     _ = a.cycle()
     #expect(exec.count == 0)
-    try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 0 2000 0 0 0 0 0 0 0\n")  // 1000-(1000+1000000)/2000 = 500, not below
+    // 1000-(1000+1000000)/2000 = 500, not below
+    try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 0 2000 0 0 0 0 0 0 0\n")
     _ = a.cycle()
     #expect(exec.count == 0)
-    try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 40 0 0 0 0 0 0 0 0\n")  // 160 pages: index 1000-(1000+10000)/40=725
+    // 160 pages: index 1000-(1000+10000)/40=725
+    try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 40 0 0 0 0 0 0 0 0\n")
     _ = a.cycle()
     #expect(exec.count == 0)
     try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 0 10 0 0 0 0 0 0 0\n")  // 1000-(1000+5000)/10 = 400

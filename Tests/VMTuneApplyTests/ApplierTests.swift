@@ -300,7 +300,8 @@ let kvm = """
       // What the second sees once it holds the lock: the first's write and its finished journal.
       let journal1 = try? JournalStore(files: host.files).load(1)
       log.add(
-        "second plans: swappiness \(host.value("swappiness") ?? "?"), journal 1 \(journal1.map { "\($0.state)" } ?? "missing")"
+        "second plans: swappiness \(host.value("swappiness") ?? "?"), journal 1 "
+          + "\(journal1.map { "\($0.state)" } ?? "missing")"
       )
     }
     #expect(done.wait(timeout: .now() + 30) == .success, "the applies did not finish")

@@ -57,7 +57,8 @@ import VMTuneTestSupport
     let host = try FixtureHost()
     let p = try writeProfile(
       host,
-      "sysctl:\n  swappiness: { at_most: 10 }\n  max_map_count: 65530\n  defrag_mode: { value: 1, when: { kernel: \">=7.0\" } }\n"
+      "sysctl:\n  swappiness: { at_most: 10 }\n  max_map_count: 65530\n  defrag_mode: { value: 1, when: { kernel: "
+        + "\">=7.0\" } }\n"
     )
     let junit = try runVMTune(["check", p, "--root", host.root, "--format", "junit"])
     #expect(junit.status == 2)

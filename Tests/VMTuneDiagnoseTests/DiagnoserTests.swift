@@ -53,7 +53,8 @@ import VMTuneTestSupport
     #expect(compact.kind == .compact)
     #expect(
       compact.evidence.hasPrefix(
-        "node 0 Normal: 4545201 free pages (17.3 GiB) but 0 blocks of order 4; fragmentation index 937 > extfrag_threshold 500"
+        "node 0 Normal: 4545201 free pages (17.3 GiB) but 0 blocks of order 4; fragmentation index 937 > "
+          + "extfrag_threshold 500"
       ))
     #expect(compact.commands.first == "echo 1 > /proc/sys/vm/compact_memory")
     #expect(compact.profile.contains("    when: { order: 4, fragmentation_index_above: 500 }"))
@@ -68,7 +69,8 @@ import VMTuneTestSupport
     let host = try FixtureHost(values: values, kernel: "5.4.0", memTotalKB: 4_024_116)
     try host.write(
       "proc/buddyinfo",
-      "Node 0, zone DMA 0 0 0 0 0 0 0 0 1 1 3\nNode 0, zone DMA32 100 100 100 100 100 100 100 100 100 100 700\nNode 0, zone Normal 1000 1000 1000 1000 100 10 10 10 1 1 10\n"
+      "Node 0, zone DMA 0 0 0 0 0 0 0 0 1 1 3\nNode 0, zone DMA32 100 100 100 100 100 100 100 100 100 100 700\nNode 0, "
+        + "zone Normal 1000 1000 1000 1000 100 10 10 10 1 1 10\n"
     )
     try host.writeZoneinfo([
       FixtureZone("DMA", free: 3840, min: 2862, low: 3577, high: 4292, managed: 3840),
@@ -77,7 +79,8 @@ import VMTuneTestSupport
     ])
     let d = Diagnoser.diagnose(try snapshot(host))
     let lower = try #require(d.advice.first { $0.kind == .lowerMinFree })
-    // The kernel's own choice: int_sqrt((3840+758592+243597)*4*16) = 8024 kB (`calculate_min_free_kbytes()`); THP off here.
+    // The kernel's own choice: int_sqrt((3840+758592+243597)*4*16) = 8024 kB
+    // (`calculate_min_free_kbytes()`); THP off here.
     #expect(lower.title == "Lower min_free_kbytes from 3000000 to 8024")
     #expect(lower.evidence.hasPrefix("min_free_kbytes reserves 74% of RAM"))
     #expect(lower.profile == ["sysctl:", "  min_free_kbytes: 8024"])
@@ -111,7 +114,8 @@ import VMTuneTestSupport
     let drop = try #require(d.advice.first { $0.kind == .dropCaches })
     #expect(
       drop.evidence
-        == "fragmentation index 500 ≤ extfrag_threshold 500; page cache holds 3.3 GiB (41% of RAM) that reclaim can free"
+        == "fragmentation index 500 ≤ extfrag_threshold 500; page cache holds 3.3 GiB (41% of RAM) that reclaim can "
+        + "free"
     )
     #expect(drop.profile.contains("    when: { order: 4, fragmentation_index_below: 500, free_blocks_below: 64 }"))
     #expect(!d.advice.contains { $0.kind == .compact })
@@ -137,7 +141,8 @@ import VMTuneTestSupport
     // No buddyinfo: the OOM report's buddy lines are analysed instead.
     let bare = try FixtureHost()
     let log = try KernelLog.parse(
-      "Node 0 Normal: 1648026*4kB 0*8kB 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 6592104kB\n"
+      "Node 0 Normal: 1648026*4kB 0*8kB 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = "
+        + "6592104kB\n"
     )
     let offline = Diagnoser.diagnose(try snapshot(bare), log: log)
     #expect(offline.zones.first?.source == "log line 1")

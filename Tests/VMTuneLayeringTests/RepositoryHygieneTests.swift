@@ -82,7 +82,10 @@ import Testing
       scannedText += 1
       for hit in Self.hits(in: text) {
         Issue.record(
-          "\(path):\(hit.line): '\(hit.pattern)' refers to material outside the repository; cite docs/KERNEL.md or describe the incident"
+          """
+          \(path):\(hit.line): '\(hit.pattern)' refers to material outside the repository; cite docs/KERNEL.md \
+          or describe the incident
+          """
         )
       }
     }

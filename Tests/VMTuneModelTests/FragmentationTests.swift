@@ -42,7 +42,8 @@ import Testing
     #expect(Fragmentation.extfragPercent(Array(repeating: 0, count: 11), order: 3) == 0)
   }
 
-  /// The Xen host with order-4 failures: `Node 0, zone Normal 127146 68215 1614 0 0 0 0 0 0 0 1` — one order-10 block left.
+  /// The Xen host with order-4 failures: `Node 0, zone Normal 127146 68215 1614 0 0 0 0 0 0 0 1` —
+  /// one order-10 block left.
   @Test func xenHostBeforeDropCachesAndCompaction() {
     let normal: [UInt64] = [127_146, 68215, 1614, 0, 0, 0, 0, 0, 0, 0, 1]
     // The single order-10 block makes every order "available" to the index…

@@ -10,7 +10,8 @@ import VMTuneTestSupport
   @Test func changesUnchangedAndComparators() throws {
     let host = try FixtureHost()
     let p = try profile(
-      "  swappiness: { at_most: 10 }\n  vfs_cache_pressure: { at_least: 50 }\n  watermark_scale_factor: 200\n  dirty_ratio: 20\n"
+      "  swappiness: { at_most: 10 }\n  vfs_cache_pressure: { at_least: 50 }\n  watermark_scale_factor: 200\n  "
+        + "dirty_ratio: 20\n"
     )
     let plan = Planner.plan(p, on: try HostSnapshot.read(host.files))
     let byKey = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.key, $0) })
@@ -27,7 +28,8 @@ import VMTuneTestSupport
   @Test func entriesAreInWriteOrder() throws {
     let host = try FixtureHost()
     let p = try profile(
-      "  overcommit_memory: 2\n  swappiness: 1\n  watermark_scale_factor: 20\n  overcommit_ratio: 80\n  min_free_kbytes: 90000\n  lowmem_reserve_ratio: [128]\n"
+      "  overcommit_memory: 2\n  swappiness: 1\n  watermark_scale_factor: 20\n  overcommit_ratio: 80\n  "
+        + "min_free_kbytes: 90000\n  lowmem_reserve_ratio: [128]\n"
     )
     let plan = Planner.plan(p, on: try HostSnapshot.read(host.files))
     #expect(
@@ -60,7 +62,8 @@ import VMTuneTestSupport
     try host.remove("compaction_proactiveness")
     try host.remove("zone_reclaim_mode")
     let p = try profile(
-      "  compaction_proactiveness: 40\n  zone_reclaim_mode: 0\n  swappiness: { value: 1, when: { numa_nodes: \">=2\" } }\n"
+      "  compaction_proactiveness: 40\n  zone_reclaim_mode: 0\n"
+        + "  swappiness: { value: 1, when: { numa_nodes: \">=2\" } }\n"
     )
     let plan = Planner.plan(p, on: try HostSnapshot.read(host.files))
     let reasons = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.key, $0.reason ?? "") })

@@ -130,7 +130,8 @@ import VMTuneTestSupport
     #expect([z.after.min, z.after.low, z.after.high] == [10000, 12500, 15000])
     #expect(
       reach.guardViolations.map(\.message) == [
-        "Node 0 Normal: the new high watermark (15000 pages) would reach the zone's size (15000 managed pages); kswapd could never finish and allocations would stall at min (as on a 4 GB host given min_free_kbytes 3,000,000)"
+        "Node 0 Normal: the new high watermark (15000 pages) would reach the zone's size (15000 managed pages); kswapd "
+          + "could never finish and allocations would stall at min (as on a 4 GB host given min_free_kbytes 3,000,000)"
       ])
     let below = try plan(try host(free: 15001, managed: 15001), "  watermark_scale_factor: 1\n")
     #expect(below.watermarks?.first?.after.high == 15000)
@@ -150,7 +151,8 @@ import VMTuneTestSupport
     #expect(try violations(free: 15000).isEmpty, "free == new low is not under it")
     #expect(
       try violations(free: 14999) == [
-        "Node 0 Normal: 14999 free pages would sit under the new low watermark 15000 (now 12500); kswapd would start reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes 3,000,000)"
+        "Node 0 Normal: 14999 free pages would sit under the new low watermark 15000 (now 12500); kswapd would start "
+          + "reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes 3,000,000)"
       ])
     #expect(try violations(free: 12500).count == 1, "free == current low: the change is what pushes it under")
     #expect(try violations(free: 12499).isEmpty, "already under the current low: not this change's doing")

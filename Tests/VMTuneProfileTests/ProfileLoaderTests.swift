@@ -64,7 +64,8 @@ typealias SourceLocation_ = Testing.SourceLocation
       "p.yaml":
         "apiVersion: vmtune/v1\nname: child\ninclude: [base]\nsysctl:\n  swappiness: 5\n  dirty_bytes: 100000000\n",
       "lib/base.yaml":
-        "apiVersion: vmtune/v1\nname: base\nsysctl:\n  swappiness: 10\n  dirty_ratio: 10\n  max_map_count: 262144\nguards: { max_min_free_percent: 3 }\n",
+        "apiVersion: vmtune/v1\nname: base\nsysctl:\n  swappiness: 10\n  dirty_ratio: 10\n  max_map_count: "
+        + "262144\nguards: { max_min_free_percent: 3 }\n",
     ])
     #expect(p.files == ["p.yaml", "lib/base.yaml"])
     #expect(p.setting("swappiness")?.target == .exact(.int(5)))
@@ -80,7 +81,8 @@ typealias SourceLocation_ = Testing.SourceLocation
     let p = try load([
       "p.yaml": "apiVersion: vmtune/v1\ninclude: [numa]\nsysctl:\n  swappiness: 5\n",
       "numa.yaml":
-        "apiVersion: vmtune/v1\nwhen: { numa_nodes: \">=2\", mem_total: \">= 64GiB\" }\nsysctl:\n  zone_reclaim_mode: 0\n",
+        "apiVersion: vmtune/v1\nwhen: { numa_nodes: \">=2\", mem_total: \">= 64GiB\" }\n"
+        + "sysctl:\n  zone_reclaim_mode: 0\n",
     ])
     #expect(p.setting("zone_reclaim_mode")?.conditions == [.numaNodes(.ge, 2), .memTotal(.ge, 64 << 20)])
     #expect(p.setting("swappiness")?.conditions == [])
@@ -129,7 +131,8 @@ typealias SourceLocation_ = Testing.SourceLocation
     #expect(e.count == 1)
     #expect(
       e.first?.description
-        == "p.yaml:3:3: error: sysctl.watermark_scale_facter: is not a vm sysctl vmtune knows\n  hint: did you mean 'watermark_scale_factor'?"
+        == "p.yaml:3:3: error: sysctl.watermark_scale_facter: is not a vm sysctl vmtune knows\n  hint: did you mean "
+        + "'watermark_scale_factor'?"
     )
     let top = errors("sysctls:\n  swappiness: 1\n")
     #expect(top.first?.hint == "did you mean 'sysctl'?")

@@ -40,10 +40,13 @@ import VMTuneTestSupport
       except ImportError:
           print("SKIP"); sys.exit(0)
       v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
-      bad = ["apiVersion: vmtune/v1\\nsysctl:\\n  swapiness: 1\\n", "apiVersion: vmtune/v1\\nsysctl:\\n  swappiness: 300\\n",
-             "apiVersion: vmtune/v1\\nsysctl:\\n  zone_reclaim_mode: 9\\n", "apiVersion: vmtune/v1\\nsysctl:\\n  drop_caches: 3\\n",
+      bad = ["apiVersion: vmtune/v1\\nsysctl:\\n  swapiness: 1\\n",
+             "apiVersion: vmtune/v1\\nsysctl:\\n  swappiness: 300\\n",
+             "apiVersion: vmtune/v1\\nsysctl:\\n  zone_reclaim_mode: 9\\n",
+             "apiVersion: vmtune/v1\\nsysctl:\\n  drop_caches: 3\\n",
              "apiVersion: vmtune/v1\\nactions:\\n  compact: { nodes: all }\\n"]
-      good = [p for p in sorted(glob.glob(sys.argv[2] + "/*.yaml")) if list(v.iter_errors(yaml.safe_load(open(p)))) == []]
+      good = [p for p in sorted(glob.glob(sys.argv[2] + "/*.yaml"))
+              if list(v.iter_errors(yaml.safe_load(open(p)))) == []]
       rejected = [b for b in bad if list(v.iter_errors(yaml.safe_load(b)))]
       print(len(good), len(rejected))
       """

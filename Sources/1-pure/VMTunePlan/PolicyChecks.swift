@@ -22,7 +22,10 @@ public enum PolicyChecks {
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
             message:
-              "min_free_kbytes \(minFree) reserves \(share / 10).\(share % 10)% of RAM (\(humanKB(host.memTotalKB))), over the guard of \(guardPercent)%: zones would sit under their watermarks and kswapd would reclaim constantly (a 4 GB host with min_free_kbytes 3,000,000 went into constant reclaim); lower it or raise guards.max_min_free_percent"
+              "min_free_kbytes \(minFree) reserves \(share / 10).\(share % 10)% of RAM (\(humanKB(host.memTotalKB))), "
+              + "over the guard of \(guardPercent)%: zones would sit under their watermarks and kswapd would reclaim "
+              + "constantly (a 4 GB host with min_free_kbytes 3,000,000 went into constant reclaim); lower it or "
+              + "raise guards.max_min_free_percent"
           ))
       }
       if let thp = thpRecommendedKB(snapshot), minFree < Int64(thp),
@@ -32,7 +35,9 @@ public enum PolicyChecks {
           PlanWarning(
             severity: .warning, key: "min_free_kbytes",
             message:
-              "min_free_kbytes \(minFree) is below the THP recommendation \(thp) kB (transparent_hugepage=\(snapshot.thpMode ?? "?")); the kernel raises it back whenever THP settings change or memory is hot-added"
+              "min_free_kbytes \(minFree) is below the THP recommendation \(thp) kB "
+              + "(transparent_hugepage=\(snapshot.thpMode ?? "?")); the kernel raises it back whenever THP settings "
+              + "change or memory is hot-added"
           ))
       }
       if minFree < 1024 {
@@ -40,7 +45,8 @@ public enum PolicyChecks {
           PlanWarning(
             severity: .warning, key: "min_free_kbytes",
             message:
-              "min_free_kbytes \(minFree) is under 1024 kB; the kernel docs warn the system becomes subtly broken and prone to deadlock under load"
+              "min_free_kbytes \(minFree) is under 1024 kB; the kernel docs warn the system becomes subtly broken and "
+              + "prone to deadlock under load"
           ))
       }
     }
@@ -49,7 +55,8 @@ public enum PolicyChecks {
         PlanWarning(
           severity: .warning, key: "dirty_background_ratio",
           message:
-            "dirty_background_ratio \(bg) >= dirty_ratio \(fg): the kernel silently uses half of dirty_ratio as the background threshold"
+            "dirty_background_ratio \(bg) >= dirty_ratio \(fg): the kernel silently uses half of dirty_ratio as the "
+            + "background threshold"
         ))
     }
     if let r = after("overcommit_ratio"), !(0...100).contains(r) {
@@ -62,7 +69,8 @@ public enum PolicyChecks {
     return out
   }
 
-  /// `set_recommended_min_free_kbytes()` for this host when THP is enabled (docs/KERNEL.md, Default min_free_kbytes and THP).
+  /// `set_recommended_min_free_kbytes()` for this host when THP is enabled
+  /// (docs/KERNEL.md, Default min_free_kbytes and THP).
   public static func thpRecommendedKB(_ snapshot: HostSnapshot) -> UInt64? {
     guard let mode = snapshot.thpMode, mode == "always" || mode == "madvise", let info = snapshot.zoneInfo else {
       return nil

@@ -71,7 +71,9 @@ enum WatermarkForecast {
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
             message:
-              "\(name): the new high watermark (\(z.after.high) pages) would reach the zone's size (\(z.managed) managed pages); kswapd could never finish and allocations would stall at min (as on a 4 GB host given min_free_kbytes 3,000,000)"
+              "\(name): the new high watermark (\(z.after.high) pages) would reach the zone's size (\(z.managed) "
+              + "managed pages); kswapd could never finish and allocations would stall at min (as on a 4 GB host "
+              + "given min_free_kbytes 3,000,000)"
           ))
       }
       if z.free < z.after.low, z.free >= z.now.low {
@@ -79,7 +81,9 @@ enum WatermarkForecast {
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
             message:
-              "\(name): \(z.free) free pages would sit under the new low watermark \(z.after.low) (now \(z.now.low)); kswapd would start reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes 3,000,000)"
+              "\(name): \(z.free) free pages would sit under the new low watermark \(z.after.low) (now \(z.now.low)); "
+              + "kswapd would start reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes "
+              + "3,000,000)"
           ))
       }
     }
@@ -88,7 +92,9 @@ enum WatermarkForecast {
         PlanWarning(
           severity: .warning, key: nil,
           message:
-            "Node \(z.node) \(z.zone): the kernel's current watermarks (\(z.now.min)/\(z.now.low)/\(z.now.high)) differ from vmtune's model of today's settings; predictions may be off (vendor patch, or memory being onlined)"
+            "Node \(z.node) \(z.zone): the kernel's current watermarks (\(z.now.min)/\(z.now.low)/\(z.now.high)) "
+            + "differ from vmtune's model of today's settings; predictions may be off (vendor patch, or memory being "
+            + "onlined)"
         ))
     }
     return out

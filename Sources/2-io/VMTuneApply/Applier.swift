@@ -76,7 +76,8 @@ public struct Applier: Sendable {
       let report = Restorer.restore(journal.entries, store: store)
       journal.state = report.failures.isEmpty ? .rolledBack : .failed
       journal.note =
-        "recovered after an interrupted apply: \(report.restored.count) restored, \(report.untouched.count) already original"
+        "recovered after an interrupted apply: \(report.restored.count) restored, \(report.untouched.count) already "
+        + "original"
       try journals.save(journal)
       if let p = journal.persisted { try restorePersisted(p) }
       if !report.failures.isEmpty { throw .restoreIncomplete(report) }

@@ -26,7 +26,8 @@ public enum Persistence {
   /// The file content for a plan: every entry in force after apply, in write order.
   public static func render(_ plan: Plan, generation: Int?) -> (text: String, keys: [String]) {
     var lines = [
-      "# Written by vmtune apply --persist (profile \(plan.profile)\(generation.map { ", journal generation \($0)" } ?? "")).",
+      "# Written by vmtune apply --persist (profile "
+        + "\(plan.profile)\(generation.map { ", journal generation \($0)" } ?? "")).",
       "# Do not edit: change the profile and run 'vmtune apply --persist' again.",
     ]
     var keys: [String] = []

@@ -65,13 +65,15 @@ public struct CheckReport: Encodable, Sendable {
   /// The `<testsuite>` of this host: one testcase per key.
   func junitSuite() -> String {
     var out =
-      "  <testsuite name=\"\(xml(host)).\(xml(profile))\" tests=\"\(keys.count)\" failures=\"\(drifted)\" skipped=\"\(skipped)\" timestamp=\"\(UTC.iso8601(timestamp))\">\n"
+      "  <testsuite name=\"\(xml(host)).\(xml(profile))\" tests=\"\(keys.count)\" failures=\"\(drifted)\" "
+      + "skipped=\"\(skipped)\" timestamp=\"\(UTC.iso8601(timestamp))\">\n"
     for k in keys {
       out += "    <testcase classname=\"\(xml(host))\" name=\"vm.\(xml(k.key))\">"
       switch k.status {
       case "drift":
         out +=
-          "<failure message=\"\(xml(k.message ?? ""))\" type=\"drift\">live=\(xml(k.live ?? "")) want=\(xml(k.want))</failure>"
+          "<failure message=\"\(xml(k.message ?? ""))\" type=\"drift\">live=\(xml(k.live ?? "")) "
+          + "want=\(xml(k.want))</failure>"
       case "skipped": out += "<skipped message=\"\(xml(k.message ?? ""))\"/>"
       default: break
       }

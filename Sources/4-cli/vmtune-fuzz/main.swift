@@ -107,5 +107,6 @@ while now - start < seconds {
   if execs % 64 == 0 { now = Double(clock()) / Double(CLOCKS_PER_SEC) }
 }
 print(
-  "fuzz \(target): \(execs) execs in \(Int(now - start)) s CPU (\(Int(Double(execs) / max(now - start, 0.001))) execs/s), 0 crashes, corpus \(corpus.count)"
+  "fuzz \(target): \(execs) execs in \(Int(now - start)) s CPU (\(Int(Double(execs) / max(now - start, 0.001))) "
+    + "execs/s), 0 crashes, corpus \(corpus.count)"
 )

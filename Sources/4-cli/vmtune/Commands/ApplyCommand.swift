@@ -116,7 +116,8 @@ struct ApplyCommand: ParsableCommand {
       print("Persisted \(p.keys.count) key(s) to \(p.path).")
       for o in p.overrides {
         Terminal.error(
-          "warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(p.path) at boot, so it wins; remove it or fold it into the profile"
+          "warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(p.path) at boot, so it wins; "
+            + "remove it or fold it into the profile"
         )
       }
     }

@@ -43,8 +43,10 @@ struct DiagnoseCommand: ParsableCommand {
 
   @Flag(
     name: .long,
-    help:
-      "Print only the fragmentation and unusable indexes of every order, as debugfs extfrag/extfrag_index and extfrag/unusable_index print them."
+    help: """
+      Print only the fragmentation and unusable indexes of every order, as debugfs extfrag/extfrag_index and \
+      extfrag/unusable_index print them.
+      """
   )
   var debugfs = false
 

@@ -46,7 +46,8 @@ struct RollbackCommand: ParsableCommand {
       for j in journals {
         let keys = j.entries.filter { $0.desired != nil }.map(\.key).joined(separator: ",")
         print(
-          "\(pad(String(j.generation), 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) \(pad(j.state.rawValue, 12)) \(keys)"
+          "\(pad(String(j.generation), 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) "
+            + "\(pad(j.state.rawValue, 12)) \(keys)"
         )
       }
       return
@@ -62,7 +63,8 @@ struct RollbackCommand: ParsableCommand {
     for r in report.restore.restored { print("  ↺ \(r.key): \(r.from) → \(r.to)") }
     for k in report.restore.untouched { print("  = \(k): already at its original value") }
     print(
-      "Rolled back generation(s) \(report.generations.map(String.init).joined(separator: ", ")): \(report.restore.restored.count) value(s) restored."
+      "Rolled back generation(s) \(report.generations.map(String.init).joined(separator: ", ")): "
+        + "\(report.restore.restored.count) value(s) restored."
     )
   }
 }

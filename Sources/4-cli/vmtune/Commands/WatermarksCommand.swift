@@ -76,14 +76,18 @@ struct WatermarksCommand: ParsableCommand {
       print(try JSONFile.string(rows))
     } else {
       print(
-        "min_free_kbytes \(minFreeKbytes ?? live.min), watermark_scale_factor \(scaleFactor ?? live.wsf), rule \(rule.rawValue)\n"
+        "min_free_kbytes \(minFreeKbytes ?? live.min), watermark_scale_factor \(scaleFactor ?? live.wsf), rule "
+          + "\(rule.rawValue)\n"
       )
       print(
-        "\(pad("ZONE", 16)) \(pad("MANAGED", 10)) \(pad("FREE", 10)) \(pad("NOW min/low/high", 26)) PREDICTED min/low/high"
+        "\(pad("ZONE", 16)) \(pad("MANAGED", 10)) \(pad("FREE", 10)) \(pad("NOW min/low/high", 26)) PREDICTED "
+          + "min/low/high"
       )
       for r in rows {
         print(
-          "\(pad("Node \(r.node) \(r.zone)", 16)) \(pad(String(r.managed), 10)) \(pad(String(r.free), 10)) \(pad("\(r.now.min)/\(r.now.low)/\(r.now.high)", 26)) \(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)"
+          "\(pad("Node \(r.node) \(r.zone)", 16)) \(pad(String(r.managed), 10)) \(pad(String(r.free), 10)) "
+            + "\(pad("\(r.now.min)/\(r.now.low)/\(r.now.high)", 26)) "
+            + "\(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)"
         )
       }
     }
@@ -97,7 +101,8 @@ struct WatermarksCommand: ParsableCommand {
       }
       for r in rows where !same(r.now, r.predicted) {
         mismatches.append(
-          "Node \(r.node) \(r.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), model \(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)/\(r.predicted.promo)"
+          "Node \(r.node) \(r.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), model "
+            + "\(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)/\(r.predicted.promo)"
         )
       }
     }
@@ -114,7 +119,8 @@ struct WatermarksCommand: ParsableCommand {
         }
         if !same(r.now, f.after) {
           mismatches.append(
-            "Node \(f.node) \(f.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), plan predicted \(f.after.min)/\(f.after.low)/\(f.after.high)/\(f.after.promo)"
+            "Node \(f.node) \(f.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), plan predicted "
+              + "\(f.after.min)/\(f.after.low)/\(f.after.high)/\(f.after.promo)"
           )
         }
       }

@@ -25,12 +25,14 @@ struct PlanText {
     case .change:
       let arrow = "\(e.current?.description ?? "?") → \(e.desired?.description ?? "?")"
       var s =
-        "  \(terminal.paint("~", .yellow)) \(key)  \(terminal.paint(pad(arrow, 24), .yellow))  \(terminal.paint("want \(e.target)", .dim))"
+        "  \(terminal.paint("~", .yellow)) \(key)  \(terminal.paint(pad(arrow, 24), .yellow))  "
+        + "\(terminal.paint("want \(e.target)", .dim))"
       if let n = e.note { s += "\n      \(terminal.paint(n, .dim))" }
       return s
     case .unchanged:
       return
-        "  \(terminal.paint("=", .dim)) \(key)  \(pad(e.current?.description ?? "", 24))  \(terminal.paint("want \(e.target)", .dim))"
+        "  \(terminal.paint("=", .dim)) \(key)  \(pad(e.current?.description ?? "", 24))  "
+        + "\(terminal.paint("want \(e.target)", .dim))"
     case .skipped:
       return "  \(terminal.paint("!", .cyan)) \(key)  \(terminal.paint("skipped: \(e.reason ?? "")", .cyan))"
     case .blocked:
@@ -52,7 +54,8 @@ struct PlanText {
         let next = "\(z.after.min) / \(z.after.low) / \(z.after.high)"
         let changed = z.now != z.after
         out +=
-          "  \(pad("Node \(z.node) \(z.zone)", width))  \(pad(now, 26)) \(changed ? "→" : "=") \(changed ? terminal.paint(pad(next, 26), .yellow) : pad(next, 26))  free \(z.free)\n"
+          "  \(pad("Node \(z.node) \(z.zone)", width))  \(pad(now, 26)) \(changed ? "→" : "=") "
+          + "\(changed ? terminal.paint(pad(next, 26), .yellow) : pad(next, 26))  free \(z.free)\n"
       }
     }
     if !plan.warnings.isEmpty {
