@@ -15,7 +15,7 @@ PROFILE ?= profiles/kvm-host.yaml
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable --product vmtune
 
-.PHONY: all deps test-deps build release demo test unit-test kernel-test ansible-test fuzz bench clean install
+.PHONY: all deps test-deps build release demo test format-check unit-test kernel-test ansible-test fuzz bench clean install
 
 all: release
 
@@ -51,7 +51,12 @@ demo: release
 # Ansible module driven by the real ansible-playbook.
 test: unit-test kernel-test ansible-test
 
-unit-test: deps test-deps
+# Formatting is enforced: the sources must pass swift-format with the committed .swift-format
+# (fix with `swift format format -i -r Sources Tests Package.swift`).
+format-check: deps
+	$(SWIFT) format lint -r --strict Sources Tests Package.swift
+
+unit-test: deps test-deps format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

@@ -82,10 +82,12 @@ let package = Package(
       path: "Sources/4-cli/vmtune"),
     // Mutation fuzzer for the profile loader and every /proc and log parser (`make fuzz`).
     .executableTarget(
-      name: "vmtune-fuzz", dependencies: ["VMTuneProfile", "VMTuneHost", "VMTuneKernel"], path: "Sources/4-cli/vmtune-fuzz"),
+      name: "vmtune-fuzz", dependencies: ["VMTuneProfile", "VMTuneHost", "VMTuneKernel"],
+      path: "Sources/4-cli/vmtune-fuzz"),
 
     // Test helpers: fixture host trees. Not a product.
-    .target(name: "VMTuneTestSupport", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneProfile"], path: "Tests/Support"),
+    .target(
+      name: "VMTuneTestSupport", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneProfile"], path: "Tests/Support"),
     .testTarget(name: "VMTuneProfileTests", dependencies: ["VMTuneProfile", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneHostTests", dependencies: ["VMTuneHost", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneKernelTests", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneTestSupport"]),
@@ -95,7 +97,10 @@ let package = Package(
       dependencies: ["VMTunePlan", "VMTuneProfile", "VMTuneHost", "VMTuneKernel", "VMTuneTestSupport"]),
     .testTarget(
       name: "VMTuneDiagnoseTests",
-      dependencies: ["VMTuneDiagnose", "VMTunePlan", "VMTuneProfile", "VMTuneHost", "VMTuneKernel", "VMTuneModel", "VMTuneTestSupport"]),
+      dependencies: [
+        "VMTuneDiagnose", "VMTunePlan", "VMTuneProfile", "VMTuneHost", "VMTuneKernel", "VMTuneModel",
+        "VMTuneTestSupport",
+      ]),
     .testTarget(
       name: "VMTuneApplyTests",
       dependencies: [

@@ -44,7 +44,9 @@ public final class FixtureHost: @unchecked Sendable {
     try write("sys/devices/system/cpu/online", "0-1\n")
     try write(
       "proc/meminfo",
-      "MemTotal:       \(memTotalKB) kB\nMemFree:        \(memTotalKB / 2) kB\nMemAvailable:   \(memTotalKB / 2) kB\nHugePages_Total:       0\n")
+      "MemTotal:       \(memTotalKB) kB\nMemFree:        \(memTotalKB / 2) kB\nMemAvailable:   \(memTotalKB / 2) "
+        + "kB\nHugePages_Total:       0\n"
+    )
   }
 
   deinit { try? FileManager.default.removeItem(atPath: root) }
@@ -95,9 +97,13 @@ public func repositoryRoot(_ file: String = #filePath) -> String {
 
 /// One zone for a fixture /proc/zoneinfo.
 public struct FixtureZone: Sendable {
-  public var node: Int, name: String, free: UInt64, min: UInt64, low: UInt64, high: UInt64, managed: UInt64, present: UInt64
+  public var node: Int, name: String, free: UInt64, min: UInt64, low: UInt64, high: UInt64, managed: UInt64,
+    present: UInt64
 
-  public init(node: Int = 0, _ name: String, free: UInt64, min: UInt64, low: UInt64, high: UInt64, managed: UInt64, present: UInt64? = nil) {
+  public init(
+    node: Int = 0, _ name: String, free: UInt64, min: UInt64, low: UInt64, high: UInt64, managed: UInt64,
+    present: UInt64? = nil
+  ) {
     self.node = node
     self.name = name
     self.free = free
@@ -115,7 +121,9 @@ extension FixtureHost {
     var text = ""
     for z in zones {
       text += "Node \(z.node), zone \(String(repeating: " ", count: max(0, 8 - z.name.count)))\(z.name)\n"
-      text += "  pages free     \(z.free)\n        boost    0\n        min      \(z.min)\n        low      \(z.low)\n        high     \(z.high)\n"
+      text +=
+        "  pages free     \(z.free)\n        boost    0\n        min      \(z.min)\n        low      \(z.low)\n        "
+        + "high     \(z.high)\n"
       text += "        spanned  \(z.present)\n        present  \(z.present)\n        managed  \(z.managed)\n"
       text += "        protection: (0, 0, 0, 0)\n      nr_free_pages \(z.free)\n"
     }

@@ -2,7 +2,8 @@ import VMTuneHost
 import VMTuneKernel
 
 /// A fixture store that does what the kernel's handlers do beyond storing the value
-/// (`dirty_ratio_handler()`, `dirty_bytes_handler()`; docs/KERNEL.md, Write order and exclusive pairs): the dirty and overcommit pairs zero their partner on write.
+/// (`dirty_ratio_handler()`, `dirty_bytes_handler()`; docs/KERNEL.md, Write order and exclusive pairs):
+/// the dirty and overcommit pairs zero their partner on write.
 public struct KernelEmulatingStore: SysctlAccess {
   public let base: SysctlStore
 

@@ -39,7 +39,9 @@ extension Prerequisite {
   /// An executable file at `path` (from the Debian package `package`).
   public static func executable(_ path: String, package: String) -> Prerequisite {
     Prerequisite(
-      path, problem: FileManager.default.isExecutableFile(atPath: path) ? nil : "\(path) is missing (install: apt-get install \(package))")
+      path,
+      problem: FileManager.default.isExecutableFile(atPath: path)
+        ? nil : "\(path) is missing (install: apt-get install \(package))")
   }
 
   /// `python3` on PATH with every module in `modules` importable.
@@ -48,7 +50,9 @@ extension Prerequisite {
     do {
       let r = try runProgram("/usr/bin/env", ["python3", "-c", "import " + modules.joined(separator: ", ")])
       if r.status == 0 && !r.signalled { return Prerequisite(name, problem: nil) }
-      let why = r.status == 127 ? "python3 is not on PATH" : r.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(r.status)"
+      let why =
+        r.status == 127
+        ? "python3 is not on PATH" : r.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(r.status)"
       return Prerequisite(name, problem: "\(why) (install: \(install))")
     } catch {
       return Prerequisite(name, problem: "cannot run /usr/bin/env: \(error)")
@@ -69,7 +73,8 @@ extension Prerequisite {
       defer { try? FileManager.default.removeItem(atPath: dir) }
       let mount = try runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", dir])
       guard mount.status == 0 else {
-        return Prerequisite(name, problem: "mount -t tmpfs failed: \(mount.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        return Prerequisite(
+          name, problem: "mount -t tmpfs failed: \(mount.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
       }
       let umount = try runProgram("/bin/umount", [dir])
       guard umount.status == 0 else { return Prerequisite(name, problem: "umount failed: \(umount.stderr)") }

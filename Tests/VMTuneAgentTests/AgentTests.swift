@@ -1,10 +1,11 @@
 import Synchronization
 import Testing
-@testable import VMTuneAgent
 import VMTuneHost
 import VMTuneKernel
 import VMTuneProfile
 import VMTuneTestSupport
+
+@testable import VMTuneAgent
 
 final class FakeClock: AgentClock {
   let t = Mutex<Int64>(1_000_000)
@@ -19,7 +20,9 @@ final class FakeExecutor: ActionExecutor {
   func run(_ action: Action, order: Int) throws(KernelError) -> ActionEffect {
     if failing.withLock({ $0 }) { throw .injected(key: action.kind.rawValue, errno: .ioError) }
     runs.withLock { $0.append(action.kind.rawValue) }
-    return ActionEffect(order: order, blocksBefore: 0, blocksAfter: 10, freePagesBefore: 100, freePagesAfter: 100, vmstatDeltas: [("compact_migrate_scanned", 512)], seconds: 0.1)
+    return ActionEffect(
+      order: order, blocksBefore: 0, blocksAfter: 10, freePagesBefore: 100, freePagesAfter: 100,
+      vmstatDeltas: [("compact_migrate_scanned", 512)], seconds: 0.1)
   }
   var count: Int { runs.withLock { $0.count } }
 }
@@ -28,8 +31,12 @@ let fragmentedBuddy = "Node 0, zone Normal 4374385 85408 0 0 0 0 0 0 0 0 0\n"
 let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 179 433\n"
 
 @Suite struct AgentTests {
-  func agent(_ host: FixtureHost, _ body: String, clock: FakeClock, executor: FakeExecutor, enforce: Bool = true) throws -> Agent {
-    Agent(profile: try loadProfile(body), files: host.files, store: KernelEmulatingStore(host.files), executor: executor, clock: clock, jitter: Jitter(seed: 42), enforce: enforce)
+  func agent(_ host: FixtureHost, _ body: String, clock: FakeClock, executor: FakeExecutor, enforce: Bool = true) throws
+    -> Agent
+  {
+    Agent(
+      profile: try loadProfile(body), files: host.files, store: KernelEmulatingStore(host.files), executor: executor,
+      clock: clock, jitter: Jitter(seed: 42), enforce: enforce)
   }
 
   @Test func schedulesFireOnTime() throws {
@@ -77,14 +84,20 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     try host.write("proc/buddyinfo", healthyBuddy)
     let clock = FakeClock()
     let exec = FakeExecutor()
-    let a = try agent(host, "actions:\n  compact: { when: { order: 4, fragmentation_index_above: 500 } }\n", clock: clock, executor: exec)
+    let a = try agent(
+      host, "actions:\n  compact: { when: { order: 4, fragmentation_index_above: 500 } }\n", clock: clock,
+      executor: exec)
     _ = a.cycle()
     #expect(exec.count == 0)
     try host.write("proc/buddyinfo", fragmentedBuddy)
     clock.advance(60)
     let lines = a.cycle()
     #expect(exec.count == 1)
-    #expect(lines.contains { $0.message.contains("condition met: node 0 Normal: order-4 fragmentation index 937, 0 free order-4 block(s), 4545201 free pages") })
+    #expect(
+      lines.contains {
+        $0.message.contains(
+          "condition met: node 0 Normal: order-4 fragmentation index 937, 0 free order-4 block(s), 4545201 free pages")
+      })
   }
 
   @Test func rateLimitsHold() throws {
@@ -92,7 +105,9 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     try host.write("proc/buddyinfo", fragmentedBuddy)
     let clock = FakeClock()
     let exec = FakeExecutor()
-    let a = try agent(host, "actions:\n  compact: { when: { order: 4, fragmentation_index_above: 500 }, min_interval: 15m }\n", clock: clock, executor: exec)
+    let a = try agent(
+      host, "actions:\n  compact: { when: { order: 4, fragmentation_index_above: 500 }, min_interval: 15m }\n",
+      clock: clock, executor: exec)
     for _ in 0..<30 {
       _ = a.cycle()
       clock.advance(60)
@@ -105,14 +120,20 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     let host = try FixtureHost()
     let clock = FakeClock()
     let exec = FakeExecutor()
-    let a = try agent(host, "actions:\n  drop_caches: { what: pagecache, when: { order: 4, fragmentation_index_below: 500, free_blocks_below: 64 } }\n", clock: clock, executor: exec)
+    let a = try agent(
+      host,
+      "actions:\n  drop_caches: { what: pagecache, when: { order: 4, fragmentation_index_below: 500, "
+        + "free_blocks_below: 64 } }\n",
+      clock: clock, executor: exec)
     try host.write("proc/buddyinfo", fragmentedBuddy)  // index 937: compaction's case
     _ = a.cycle()
     #expect(exec.count == 0)
-    try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 0 2000 0 0 0 0 0 0 0\n")  // 1000-(1000+1000000)/2000 = 500, not below
+    // 1000-(1000+1000000)/2000 = 500, not below
+    try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 0 2000 0 0 0 0 0 0 0\n")
     _ = a.cycle()
     #expect(exec.count == 0)
-    try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 40 0 0 0 0 0 0 0 0\n")  // 160 pages: index 1000-(1000+10000)/40=725
+    // 160 pages: index 1000-(1000+10000)/40=725
+    try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 40 0 0 0 0 0 0 0 0\n")
     _ = a.cycle()
     #expect(exec.count == 0)
     try host.write("proc/buddyinfo", "Node 0, zone Normal 0 0 0 10 0 0 0 0 0 0 0\n")  // 1000-(1000+5000)/10 = 400
@@ -126,7 +147,9 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     let clock = FakeClock()
     let exec = FakeExecutor()
     exec.failing.withLock { $0 = true }
-    let a = try agent(host, "actions:\n  compact: { when: { order: 4, fragmentation_index_above: 500 } }\n", clock: clock, executor: exec)
+    let a = try agent(
+      host, "actions:\n  compact: { when: { order: 4, fragmentation_index_above: 500 } }\n", clock: clock,
+      executor: exec)
     let first = a.cycle()
     #expect(first.contains { $0.level == .error && $0.message.hasSuffix("retrying in 60s") })
     clock.advance(30)
@@ -150,7 +173,8 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     #expect(host.value("swappiness") == "10")
     try host.set("swappiness", "35")
     let second = a.cycle()
-    #expect(second.contains { $0.message == "drift: swappiness changed outside vmtune from 10 to 35; profile p wants 10" })
+    #expect(
+      second.contains { $0.message == "drift: swappiness changed outside vmtune from 10 to 35; profile p wants 10" })
     #expect(host.value("swappiness") == "10")
     #expect(a.cycle().isEmpty)
   }
@@ -182,7 +206,8 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     try host.write("proc/vmstat", "compact_migrate_scanned 10\ndrop_pagecache 0\n")
     try host.write("sys/devices/system/node/node1/compact", "")
     let exec = KernelActionExecutor(files: host.files)
-    let perNode = Action(kind: .compact, nodes: [1], location: SourceLocation(file: "p", mark: Mark(line: 1, column: 1)))
+    let perNode = Action(
+      kind: .compact, nodes: [1], location: SourceLocation(file: "p", mark: Mark(line: 1, column: 1)))
     let effect = try exec.run(perNode, order: 4)
     #expect(try String(contentsOfFile: host.root + "/sys/devices/system/node/node1/compact", encoding: .utf8) == "1\n")
     #expect(effect.freePagesBefore == 4_545_201)

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
-@testable import VMTuneAgent
 import VMTuneHost
 import VMTuneKernel
 import VMTuneProfile
 import VMTuneTestSupport
+
+@testable import VMTuneAgent
 
 @Suite struct ClockTests {
   @Test func systemClockIsTheWallClock() {

@@ -1,8 +1,9 @@
 import Testing
-@testable import VMTuneAgent
 import VMTuneHost
 import VMTuneProfile
 import VMTuneTestSupport
+
+@testable import VMTuneAgent
 
 /// Every numeric cut-off of `TriggerEvaluator` on both sides of its boundary, so a mutated
 /// comparison (`<` for `<=`, `>` for `>=`, a dropped term) fails.
@@ -75,7 +76,8 @@ import VMTuneTestSupport
   }
 
   @Test func fragmentationIndexBelowIsStrictAndIgnoresMinus1000() throws {
-    #expect(fires(Action.Trigger(order: 4, fragmentationIndexBelow: 401), index400, zones: nil)?.fragmentationIndex == 400)
+    #expect(
+      fires(Action.Trigger(order: 4, fragmentationIndexBelow: 401), index400, zones: nil)?.fragmentationIndex == 400)
     #expect(fires(Action.Trigger(order: 4, fragmentationIndexBelow: 400), index400, zones: nil) == nil)
     // −1000 means a block of the order exists: not a shortage, whatever the threshold.
     let hasBlock = [FreeAreas(node: 0, zone: "Normal", counts: [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0])]
@@ -126,7 +128,9 @@ import VMTuneTestSupport
     let h = try host(free: 213_382)
     let clock = FakeClock()
     let exec = FakeExecutor()
-    let a = Agent(profile: try loadProfile(body), files: h.files, store: KernelEmulatingStore(h.files), executor: exec, clock: clock, jitter: Jitter(seed: 42))
+    let a = Agent(
+      profile: try loadProfile(body), files: h.files, store: KernelEmulatingStore(h.files), executor: exec,
+      clock: clock, jitter: Jitter(seed: 42))
     _ = a.cycle()
     #expect(exec.count == 0, "20 % headroom is not below 20 %")
     // 213381 free: (199999 × 100) / 1000000 = 19 %.
@@ -140,9 +144,17 @@ import VMTuneTestSupport
   @Test func theProfileKeyIsBoundedAndParsed() throws {
     let p = try loadProfile(body)
     #expect(p.actions.first?.trigger?.headroomBelowPercent == 20)
-    #expect(throws: (any Error).self) { try loadProfile("actions:\n  drop_caches: { when: { order: 4, headroom_below_percent: 0 } }\n") }
-    #expect(throws: (any Error).self) { try loadProfile("actions:\n  drop_caches: { when: { order: 4, headroom_below_percent: 101 } }\n") }
-    #expect(try loadProfile("actions:\n  drop_caches: { when: { order: 4, headroom_below_percent: 100 } }\n").actions.first?.trigger?.headroomBelowPercent == 100)
-    #expect(try loadProfile("actions:\n  drop_caches: { when: { order: 4, headroom_below_percent: 1 } }\n").actions.first?.trigger?.headroomBelowPercent == 1)
+    #expect(throws: (any Error).self) {
+      try loadProfile("actions:\n  drop_caches: { when: { order: 4, headroom_below_percent: 0 } }\n")
+    }
+    #expect(throws: (any Error).self) {
+      try loadProfile("actions:\n  drop_caches: { when: { order: 4, headroom_below_percent: 101 } }\n")
+    }
+    #expect(
+      try loadProfile("actions:\n  drop_caches: { when: { order: 4, headroom_below_percent: 100 } }\n").actions.first?
+        .trigger?.headroomBelowPercent == 100)
+    #expect(
+      try loadProfile("actions:\n  drop_caches: { when: { order: 4, headroom_below_percent: 1 } }\n").actions.first?
+        .trigger?.headroomBelowPercent == 1)
   }
 }

@@ -2,12 +2,13 @@ import Foundation
 import Synchronization
 import SystemPackage
 import Testing
-@testable import VMTuneApply
 import VMTuneHost
 import VMTuneKernel
 import VMTunePlan
 import VMTuneProfile
 import VMTuneTestSupport
+
+@testable import VMTuneApply
 
 /// Counts writes; optionally makes one key read back something else (a kernel that clamps).
 final class RecordingStore: SysctlAccess {
@@ -31,15 +32,15 @@ final class RecordingStore: SysctlAccess {
 }
 
 let kvm = """
-  min_free_kbytes: 131072
-  watermark_scale_factor: 200
-  swappiness: { at_most: 10 }
-  dirty_bytes: 100000000
-  dirty_background_ratio: 5
-  compaction_proactiveness: 40
-  lowmem_reserve_ratio: [128]
+    min_free_kbytes: 131072
+    watermark_scale_factor: 200
+    swappiness: { at_most: 10 }
+    dirty_bytes: 100000000
+    dirty_background_ratio: 5
+    compaction_proactiveness: 40
+    lowmem_reserve_ratio: [128]
 
-"""
+  """
 
 @Suite struct ApplierTests {
   func plan(_ host: FixtureHost, _ sysctl: String = kvm) throws -> Plan {
@@ -114,7 +115,9 @@ let kvm = """
         knob: try #require(KnobCatalog.knob("swappiness")), action: .change, current: .int(60), desired: .int(10),
         target: "10", location: p.entries[0].location, profile: "t"))
     let before = host.allValues()
-    #expect(throws: ApplyError.self) { try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(withBadKey) }
+    #expect(throws: ApplyError.self) {
+      try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(withBadKey)
+    }
     #expect(host.allValues() == before)
     #expect(JournalStore(files: host.files).generations().isEmpty)
   }
@@ -149,9 +152,12 @@ let kvm = """
   @Test func guardsRefuseUnlessForced() throws {
     let host = try FixtureHost(memTotalKB: 4_024_116)
     let p = try plan(host, "  min_free_kbytes: 3000000\n")
-    #expect(throws: ApplyError.self) { try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(p) }
+    #expect(throws: ApplyError.self) {
+      try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(p)
+    }
     #expect(host.value("min_free_kbytes") == "67584")
-    _ = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(p, options: ApplyOptions(force: true))
+    _ = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(
+      p, options: ApplyOptions(force: true))
     #expect(host.value("min_free_kbytes") == "3000000")
   }
 
@@ -209,7 +215,8 @@ let kvm = """
     try host.set("watermark_scale_factor", "200")
     let stale = try plan(host)
     _ = p
-    let report = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(try plan(host, "  max_map_count: 262144\n"))
+    let report = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(
+      try plan(host, "  max_map_count: 262144\n"))
     #expect(report.recovered?.generation == 1)
     #expect(report.recovered?.report.restored.count == 2)
     #expect(host.value("min_free_kbytes") == "67584")
@@ -224,7 +231,8 @@ let kvm = """
     try host.write("etc/sysctl.d/99-sysctl.conf", "# local\nvm.swappiness = 60\nnet.core.somaxconn = 1024\n")
     try host.write("etc/sysctl.d/10-early.conf", "vm.swappiness=1\n")
     try host.write("usr/lib/sysctl.d/95-vendor.conf", "vm/watermark_scale_factor = 10\n")
-    let report = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(try plan(host), options: ApplyOptions(persist: true))
+    let report = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(
+      try plan(host), options: ApplyOptions(persist: true))
     let text = try host.files.readText(Persistence.relativePath)
     #expect(text.contains("vm.swappiness = 10\n"))
     #expect(text.contains("vm.min_free_kbytes = 131072\n"))
@@ -240,7 +248,8 @@ let kvm = """
     let host = try FixtureHost()
     let held = try HostLock.acquire(host.files)
     #expect(throws: ApplyError.self) {
-      try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(try plan(host), options: ApplyOptions(lockTimeoutSeconds: 0))
+      try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(
+        try plan(host), options: ApplyOptions(lockTimeoutSeconds: 0))
     }
     #expect(host.value("swappiness") == "60")
     withExtendedLifetime(held) {}
@@ -268,7 +277,8 @@ let kvm = """
       done.enter()
       Thread.detachNewThread {
         let result = Result { () throws(ApplyError) -> ApplyReport in
-          try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply { () throws(ApplyError) -> Plan in
+          try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply {
+            () throws(ApplyError) -> Plan in
             whilePlanning()
             do { return Planner.plan(p, on: try HostSnapshot.read(host.files)) } catch { throw .planning("\(error)") }
           }
@@ -289,11 +299,15 @@ let kvm = """
     apply("second", second) {
       // What the second sees once it holds the lock: the first's write and its finished journal.
       let journal1 = try? JournalStore(files: host.files).load(1)
-      log.add("second plans: swappiness \(host.value("swappiness") ?? "?"), journal 1 \(journal1.map { "\($0.state)" } ?? "missing")")
+      log.add(
+        "second plans: swappiness \(host.value("swappiness") ?? "?"), journal 1 "
+          + "\(journal1.map { "\($0.state)" } ?? "missing")"
+      )
     }
     #expect(done.wait(timeout: .now() + 30) == .success, "the applies did not finish")
 
-    #expect(log.events.withLock { $0 } == ["first plans", "second starts", "second plans: swappiness 10, journal 1 applied"])
+    #expect(
+      log.events.withLock { $0 } == ["first plans", "second starts", "second plans: swappiness 10, journal 1 applied"])
     let results = log.results.withLock { $0 }
     let r1 = try #require(try results["first"]?.get())
     let r2 = try #require(try results["second"]?.get())
@@ -301,11 +315,14 @@ let kvm = """
     #expect(JournalStore(files: host.files).generations() == [1, 2])
     let journals = JournalStore(files: host.files)
     #expect(try journals.load(1).entries.first { $0.key == "swappiness" }?.original == .int(60))
-    #expect(try journals.load(2).entries.first { $0.key == "swappiness" }?.original == .int(10), "the second planned against what the first wrote")
+    #expect(
+      try journals.load(2).entries.first { $0.key == "swappiness" }?.original == .int(10),
+      "the second planned against what the first wrote")
     #expect(host.value("swappiness") == "20")
     #expect(host.value("max_map_count") == "262144")
     // Both generations undo cleanly, newest first.
-    #expect(try Applier(files: host.files, store: KernelEmulatingStore(host.files)).rollback(to: 1).generations == [2, 1])
+    #expect(
+      try Applier(files: host.files, store: KernelEmulatingStore(host.files)).rollback(to: 1).generations == [2, 1])
     #expect(host.allValues() == before)
   }
 }
@@ -349,7 +366,8 @@ let kvm = """
     let host = try FixtureHost()
     try FileManager.default.createDirectory(atPath: host.root + "/elsewhere", withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: host.root + "/var/lib", withIntermediateDirectories: true)
-    try FileManager.default.createSymbolicLink(atPath: host.root + "/var/lib/vmtune", withDestinationPath: host.root + "/elsewhere")
+    try FileManager.default.createSymbolicLink(
+      atPath: host.root + "/var/lib/vmtune", withDestinationPath: host.root + "/elsewhere")
     do {
       _ = try Applier(files: host.files).apply(try plan(host))
       Issue.record("a symlinked state directory was used")
@@ -371,7 +389,8 @@ let kvm = """
   @Test func symlinkedLockDirectoryIsRefused() throws {
     let host = try FixtureHost()
     try FileManager.default.createDirectory(atPath: host.root + "/elsewhere", withIntermediateDirectories: true)
-    try FileManager.default.createSymbolicLink(atPath: host.root + "/run", withDestinationPath: host.root + "/elsewhere")
+    try FileManager.default.createSymbolicLink(
+      atPath: host.root + "/run", withDestinationPath: host.root + "/elsewhere")
     #expect(throws: ApplyError.self) { try Applier(files: host.files).apply(try plan(host)) }
     #expect(host.value("swappiness") == "60")
   }
@@ -391,13 +410,16 @@ let kvm = """
     try #require(mount.status == 0, "cannot run: mount -t tmpfs failed: \(mount.stderr)")
     defer { _ = try? runProgram("/bin/umount", [state]) }
     // Fill it: every later write fails with ENOSPC.
-    let filler = FileHandle(forWritingAtPath: state + "/filler") ?? {
-      FileManager.default.createFile(atPath: state + "/filler", contents: nil)
-      return FileHandle(forWritingAtPath: state + "/filler")!
-    }()
+    let filler =
+      FileHandle(forWritingAtPath: state + "/filler")
+      ?? {
+        FileManager.default.createFile(atPath: state + "/filler", contents: nil)
+        return FileHandle(forWritingAtPath: state + "/filler")!
+      }()
     for _ in 0..<64 { try? filler.write(contentsOf: Data(repeating: 0x41, count: 4096)) }
     try? filler.close()
-    let p = Planner.plan(try profile("  swappiness: 10\n  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files))
+    let p = Planner.plan(
+      try profile("  swappiness: 10\n  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files))
     do {
       _ = try Applier(files: host.files).apply(p)
       Issue.record("apply went ahead on a full state file system")

@@ -1,10 +1,11 @@
 import Foundation
 import Synchronization
+import Testing
+import VMTuneTestSupport
+
 #if canImport(FoundationXML)
   import FoundationXML
 #endif
-import Testing
-import VMTuneTestSupport
 
 /// End to end: the built binary against temporary fixture roots.
 @Suite struct CLITests {
@@ -54,10 +55,16 @@ import VMTuneTestSupport
 
   @Test func checkFormatsForCI() throws {
     let host = try FixtureHost()
-    let p = try writeProfile(host, "sysctl:\n  swappiness: { at_most: 10 }\n  max_map_count: 65530\n  defrag_mode: { value: 1, when: { kernel: \">=7.0\" } }\n")
+    let p = try writeProfile(
+      host,
+      "sysctl:\n  swappiness: { at_most: 10 }\n  max_map_count: 65530\n  defrag_mode: { value: 1, when: { kernel: "
+        + "\">=7.0\" } }\n"
+    )
     let junit = try runVMTune(["check", p, "--root", host.root, "--format", "junit"])
     #expect(junit.status == 2)
-    #expect(junit.stdout.contains("<testcase classname=\"fixture\" name=\"vm.swappiness\"><failure message=\"live 60, profile wants &lt;= 10"))
+    #expect(
+      junit.stdout.contains(
+        "<testcase classname=\"fixture\" name=\"vm.swappiness\"><failure message=\"live 60, profile wants &lt;= 10"))
     #expect(junit.stdout.contains("<testsuites name=\"vmtune check\" tests=\"3\" failures=\"1\" skipped=\"1\">"))
     #expect(junit.stdout.contains("<skipped message=\"when: kernel &gt;= 7.0 is false here\"/>"))
     let xml = try XMLDocument(data: Data(junit.stdout.utf8))
@@ -74,7 +81,8 @@ import VMTuneTestSupport
   @Test func injectedWriteFailureRestoresEverythingAndExitsOne() throws {
     let host = try FixtureHost()
     let before = host.allValues()
-    let p = try writeProfile(host, "sysctl:\n  min_free_kbytes: 90000\n  watermark_scale_factor: 200\n  swappiness: 10\n")
+    let p = try writeProfile(
+      host, "sysctl:\n  min_free_kbytes: 90000\n  watermark_scale_factor: 200\n  swappiness: 10\n")
     let r = try runVMTune(["apply", p, "--root", host.root, "--yes", "--inject-fault", "write:3"])
     #expect(r.status == 1)
     #expect(r.stderr.contains("writing swappiness failed: injected fault writing swappiness"))
@@ -138,7 +146,8 @@ import VMTuneTestSupport
 
   /// Runs the binary as `nobody` (setpriv), so permission checks apply even when tests run as root.
   func runAsNobody(_ args: [String]) throws -> RunResult {
-    try runVMTune(["--reuid=65534", "--regid=65534", "--clear-groups", vmtuneBinary()] + args, executable: "/usr/bin/setpriv")
+    try runVMTune(
+      ["--reuid=65534", "--regid=65534", "--clear-groups", vmtuneBinary()] + args, executable: "/usr/bin/setpriv")
   }
 
   @Test(Prerequisite.executable("/usr/bin/setpriv", package: "util-linux").trait)
@@ -179,7 +188,8 @@ import VMTuneTestSupport
     let cmd = "\(vmtuneBinary()) plan \(p) --root \(host.root)"
     let tty = try runVMTune(["-qec", cmd, "/dev/null"], environment: ["TERM": "xterm"], executable: "/usr/bin/script")
     #expect(tty.stdout.contains("\u{1B}[33m~\u{1B}[0m swappiness"))
-    let noColor = try runVMTune(["-qec", cmd, "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": "1"], executable: "/usr/bin/script")
+    let noColor = try runVMTune(
+      ["-qec", cmd, "/dev/null"], environment: ["TERM": "xterm", "NO_COLOR": "1"], executable: "/usr/bin/script")
     #expect(noColor.stdout.contains("~ swappiness"))
     #expect(!noColor.stdout.contains("\u{1B}["))
   }
@@ -214,7 +224,9 @@ import VMTuneTestSupport
     let r = try runVMTune(["apply", p, "--root", host.root, "--yes", "--persist"])
     #expect(r.status == 0)
     #expect(r.stderr.contains("99-local.conf:1 sets vm.swappiness = 60 and is read after"))
-    #expect(try String(contentsOfFile: host.root + "/etc/sysctl.d/90-vmtune.conf", encoding: .utf8).contains("vm.swappiness = 10"))
+    #expect(
+      try String(contentsOfFile: host.root + "/etc/sysctl.d/90-vmtune.conf", encoding: .utf8).contains(
+        "vm.swappiness = 10"))
   }
 
   @Test func snapshotRoundTripsIntoOfflinePlans() throws {
@@ -232,7 +244,8 @@ import VMTuneTestSupport
     let host = try FixtureHost()
     try host.write("proc/buddyinfo", "Node 0, zone Normal 4374385 85408 0 0 0 0 0 0 0 0 0\n")
     let log = host.root + "/kern.log"
-    try "Nov 25 09:14:07 h kernel: qemu: page allocation failure. order:4, mode:0x20\n".write(toFile: log, atomically: true, encoding: .utf8)
+    try "Nov 25 09:14:07 h kernel: qemu: page allocation failure. order:4, mode:0x20\n".write(
+      toFile: log, atomically: true, encoding: .utf8)
     let text = try runVMTune(["diagnose", "--root", host.root, "--log", log])
     #expect(text.status == 0)
     #expect(text.stdout.contains("order 4: index 0.937, unusable 1.000, 0 block(s), 1 failure(s) in log"))
@@ -275,11 +288,14 @@ import VMTuneTestSupport
     try host.set("swappiness", "10")
     let inSync = try runVMTune(["snapshot", "--root", host.root]).stdout
     for name in ["web-1", "web-2"] {
-      try inSync.replacingOccurrences(of: "\"hostname\" : \"fixture\"", with: "\"hostname\" : \"\(name)\"").write(toFile: "\(dir)/\(name).json", atomically: true, encoding: .utf8)
+      try inSync.replacingOccurrences(of: "\"hostname\" : \"fixture\"", with: "\"hostname\" : \"\(name)\"").write(
+        toFile: "\(dir)/\(name).json", atomically: true, encoding: .utf8)
     }
     try host.set("swappiness", "60")
-    try runVMTune(["snapshot", "--root", host.root]).stdout.replacingOccurrences(of: "\"hostname\" : \"fixture\"", with: "\"hostname\" : \"db-1\"")
-      .write(toFile: "\(dir)/db-1.json", atomically: true, encoding: .utf8)
+    try runVMTune(["snapshot", "--root", host.root]).stdout.replacingOccurrences(
+      of: "\"hostname\" : \"fixture\"", with: "\"hostname\" : \"db-1\""
+    )
+    .write(toFile: "\(dir)/db-1.json", atomically: true, encoding: .utf8)
     let text = try runVMTune(["check", p, "--snapshot", dir])
     #expect(text.status == 2)
     #expect(text.stdout.contains("db-1  1        1    swappiness (60)"))
@@ -309,11 +325,13 @@ import VMTuneTestSupport
     #expect(obj?["changed"] as? Bool == true)
     #expect((obj?["diff"] as? [String: Any])?["after"] as? String == "vm.swappiness = 10\n")
     #expect(host.value("swappiness") == "60")
-    try "{\"profile\": \"\(p)\", \"root\": \"\(host.root)\", \"_ansible_check_mode\": false}".write(toFile: args, atomically: true, encoding: .utf8)
+    try "{\"profile\": \"\(p)\", \"root\": \"\(host.root)\", \"_ansible_check_mode\": false}".write(
+      toFile: args, atomically: true, encoding: .utf8)
     #expect(try runVMTune([args]).stdout.contains("\"changed\":true"))
     #expect(host.value("swappiness") == "10")
     #expect(try runVMTune([args]).stdout.contains("\"changed\":false"))
-    try "{\"profile\": \"\(p)\", \"colour\": 1, \"_ansible_check_mode\": false}".write(toFile: args, atomically: true, encoding: .utf8)
+    try "{\"profile\": \"\(p)\", \"colour\": 1, \"_ansible_check_mode\": false}".write(
+      toFile: args, atomically: true, encoding: .utf8)
     let bad = try runVMTune([args])
     #expect(bad.status == 1)
     #expect(bad.stdout.contains("\"failed\":true"))
@@ -329,7 +347,9 @@ import VMTuneTestSupport
       let before = host.allValues()
       let p = try writeProfile(host, body)
       let crashed = try runVMTune(["apply", p, "--root", host.root, "--yes", "--inject-fault", "crash:\(point)"])
-      #expect(crashed.signalled && crashed.status == SIGKILL, "point \(point): \(crashed.signalled ? "signal" : "exit") \(crashed.status): \(crashed.stderr)")
+      #expect(
+        crashed.signalled && crashed.status == SIGKILL,
+        "point \(point): \(crashed.signalled ? "signal" : "exit") \(crashed.status): \(crashed.stderr)")
       // Killed before write `point`: writes 1 … point-1 are on the host, so only point 1 leaves it as before.
       #expect((host.allValues() == before) == (point == 1), "point \(point): writes before the crash are on the host")
       let list = try runVMTune(["rollback", "--list", "--root", host.root])
@@ -376,14 +396,16 @@ import VMTuneTestSupport
     let host = try FixtureHost()
     try host.write("profiles/t.yaml", "apiVersion: vmtune/v1\nname: t\nsysctl:\n  swappiness: 10\n")
     let planFile = host.root + "/plan.json"
-    #expect(try runVMTune(["plan", host.root + "/profiles/t.yaml", "--root", host.root, "--out", planFile]).status == 2)
+    #expect(
+      try runVMTune(["plan", host.root + "/profiles/t.yaml", "--root", host.root, "--out", planFile]).status == 2)
     let saved = try String(contentsOfFile: planFile, encoding: .utf8)
     #expect(saved.contains("\"desired\" : \"10\""))
     for (edit, message) in [
       (("\"desired\" : \"10\"", "\"desired\" : \"ten\""), "'ten' is not a valid int value for swappiness"),
       (("\"key\" : \"swappiness\"", "\"key\" : \"swapiness\""), "'swapiness' is not a vm sysctl this vmtune knows"),
     ] {
-      try saved.replacingOccurrences(of: edit.0, with: edit.1).write(toFile: planFile, atomically: true, encoding: .utf8)
+      try saved.replacingOccurrences(of: edit.0, with: edit.1).write(
+        toFile: planFile, atomically: true, encoding: .utf8)
       let r = try runVMTune(["apply", "--plan", planFile, "--root", host.root, "--yes"])
       #expect(r.status == 1)
       #expect(r.stderr.contains("vmtune: error: cannot read plan \(planFile): "), "\(r.stderr)")

@@ -1,8 +1,9 @@
 import Testing
 import VMTuneHost
 import VMTuneKernel
-@testable import VMTuneDiagnose
 import VMTuneTestSupport
+
+@testable import VMTuneDiagnose
 
 /// Each advice rule on its own: the numbers that make it fire, and one change that stops it.
 @Suite struct AdvisorRuleTests {
@@ -111,8 +112,9 @@ import VMTuneTestSupport
     try host.write("proc/buddyinfo", "Node 0, zone Normal 1000 1000 1000 1000 100 10 10 10 1 1 10\n")
     try host.writeZoneinfo([FixtureZone("Normal", free: 30000, min: 40000, low: 50000, high: 60000, managed: 60000)])
     let advice = try #require(Advisor.lowerMinFreeRule(context(try fixtures.snapshot(host))))
-    #expect(advice.evidence.hasPrefix(
-      "min_free_kbytes reserves 4% of RAM; node 0 Normal: high watermark 60000 of 60000 managed pages, 30000 free"))
+    #expect(
+      advice.evidence.hasPrefix(
+        "min_free_kbytes reserves 4% of RAM; node 0 Normal: high watermark 60000 of 60000 managed pages, 30000 free"))
   }
 
   @Test func raiseMinFreeRule() throws {
@@ -189,8 +191,10 @@ import VMTuneTestSupport
   }
 
   @Test func ordersOfInterest() {
-    let failed = [FailureSummary(order: 0, count: 1, processes: [], atomic: false, firstLine: 1),
-      FailureSummary(order: 3, count: 1, processes: [], atomic: false, firstLine: 2)]
+    let failed = [
+      FailureSummary(order: 0, count: 1, processes: [], atomic: false, firstLine: 1),
+      FailureSummary(order: 3, count: 1, processes: [], atomic: false, firstLine: 2),
+    ]
     #expect(Diagnoser.ordersOfInterest([9, 2, 9, 11, -1], failures: failed) == [2, 9])
     #expect(Diagnoser.ordersOfInterest([], failures: failed) == [3])
     #expect(Diagnoser.ordersOfInterest([], failures: []) == [4, 9])

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import VMTuneHost
 import VMTuneTestSupport
+
+@testable import VMTuneHost
 
 @Suite struct ZoneInfoParserTests {
   /// 6.13+ layout (docs/KERNEL.md, /proc formats), abridged from the 6.18 host.
@@ -300,7 +301,8 @@ import VMTuneTestSupport
     #expect(normal.boost == 0 && normal.cma == 0)
     #expect(normal.counters["nr_free_pages_blocks"] == 503_296)
     #expect(normal.counters["numa_hit"] == 41_579_079)
-    #expect(normal.counters["count"] == nil && normal.counters["high_max"] == nil, "pageset fields leaked into the zone")
+    #expect(
+      normal.counters["count"] == nil && normal.counters["high_max"] == nil, "pageset fields leaked into the zone")
 
     #expect(info.zones[3].managed == 0 && [info.zones[3].min, info.zones[3].low, info.zones[3].high] == [32, 32, 32])
     // The per-node block printed under node 0's first zone.

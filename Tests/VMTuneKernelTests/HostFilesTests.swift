@@ -1,9 +1,10 @@
 import Foundation
 import SystemPackage
 import Testing
-@testable import VMTuneKernel
 import VMTuneHost
 import VMTuneTestSupport
+
+@testable import VMTuneKernel
 
 @Suite struct HostFilesTests {
   @Test func pathsJoinUnderTheRoot() {
@@ -64,8 +65,10 @@ import VMTuneTestSupport
     let fm = FileManager.default
     try fm.createSymbolicLink(atPath: host.root + "/etc/sysctl.d/a.conf", withDestinationPath: "b.conf")
     try fm.createSymbolicLink(atPath: host.root + "/etc/sysctl.d/b.conf", withDestinationPath: "a.conf")
-    #expect(throws: KernelError.io(
-      operation: "open", path: host.root + "/etc/sysctl.d/a.conf", errno: .tooManySymbolicLinkLevels)) {
+    #expect(
+      throws: KernelError.io(
+        operation: "open", path: host.root + "/etc/sysctl.d/a.conf", errno: .tooManySymbolicLinkLevels)
+    ) {
       try host.files.readTextWithinRoot("etc/sysctl.d/a.conf")
     }
   }
@@ -122,8 +125,10 @@ import VMTuneTestSupport
     try host.files.secureStateDirectory("var/lib/vmtune")
     #expect(host.files.mode("var/lib/vmtune") == 0o700)
     #expect(chmod(host.root + "/var/lib/vmtune", 0o777) == 0)
-    #expect(throws: KernelError.insecureState(
-      path: host.root + "/var/lib/vmtune", reason: "is writable by group or others (mode 777)")) {
+    #expect(
+      throws: KernelError.insecureState(
+        path: host.root + "/var/lib/vmtune", reason: "is writable by group or others (mode 777)")
+    ) {
       try host.files.secureStateDirectory("var/lib/vmtune")
     }
     #expect(throws: KernelError.insecureState(path: host.root + "/link", reason: "is a symbolic link")) {

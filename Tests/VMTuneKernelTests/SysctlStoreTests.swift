@@ -1,9 +1,10 @@
 import Foundation
 import SystemPackage
 import Testing
-@testable import VMTuneKernel
 import VMTuneHost
 import VMTuneTestSupport
+
+@testable import VMTuneKernel
 
 @Suite struct SysctlStoreTests {
   @Test func readsTrimmedAndWritesWholeValues() throws {
@@ -20,7 +21,10 @@ import VMTuneTestSupport
   @Test func missingKnobIsENOENTAndNeverCreated() throws {
     let host = try FixtureHost()
     let store = SysctlStore(files: host.files)
-    #expect(throws: KernelError.io(operation: "open for writing", path: host.root + "/proc/sys/vm/defrag_mode_x", errno: .noSuchFileOrDirectory)) {
+    #expect(
+      throws: KernelError.io(
+        operation: "open for writing", path: host.root + "/proc/sys/vm/defrag_mode_x", errno: .noSuchFileOrDirectory)
+    ) {
       try store.write("defrag_mode_x", "1")
     }
     #expect(!FileManager.default.fileExists(atPath: host.root + "/proc/sys/vm/defrag_mode_x"))
@@ -38,7 +42,8 @@ import VMTuneTestSupport
     let outside = host.root + "/outside"
     try "precious\n".write(toFile: outside, atomically: false, encoding: .utf8)
     try FileManager.default.removeItem(atPath: host.root + "/proc/sys/vm/swappiness")
-    try FileManager.default.createSymbolicLink(atPath: host.root + "/proc/sys/vm/swappiness", withDestinationPath: outside)
+    try FileManager.default.createSymbolicLink(
+      atPath: host.root + "/proc/sys/vm/swappiness", withDestinationPath: outside)
     let store = SysctlStore(files: host.files)
     #expect(throws: KernelError.self) { try store.write("swappiness", "10") }
     #expect(try String(contentsOfFile: outside, encoding: .utf8) == "precious\n")
@@ -47,7 +52,9 @@ import VMTuneTestSupport
 
   @Test func errorMessagesCarryAdvice() {
     let e = KernelError.io(operation: "open for writing", path: "/proc/sys/vm/swappiness", errno: .permissionDenied)
-    #expect(e.description == "cannot open for writing /proc/sys/vm/swappiness: EACCES: Permission denied; run as root (sudo vmtune …)")
+    #expect(
+      e.description
+        == "cannot open for writing /proc/sys/vm/swappiness: EACCES: Permission denied; run as root (sudo vmtune …)")
     let ro = KernelError.io(operation: "open for writing", path: "/proc/sys/vm/swappiness", errno: .readOnlyFileSystem)
     #expect(ro.description.contains("mounted read-only"))
   }
@@ -74,7 +81,9 @@ import VMTuneTestSupport
     let host = try FixtureHost()
     let store = FaultInjectingSysctl(base: SysctlStore(files: host.files), fault: Fault(.writeNumber(2)))
     try store.write("swappiness", "1")
-    #expect(throws: KernelError.injected(key: "dirty_ratio", errno: .invalidArgument)) { try store.write("dirty_ratio", "5") }
+    #expect(throws: KernelError.injected(key: "dirty_ratio", errno: .invalidArgument)) {
+      try store.write("dirty_ratio", "5")
+    }
     #expect(host.value("dirty_ratio") == "20")
     #expect(Fault(parsing: "key:swappiness") == Fault(.key("swappiness")))
     #expect(Fault(parsing: "write:0") == nil)
@@ -108,7 +117,10 @@ import VMTuneTestSupport
     let m = try MemInfo.parse("MemTotal:       24684084 kB\nHugePages_Total:       0\nDirectMap2M:    1234 kB\n")
     #expect(m.memTotalKB == 24_684_084)
     #expect(m.values["HugePages_Total"] == 0)
-    #expect(throws: ParseError.malformed(path: "/proc/meminfo", line: 2, message: "'MemFree' has no valid number: 'MemFree:  12x4 kB'")) {
+    #expect(
+      throws: ParseError.malformed(
+        path: "/proc/meminfo", line: 2, message: "'MemFree' has no valid number: 'MemFree:  12x4 kB'")
+    ) {
       try MemInfo.parse("MemTotal: 1 kB\nMemFree:  12x4 kB\n")
     }
     #expect(throws: ParseError.self) { try MemInfo.parse("garbage without colon\n") }

@@ -81,7 +81,12 @@ import Testing
       else { continue }  // binary files
       scannedText += 1
       for hit in Self.hits(in: text) {
-        Issue.record("\(path):\(hit.line): '\(hit.pattern)' refers to material outside the repository; cite docs/KERNEL.md or describe the incident")
+        Issue.record(
+          """
+          \(path):\(hit.line): '\(hit.pattern)' refers to material outside the repository; cite docs/KERNEL.md \
+          or describe the incident
+          """
+        )
       }
     }
     #expect(scannedText > 100)

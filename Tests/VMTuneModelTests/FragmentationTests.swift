@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VMTuneModel
 
 @Suite struct FragmentationTests {
@@ -24,7 +25,10 @@ import Testing
     let zones: [([UInt64], String)] = [
       ([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3], "0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.066 0.200"),
       ([1, 2, 4, 2, 5, 4, 3, 4, 5, 3, 751], "0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.001 0.002 0.004"),
-      ([1010, 1093, 1105, 779, 454, 329, 312, 249, 182, 179, 433], "0.000 0.001 0.004 0.011 0.020 0.031 0.047 0.077 0.125 0.195 0.333"),
+      (
+        [1010, 1093, 1105, 779, 454, 329, 312, 249, 182, 179, 433],
+        "0.000 0.001 0.004 0.011 0.020 0.031 0.047 0.077 0.125 0.195 0.333"
+      ),
     ]
     for (counts, debugfs) in zones {
       let ours = (0...10).map { Fragmentation.debugfsText(Fragmentation.unusableIndex(counts, order: $0)) }
@@ -38,7 +42,8 @@ import Testing
     #expect(Fragmentation.extfragPercent(Array(repeating: 0, count: 11), order: 3) == 0)
   }
 
-  /// The Xen host with order-4 failures: `Node 0, zone Normal 127146 68215 1614 0 0 0 0 0 0 0 1` — one order-10 block left.
+  /// The Xen host with order-4 failures: `Node 0, zone Normal 127146 68215 1614 0 0 0 0 0 0 0 1` —
+  /// one order-10 block left.
   @Test func xenHostBeforeDropCachesAndCompaction() {
     let normal: [UInt64] = [127_146, 68215, 1614, 0, 0, 0, 0, 0, 0, 0, 1]
     // The single order-10 block makes every order "available" to the index…
@@ -71,13 +76,17 @@ import Testing
   let fragmented: [UInt64] = [4_374_385, 85408, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 
   @Test func fragmentedZoneWithPlentyFreeIsCompacted() {
-    let d = Compaction.decide(CompactionInput(freeBlocks: fragmented, order: 4, freePages: 4_545_201, minWatermark: 10000, lowWatermark: 12500))
+    let d = Compaction.decide(
+      CompactionInput(freeBlocks: fragmented, order: 4, freePages: 4_545_201, minWatermark: 10000, lowWatermark: 12500))
     #expect(d == .compact(index: 937))
   }
 
   @Test func tooLittleFreeMeansReclaimFirst() {
     // low 12500 + compact_gap(4) = 2 << 4 = 32 → needs more than 12532 free pages.
-    let d = Compaction.decide(CompactionInput(freeBlocks: [12000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], order: 4, freePages: 12000, minWatermark: 10000, lowWatermark: 12500))
+    let d = Compaction.decide(
+      CompactionInput(
+        freeBlocks: [12000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], order: 4, freePages: 12000, minWatermark: 10000,
+        lowWatermark: 12500))
     #expect(d == .reclaimTooLittleFree(freePages: 12000, needed: 12533))
   }
 
@@ -85,14 +94,27 @@ import Testing
     // 2000 order-3 blocks: order 4 index = 1000 - (1000 + 16000*1000/16)/2000 = 1000 - 500 = 500 → reclaim.
     let counts: [UInt64] = [0, 0, 0, 2000, 0, 0, 0, 0, 0, 0, 0]
     #expect(Fragmentation.index(counts, order: 4) == 500)
-    #expect(Compaction.decide(CompactionInput(freeBlocks: counts, order: 4, freePages: 16000, minWatermark: 100, lowWatermark: 125)) == .reclaimShortOfMemory(index: 500))
+    #expect(
+      Compaction.decide(
+        CompactionInput(freeBlocks: counts, order: 4, freePages: 16000, minWatermark: 100, lowWatermark: 125))
+        == .reclaimShortOfMemory(index: 500))
     // Order 3 is not costly: the index is not consulted (4.8+)… the blocks are there anyway.
-    #expect(Compaction.decide(CompactionInput(freeBlocks: counts, order: 3, freePages: 16000, minWatermark: 100, lowWatermark: 125)) == .alreadyAvailable)
+    #expect(
+      Compaction.decide(
+        CompactionInput(freeBlocks: counts, order: 3, freePages: 16000, minWatermark: 100, lowWatermark: 125))
+        == .alreadyAvailable)
     // For order 2 with only order-1 blocks, 4.8+ compacts regardless of the index; ≤4.7 did not.
     let order1: [UInt64] = [0, 3000, 0, 0, 0, 0, 0, 0, 0, 0, 0]
     #expect(Fragmentation.index(order1, order: 2) == 500)
-    #expect(Compaction.decide(CompactionInput(freeBlocks: order1, order: 2, freePages: 6000, minWatermark: 100, lowWatermark: 125)) == .compact(index: 500))
-    #expect(Compaction.decide(CompactionInput(freeBlocks: order1, order: 2, freePages: 6000, minWatermark: 100, lowWatermark: 125, costlyOrderRule: false)) == .reclaimShortOfMemory(index: 500))
+    #expect(
+      Compaction.decide(
+        CompactionInput(freeBlocks: order1, order: 2, freePages: 6000, minWatermark: 100, lowWatermark: 125))
+        == .compact(index: 500))
+    #expect(
+      Compaction.decide(
+        CompactionInput(
+          freeBlocks: order1, order: 2, freePages: 6000, minWatermark: 100, lowWatermark: 125, costlyOrderRule: false))
+        == .reclaimShortOfMemory(index: 500))
   }
 
   /// 6.18 host: Normal's extfrag_for_order(9) = 19, weighted 5505024*19/(6291358+1) = 16; DMA 6 → 0.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VMTuneModel
 
 @Suite struct WatermarkTests {
@@ -37,14 +38,22 @@ import Testing
       ]
     }
     let a = WatermarkModel.predict(zones(normal: 294_912), minFreeKbytes: 67584, scaleFactor: 10, rule: .movableCapped)
-    #expect(a.map(wm) == [[60, 75, 90, 105], [12185, 15231, 18277, 21323], [4649, 5811, 6973, 8135], [32, 32, 32, 32], [0, 0, 0, 0]])
+    #expect(
+      a.map(wm) == [
+        [60, 75, 90, 105], [12185, 15231, 18277, 21323], [4649, 5811, 6973, 8135], [32, 32, 32, 32], [0, 0, 0, 0],
+      ])
     let b = WatermarkModel.predict(zones(normal: 786_432), minFreeKbytes: 67584, scaleFactor: 10, rule: .movableCapped)
-    #expect(b.map(wm) == [[41, 51, 61, 71], [8354, 10442, 12530, 14618], [8500, 10625, 12750, 14875], [32, 32, 32, 32], [0, 0, 0, 0]])
+    #expect(
+      b.map(wm) == [
+        [41, 51, 61, 71], [8354, 10442, 12530, 14618], [8500, 10625, 12750, 14875], [32, 32, 32, 32], [0, 0, 0, 0],
+      ])
   }
 
   @Test func scaleFactorWidensTheGap() {
     // 1,000,000 managed pages, min share 1000: the scale term 1000000*200/10000 = 20000 wins over 1000>>2.
-    let w = WatermarkModel.predict([ZoneMemory(node: 0, name: "Normal", managed: 1_000_000, present: 1_000_000)], minFreeKbytes: 4000, scaleFactor: 200, rule: .scaled)
+    let w = WatermarkModel.predict(
+      [ZoneMemory(node: 0, name: "Normal", managed: 1_000_000, present: 1_000_000)], minFreeKbytes: 4000,
+      scaleFactor: 200, rule: .scaled)
     #expect(wm(w[0]) == [1000, 21000, 41000, 61000])
   }
 

@@ -53,25 +53,42 @@ import VMTuneTestSupport
     let host = try fourGiBHostBeforeRunawayReserve()
     try host.write("sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n")
     // 3 user zones: 512*3*2 + 512*3*9 = 16896 pages = 67584 kB.
-    #expect(warned(try plan(host, "  min_free_kbytes: 67583\n"), "min_free_kbytes", "min_free_kbytes 67583 is below the THP recommendation 67584 kB"))
+    #expect(
+      warned(
+        try plan(host, "  min_free_kbytes: 67583\n"), "min_free_kbytes",
+        "min_free_kbytes 67583 is below the THP recommendation 67584 kB"))
     let at = try plan(host, "  min_free_kbytes: 67584\n")
     #expect(!at.warnings.contains { $0.message.contains("THP recommendation") }, "\(at.warnings)")
     // The host already runs 8000: no change, so no warning about it.
-    #expect(!(try plan(host, "  min_free_kbytes: 8000\n")).warnings.contains { $0.message.contains("THP recommendation") })
+    #expect(
+      !(try plan(host, "  min_free_kbytes: 8000\n")).warnings.contains { $0.message.contains("THP recommendation") })
     // With THP off there is no recommendation.
     try host.write("sys/kernel/mm/transparent_hugepage/enabled", "always madvise [never]\n")
-    #expect(!(try plan(host, "  min_free_kbytes: 9000\n")).warnings.contains { $0.message.contains("THP recommendation") })
+    #expect(
+      !(try plan(host, "  min_free_kbytes: 9000\n")).warnings.contains { $0.message.contains("THP recommendation") })
   }
 
   // MARK: dirty_background_ratio >= dirty_ratio (when dirty_ratio > 0)
 
   @Test func dirtyBackgroundAtOrAboveDirtyRatio() throws {
     let host = try FixtureHost()
-    #expect(warned(try plan(host, "  dirty_ratio: 20\n  dirty_background_ratio: 20\n"), "dirty_background_ratio", "dirty_background_ratio 20 >= dirty_ratio 20"))
-    #expect(warned(try plan(host, "  dirty_ratio: 20\n  dirty_background_ratio: 21\n"), "dirty_background_ratio", "dirty_background_ratio 21 >= dirty_ratio 20"))
-    #expect(!(try plan(host, "  dirty_ratio: 20\n  dirty_background_ratio: 19\n")).warnings.contains { $0.key == "dirty_background_ratio" })
+    #expect(
+      warned(
+        try plan(host, "  dirty_ratio: 20\n  dirty_background_ratio: 20\n"), "dirty_background_ratio",
+        "dirty_background_ratio 20 >= dirty_ratio 20"))
+    #expect(
+      warned(
+        try plan(host, "  dirty_ratio: 20\n  dirty_background_ratio: 21\n"), "dirty_background_ratio",
+        "dirty_background_ratio 21 >= dirty_ratio 20"))
+    #expect(
+      !(try plan(host, "  dirty_ratio: 20\n  dirty_background_ratio: 19\n")).warnings.contains {
+        $0.key == "dirty_background_ratio"
+      })
     // dirty_ratio 0 means dirty_bytes is in force: no comparison.
-    #expect(!(try plan(host, "  dirty_ratio: 0\n  dirty_background_ratio: 10\n")).warnings.contains { $0.key == "dirty_background_ratio" })
+    #expect(
+      !(try plan(host, "  dirty_ratio: 0\n  dirty_background_ratio: 10\n")).warnings.contains {
+        $0.key == "dirty_background_ratio"
+      })
   }
 
   // MARK: overcommit_ratio outside 0 … 100
@@ -80,7 +97,9 @@ import VMTuneTestSupport
     let host = try FixtureHost()
     for (value, warns) in [(-1, true), (0, false), (100, false), (101, true)] {
       let p = try plan(host, "  overcommit_ratio: \(value)\n")
-      #expect(warned(p, "overcommit_ratio", "overcommit_ratio \(value) is outside 0 … 100") == warns, "overcommit_ratio \(value): \(p.warnings)")
+      #expect(
+        warned(p, "overcommit_ratio", "overcommit_ratio \(value) is outside 0 … 100") == warns,
+        "overcommit_ratio \(value): \(p.warnings)")
     }
   }
 }
@@ -109,9 +128,11 @@ import VMTuneTestSupport
     let z = try #require(reach.watermarks?.first)
     #expect(z.modelMatchesKernel)
     #expect([z.after.min, z.after.low, z.after.high] == [10000, 12500, 15000])
-    #expect(reach.guardViolations.map(\.message) == [
-      "Node 0 Normal: the new high watermark (15000 pages) would reach the zone's size (15000 managed pages); kswapd could never finish and allocations would stall at min (as on a 4 GB host given min_free_kbytes 3,000,000)"
-    ])
+    #expect(
+      reach.guardViolations.map(\.message) == [
+        "Node 0 Normal: the new high watermark (15000 pages) would reach the zone's size (15000 managed pages); kswapd "
+          + "could never finish and allocations would stall at min (as on a 4 GB host given min_free_kbytes 3,000,000)"
+      ])
     let below = try plan(try host(free: 15001, managed: 15001), "  watermark_scale_factor: 1\n")
     #expect(below.watermarks?.first?.after.high == 15000)
     #expect(below.guardViolations.isEmpty, "\(below.guardViolations)")
@@ -128,9 +149,11 @@ import VMTuneTestSupport
       return p.guardViolations.map(\.message)
     }
     #expect(try violations(free: 15000).isEmpty, "free == new low is not under it")
-    #expect(try violations(free: 14999) == [
-      "Node 0 Normal: 14999 free pages would sit under the new low watermark 15000 (now 12500); kswapd would start reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes 3,000,000)"
-    ])
+    #expect(
+      try violations(free: 14999) == [
+        "Node 0 Normal: 14999 free pages would sit under the new low watermark 15000 (now 12500); kswapd would start "
+          + "reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes 3,000,000)"
+      ])
     #expect(try violations(free: 12500).count == 1, "free == current low: the change is what pushes it under")
     #expect(try violations(free: 12499).isEmpty, "already under the current low: not this change's doing")
   }

@@ -3,31 +3,34 @@ import Testing
 import VMTuneProfile
 
 @Suite struct IntervalTests {
-  @Test(arguments: [
-    ("90", 90), ("0", 0), ("30s", 30), ("5m", 300), ("6h", 21600), ("1d", 86400), ("2d", 172_800),
-    ("1h30m", 5400), ("1d2h3m4s", 93784), ("0s", 0), ("9223372036854775807", Int64.max),
-    ("106751991167300d15h30m7s", Int64.max),
-  ] as [(String, Int64)])
+  @Test(
+    arguments: [
+      ("90", 90), ("0", 0), ("30s", 30), ("5m", 300), ("6h", 21600), ("1d", 86400), ("2d", 172_800),
+      ("1h30m", 5400), ("1d2h3m4s", 93784), ("0s", 0), ("9223372036854775807", Int64.max),
+      ("106751991167300d15h30m7s", Int64.max),
+    ] as [(String, Int64)])
   func parsesValidForms(text: String, seconds: Int64) throws {
     #expect(try Interval.parse(text) == Interval(seconds: seconds))
     #expect(Interval(text)?.seconds == seconds)
   }
 
-  @Test(arguments: [
-    ("", Interval.ParseError.Reason.empty), ("1x", .malformed), ("h", .malformed),
-    ("-5m", .negative), ("-1", .negative), ("1.5h", .malformed), ("1h30", .malformed), (" 5m", .malformed),
-    ("5m ", .malformed), ("+5m", .malformed), ("1H", .malformed), ("٣s", .malformed),
-    ("99999999999999999h", .tooLarge), ("9223372036854775808", .tooLarge),
-    ("99999999999999999999s", .tooLarge), ("106751991167300d15h30m8s", .tooLarge),
-  ] as [(String, Interval.ParseError.Reason)])
+  @Test(
+    arguments: [
+      ("", Interval.ParseError.Reason.empty), ("1x", .malformed), ("h", .malformed),
+      ("-5m", .negative), ("-1", .negative), ("1.5h", .malformed), ("1h30", .malformed), (" 5m", .malformed),
+      ("5m ", .malformed), ("+5m", .malformed), ("1H", .malformed), ("٣s", .malformed),
+      ("99999999999999999h", .tooLarge), ("9223372036854775808", .tooLarge),
+      ("99999999999999999999s", .tooLarge), ("106751991167300d15h30m8s", .tooLarge),
+    ] as [(String, Interval.ParseError.Reason)])
   func refusesBadAndTooLargeInput(text: String, reason: Interval.ParseError.Reason) {
     #expect(Interval(text) == nil)
     #expect(throws: Interval.ParseError(text: text, reason: reason)) { try Interval.parse(text) }
   }
 
   @Test func errorMessagesSayWhatIsWrong() {
-    #expect(Interval.ParseError(text: "99999999999999999h", reason: .tooLarge).description
-      == "'99999999999999999h' is too large (durations go up to 106751991167300d15h30m7s)")
+    #expect(
+      Interval.ParseError(text: "99999999999999999h", reason: .tooLarge).description
+        == "'99999999999999999h' is too large (durations go up to 106751991167300d15h30m7s)")
     #expect(Interval.ParseError(text: "1x", reason: .malformed).message == "'1x' is not a duration")
     #expect(Interval.ParseError(text: "-5m", reason: .negative).message == "'-5m' is negative")
     #expect(Interval.ParseError(text: "", reason: .empty).message.hasSuffix("got nothing"))

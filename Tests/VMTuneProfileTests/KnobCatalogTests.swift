@@ -1,13 +1,16 @@
 import Testing
+
 @testable import VMTuneProfile
 
 @Suite struct KnobCatalogTests {
   @Test(arguments: [
     // (knob, value, accepted) from docs/KERNEL.md, Knob ranges by kernel version.
     ("swappiness", Int64(200), true), ("swappiness", 201, false), ("swappiness", -1, false),
-    ("watermark_scale_factor", 0, false), ("watermark_scale_factor", 3000, true), ("watermark_scale_factor", 3001, false),
+    ("watermark_scale_factor", 0, false), ("watermark_scale_factor", 3000, true),
+    ("watermark_scale_factor", 3001, false),
     ("min_free_kbytes", 2_147_483_647, true), ("min_free_kbytes", 2_147_483_648, false), ("min_free_kbytes", -1, false),
-    ("percpu_pagelist_high_fraction", 0, true), ("percpu_pagelist_high_fraction", 7, false), ("percpu_pagelist_high_fraction", 8, true),
+    ("percpu_pagelist_high_fraction", 0, true), ("percpu_pagelist_high_fraction", 7, false),
+    ("percpu_pagelist_high_fraction", 8, true),
     ("vfs_cache_pressure_denom", 99, false), ("vfs_cache_pressure_denom", 100, true),
     ("dirty_bytes", 8191, false), ("dirty_bytes", 8192, true), ("dirty_background_bytes", 0, false),
     ("overcommit_ratio", -5, true), ("overcommit_memory", 3, false), ("extfrag_threshold", 1001, false),

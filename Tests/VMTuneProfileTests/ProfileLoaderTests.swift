@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VMTuneProfile
 
 /// Loads `files[main]` from memory; names resolve beside it and in `lib/`.
@@ -40,7 +41,9 @@ typealias SourceLocation_ = Testing.SourceLocation
     #expect(p.setting("swappiness")?.target == .atMost(10))
     #expect(p.setting("vfs_cache_pressure")?.target == .between(50, 150))
     #expect(p.setting("watermark_scale_factor")?.target == .exact(.int(200)))
-    #expect(p.setting("min_free_kbytes")?.target == .percentOfRAM(PercentOfRAM(milliPercent: 1500, min: 131072, max: 2097152)))
+    #expect(
+      p.setting("min_free_kbytes")?.target
+        == .percentOfRAM(PercentOfRAM(milliPercent: 1500, min: 131072, max: 2_097_152)))
     #expect(p.setting("zone_reclaim_mode")?.target == .exact(.int(3)))
     #expect(p.setting("lowmem_reserve_ratio")?.target == .exact(.list([256, 256, 32])))
     #expect(p.setting("compaction_proactiveness")?.conditions == [.kernel(.ge, KernelVersion(5, 9))])
@@ -48,7 +51,7 @@ typealias SourceLocation_ = Testing.SourceLocation
   }
 
   @Test func percentOfRAMResolvesInIntegers() {
-    let p = PercentOfRAM(milliPercent: 1000, min: 131072, max: 2097152)
+    let p = PercentOfRAM(milliPercent: 1000, min: 131072, max: 2_097_152)
     // 1% of 24684084 kB = 246840.84 → floor 246840.
     #expect(p.resolve(memTotalKB: 24_684_084, bytesPerUnit: 1024) == 246_840)
     #expect(p.resolve(memTotalKB: 4_000_000, bytesPerUnit: 1024) == 131_072)
@@ -58,8 +61,11 @@ typealias SourceLocation_ = Testing.SourceLocation
 
   @Test func includesMergeParentsFirstChildWins() throws {
     let p = try load([
-      "p.yaml": "apiVersion: vmtune/v1\nname: child\ninclude: [base]\nsysctl:\n  swappiness: 5\n  dirty_bytes: 100000000\n",
-      "lib/base.yaml": "apiVersion: vmtune/v1\nname: base\nsysctl:\n  swappiness: 10\n  dirty_ratio: 10\n  max_map_count: 262144\nguards: { max_min_free_percent: 3 }\n",
+      "p.yaml":
+        "apiVersion: vmtune/v1\nname: child\ninclude: [base]\nsysctl:\n  swappiness: 5\n  dirty_bytes: 100000000\n",
+      "lib/base.yaml":
+        "apiVersion: vmtune/v1\nname: base\nsysctl:\n  swappiness: 10\n  dirty_ratio: 10\n  max_map_count: "
+        + "262144\nguards: { max_min_free_percent: 3 }\n",
     ])
     #expect(p.files == ["p.yaml", "lib/base.yaml"])
     #expect(p.setting("swappiness")?.target == .exact(.int(5)))
@@ -74,7 +80,9 @@ typealias SourceLocation_ = Testing.SourceLocation
   @Test func profileWhenAppliesToItsOwnSettings() throws {
     let p = try load([
       "p.yaml": "apiVersion: vmtune/v1\ninclude: [numa]\nsysctl:\n  swappiness: 5\n",
-      "numa.yaml": "apiVersion: vmtune/v1\nwhen: { numa_nodes: \">=2\", mem_total: \">= 64GiB\" }\nsysctl:\n  zone_reclaim_mode: 0\n",
+      "numa.yaml":
+        "apiVersion: vmtune/v1\nwhen: { numa_nodes: \">=2\", mem_total: \">= 64GiB\" }\n"
+        + "sysctl:\n  zone_reclaim_mode: 0\n",
     ])
     #expect(p.setting("zone_reclaim_mode")?.conditions == [.numaNodes(.ge, 2), .memTotal(.ge, 64 << 20)])
     #expect(p.setting("swappiness")?.conditions == [])
@@ -121,7 +129,11 @@ typealias SourceLocation_ = Testing.SourceLocation
   @Test func unknownKeysSuggestTheNearestName() {
     let e = errors("sysctl:\n  watermark_scale_facter: 100\n")
     #expect(e.count == 1)
-    #expect(e.first?.description == "p.yaml:3:3: error: sysctl.watermark_scale_facter: is not a vm sysctl vmtune knows\n  hint: did you mean 'watermark_scale_factor'?")
+    #expect(
+      e.first?.description
+        == "p.yaml:3:3: error: sysctl.watermark_scale_facter: is not a vm sysctl vmtune knows\n  hint: did you mean "
+        + "'watermark_scale_factor'?"
+    )
     let top = errors("sysctls:\n  swappiness: 1\n")
     #expect(top.first?.hint == "did you mean 'sysctl'?")
     let inner = errors("sysctl:\n  swappiness: { at_mots: 10 }\n")
@@ -134,15 +146,22 @@ typealias SourceLocation_ = Testing.SourceLocation
     #expect(e.first?.message == "300 is above the kernel's maximum 200 for swappiness")
     #expect(e.first?.hint == "accepted values: 0 … 200")
     #expect(e.first?.mark == Mark(line: 3, column: 15))
-    #expect(errors("sysctl:\n  watermark_scale_factor: 0\n").first?.message == "0 is below the kernel's minimum 1 for watermark_scale_factor")
-    #expect(errors("sysctl:\n  percpu_pagelist_high_fraction: 3\n").first?.hint == "accepted values: 0, or 8 … 2147483647")
+    #expect(
+      errors("sysctl:\n  watermark_scale_factor: 0\n").first?.message
+        == "0 is below the kernel's minimum 1 for watermark_scale_factor")
+    #expect(
+      errors("sysctl:\n  percpu_pagelist_high_fraction: 3\n").first?.hint == "accepted values: 0, or 8 … 2147483647")
     #expect(errors("sysctl:\n  min_free_kbytes: 2147483648\n").first?.message.contains("maximum 2147483647") == true)
     #expect(errors("sysctl:\n  min_free_kbytes: -5\n").first?.message.contains("minimum 0") == true)
   }
 
   @Test func zoneReclaimModeBits() {
-    #expect(errors("sysctl:\n  zone_reclaim_mode: 9\n").first?.message == "9 sets bits the kernel ignores (only 1 reclaim, 2 write, 4 unmap exist)")
-    #expect(errors("sysctl:\n  zone_reclaim_mode: [reclaim, evict]\n").first?.hint == "use reclaim (1), write (2), unmap (4), or [] for 0")
+    #expect(
+      errors("sysctl:\n  zone_reclaim_mode: 9\n").first?.message
+        == "9 sets bits the kernel ignores (only 1 reclaim, 2 write, 4 unmap exist)")
+    #expect(
+      errors("sysctl:\n  zone_reclaim_mode: [reclaim, evict]\n").first?.hint
+        == "use reclaim (1), write (2), unmap (4), or [] for 0")
   }
 
   @Test(arguments: [
@@ -166,7 +185,9 @@ typealias SourceLocation_ = Testing.SourceLocation
   }
 
   @Test func numbersTheKernelWouldReadDifferently() {
-    #expect(errors("sysctl:\n  swappiness: 010\n").first?.message == "'010' has a leading zero: the kernel reads it as octal (octal 8)")
+    #expect(
+      errors("sysctl:\n  swappiness: 010\n").first?.message
+        == "'010' has a leading zero: the kernel reads it as octal (octal 8)")
     #expect(errors("sysctl:\n  swappiness: \"10\"\n").first?.hint == "remove the quotes: 10")
     #expect(errors("sysctl:\n  swappiness: 0x10\n").first?.message == "'0x10' is not a decimal integer")
     #expect(errors("sysctl:\n  swappiness: 1e2\n").first?.message == "expected an integer, got '1e2'")
@@ -175,11 +196,18 @@ typealias SourceLocation_ = Testing.SourceLocation
   }
 
   @Test func wrongTypes() {
-    #expect(errors("sysctl: [swappiness]\n").first?.message == "expected a mapping of vm sysctl names to values, got a list")
+    #expect(
+      errors("sysctl: [swappiness]\n").first?.message == "expected a mapping of vm sysctl names to values, got a list")
     #expect(errors("sysctl:\n  swappiness: [1]\n").first?.message == "expected an integer, got a list")
-    #expect(errors("sysctl:\n  swappiness: { percent_of_ram: 1 }\n").first?.message == "percent_of_ram needs a memory-sized knob; swappiness is not one")
-    #expect(errors("sysctl:\n  swappiness: { at_most: 10, value: 3 }\n").first?.message == "give only one of value, at_least/at_most, percent_of_ram")
-    #expect(errors("sysctl:\n  swappiness: { at_least: 50, at_most: 10 }\n").first?.message == "at_least 50 is above at_most 10")
+    #expect(
+      errors("sysctl:\n  swappiness: { percent_of_ram: 1 }\n").first?.message
+        == "percent_of_ram needs a memory-sized knob; swappiness is not one")
+    #expect(
+      errors("sysctl:\n  swappiness: { at_most: 10, value: 3 }\n").first?.message
+        == "give only one of value, at_least/at_most, percent_of_ram")
+    #expect(
+      errors("sysctl:\n  swappiness: { at_least: 50, at_most: 10 }\n").first?.message
+        == "at_least 50 is above at_most 10")
     #expect(errors("name: \"bad/name\"\n").first?.key == "name")
   }
 
@@ -191,7 +219,9 @@ typealias SourceLocation_ = Testing.SourceLocation
 
   @Test func exclusivePairsInOneFileAreErrors() {
     let e = errors("sysctl:\n  dirty_ratio: 10\n  dirty_bytes: 100000000\n")
-    #expect(e.first?.message == "dirty_bytes and dirty_ratio are mutually exclusive: writing one makes the kernel zero the other")
+    #expect(
+      e.first?.message
+        == "dirty_bytes and dirty_ratio are mutually exclusive: writing one makes the kernel zero the other")
   }
 
   @Test func apiVersionIsRequired() throws {
@@ -205,8 +235,14 @@ typealias SourceLocation_ = Testing.SourceLocation
   }
 
   @Test func conditionsParse() throws {
-    let p = try load(["p.yaml": "apiVersion: vmtune/v1\nwhen: { numa_nodes: \">=2\", kernel: \"< 5.9\", cpus: 8, mem_total: \">512MiB\" }\n"])
-    #expect(p.conditions == [.numaNodes(.ge, 2), .memTotal(.gt, 512 * 1024), .kernel(.lt, KernelVersion(5, 9)), .cpus(.eq, 8)])
+    let p = try load([
+      "p.yaml":
+        "apiVersion: vmtune/v1\nwhen: { numa_nodes: \">=2\", kernel: \"< 5.9\", cpus: 8, mem_total: \">512MiB\" }\n"
+    ])
+    #expect(
+      p.conditions == [
+        .numaNodes(.ge, 2), .memTotal(.gt, 512 * 1024), .kernel(.lt, KernelVersion(5, 9)), .cpus(.eq, 8),
+      ])
     let host = HostFacts(numaNodes: 2, memTotalKB: 1 << 20, kernel: KernelVersion(5, 4), cpus: 8)
     #expect(p.conditions.allSatisfy { $0.holds(on: host) })
     #expect(Condition.kernel(.ge, KernelVersion(5, 9)).holds(on: host) == false)
@@ -239,12 +275,19 @@ typealias SourceLocation_ = Testing.SourceLocation
     #expect(p.actions[1].what == .slab)
     #expect(p.actions[1].minIntervalSeconds == 21600)
     #expect(p.actions[1].syncFirst)
-    #expect(errors("actions:\n  compact: { nodes: all }\n").first?.message == "runs neither on a schedule nor on a condition")
+    #expect(
+      errors("actions:\n  compact: { nodes: all }\n").first?.message == "runs neither on a schedule nor on a condition")
     #expect(errors("actions:\n  compact: { every: 15 }\n").first?.message == "'15' has no unit")
     // Found by `make fuzz`: a huge duration overflowed Int64 and trapped.
-    #expect(errors("actions:\n  compact: { every: 99999999999999999d }\n").first?.message == "'99999999999999999d' is longer than a year")
-    #expect(errors("actions:\n  compact: { when: { fragmentation_index_above: 500 } }\n").first?.message == "a condition needs the allocation order it protects")
-    #expect(errors("actions:\n  drop_caches: { every: 1h, what: everything }\n").first?.hint == "use pagecache (1), slab (2) or all (3)")
+    #expect(
+      errors("actions:\n  compact: { every: 99999999999999999d }\n").first?.message
+        == "'99999999999999999d' is longer than a year")
+    #expect(
+      errors("actions:\n  compact: { when: { fragmentation_index_above: 500 } }\n").first?.message
+        == "a condition needs the allocation order it protects")
+    #expect(
+      errors("actions:\n  drop_caches: { every: 1h, what: everything }\n").first?.hint
+        == "use pagecache (1), slab (2) or all (3)")
     #expect(errors("actions:\n  defrag: { every: 1h }\n").first?.key == "actions.defrag")
   }
 

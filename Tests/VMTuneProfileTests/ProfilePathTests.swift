@@ -1,5 +1,6 @@
 import Testing
 import VMTuneHost
+
 @testable import VMTuneProfile
 
 @Suite struct ProfilePathTests {

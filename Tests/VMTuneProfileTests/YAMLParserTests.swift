@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VMTuneProfile
 
 @Suite struct YAMLParserTests {
@@ -35,7 +36,9 @@ import Testing
   }
 
   @Test func duplicateKeysAreErrorsWithBothPositions() {
-    #expect(throws: YAMLError.duplicateKey("swappiness", first: Mark(line: 2, column: 3), second: Mark(line: 3, column: 3))) {
+    #expect(
+      throws: YAMLError.duplicateKey("swappiness", first: Mark(line: 2, column: 3), second: Mark(line: 3, column: 3))
+    ) {
       try YAMLParser.parse("sysctl:\n  swappiness: 1\n  swappiness: 2\n")
     }
   }

@@ -100,7 +100,8 @@ enum Advisor {
       kind: .lowerMinFree,
       title: "Lower min_free_kbytes from \(minFree) to \(target)",
       evidence: "min_free_kbytes reserves \(minFree * 100 / c.memKB)% of RAM\(zoneText ?? "")"
-        + "; the watermarks swallow free memory and kswapd reclaims constantly (a 4 GB host given min_free_kbytes 3,000,000 went into constant reclaim). "
+        + "; the watermarks swallow free memory and kswapd reclaims constantly (a 4 GB host given min_free_kbytes "
+        + "3,000,000 went into constant reclaim). "
         + "\(target) kB is what the kernel itself would choose here.",
       commands: ["echo \(target) > /proc/sys/vm/min_free_kbytes"],
       profile: ["sysctl:", "  min_free_kbytes: \(target)"])

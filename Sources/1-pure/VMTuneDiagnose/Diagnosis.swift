@@ -55,9 +55,17 @@ public struct FailureSummary: Sendable, Hashable, Codable {
 /// One piece of advice, with the numbers behind it and the profile lines that encode it.
 public struct Advice: Sendable, Hashable, Codable {
   public enum Kind: String, Sendable, Hashable, Codable {
-    case compact, dropCaches = "drop_caches", raiseMinFree = "raise_min_free_kbytes",
-      lowerMinFree = "lower_min_free_kbytes", scaleFactor = "watermark_scale_factor", ksm,
-      zoneReclaim = "zone_reclaim_mode", shortOfMemory = "short_of_memory", none
+    case compact
+    case dropCaches = "drop_caches"
+    case raiseMinFree = "raise_min_free_kbytes"
+    case
+      lowerMinFree = "lower_min_free_kbytes"
+    case scaleFactor = "watermark_scale_factor"
+    case ksm
+    case
+      zoneReclaim = "zone_reclaim_mode"
+    case shortOfMemory = "short_of_memory"
+    case none
   }
 
   public var kind: Kind

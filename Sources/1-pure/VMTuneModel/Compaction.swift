@@ -54,7 +54,7 @@ public enum Compaction {
     if input.freePages <= needed {
       return .reclaimTooLittleFree(freePages: input.freePages, needed: needed + 1)
     }
-    if (!input.costlyOrderRule || costly), index >= 0, index <= input.extfragThreshold {
+    if !input.costlyOrderRule || costly, index >= 0, index <= input.extfragThreshold {
       return .reclaimShortOfMemory(index: index)
     }
     return .compact(index: index)

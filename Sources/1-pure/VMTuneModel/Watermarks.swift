@@ -51,8 +51,8 @@ public enum WatermarkModel {
     z.isHighMem || (rule == .movableCapped && z.isMovable)
   }
 
-  /// `lowmem_reserve[i][j]` for one node's zones in order (`setup_per_zone_lowmem_reserve()`, docs/KERNEL.md, Lowmem reserve): what zone i keeps
-  /// back from allocations that could have used zone j.
+  /// `lowmem_reserve[i][j]` for one node's zones in order (`setup_per_zone_lowmem_reserve()`,
+  /// docs/KERNEL.md, Lowmem reserve): what zone i keeps back from allocations that could have used zone j.
   public static func lowmemReserve(_ nodeZones: [ZoneMemory], ratios: [UInt64]) -> [[UInt64]] {
     var out = Array(repeating: Array(repeating: UInt64(0), count: nodeZones.count), count: nodeZones.count)
     for i in 0..<nodeZones.count {
@@ -68,7 +68,8 @@ public enum WatermarkModel {
   }
 }
 
-/// The kernel's choice of `min_free_kbytes` (`calculate_min_free_kbytes()`, docs/KERNEL.md, Default min_free_kbytes and THP).
+/// The kernel's choice of `min_free_kbytes` (`calculate_min_free_kbytes()`,
+/// docs/KERNEL.md, Default min_free_kbytes and THP).
 public enum MinFreeKbytes {
   /// `calculate_min_free_kbytes()`: `int_sqrt(lowmem_kbytes * 16)` clamped to 128 … 262144
   /// (… 65536 before ≈5.7). `lowmemKB` is `nr_free_buffer_pages()` in kB.

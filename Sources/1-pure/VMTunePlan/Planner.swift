@@ -103,7 +103,9 @@ public enum Planner {
   struct Refusal: Error { var why: String }
 
   /// The value to write, nil when the live value already satisfies the target.
-  static func resolve(_ target: Target, knob: Knob, current: SysctlValue, host: HostFacts) -> Result<SysctlValue?, Refusal> {
+  static func resolve(_ target: Target, knob: Knob, current: SysctlValue, host: HostFacts) -> Result<
+    SysctlValue?, Refusal
+  > {
     let now = current.intValue
     switch target {
     case .exact(.list(let wanted)):

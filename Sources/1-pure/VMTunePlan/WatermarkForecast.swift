@@ -30,9 +30,13 @@ enum WatermarkForecast {
   /// Nil when zoneinfo is unavailable or the plan touches neither knob.
   static func forecast(_ snapshot: HostSnapshot, entries: [PlanEntry], kernel: KernelVersion?) -> [ZoneForecast]? {
     guard let info = snapshot.zoneInfo, !info.zones.isEmpty else { return nil }
-    let touched = entries.contains { ($0.key == "min_free_kbytes" || $0.key == "watermark_scale_factor") && $0.action == .change }
+    let touched = entries.contains {
+      ($0.key == "min_free_kbytes" || $0.key == "watermark_scale_factor") && $0.action == .change
+    }
     guard touched else { return nil }
-    func current(_ key: String, _ fallback: UInt64) -> UInt64 { snapshot.values[key].flatMap { UInt64($0) } ?? fallback }
+    func current(_ key: String, _ fallback: UInt64) -> UInt64 {
+      snapshot.values[key].flatMap { UInt64($0) } ?? fallback
+    }
     func after(_ key: String, _ fallback: UInt64) -> UInt64 {
       if let e = entries.first(where: { $0.key == key && $0.action == .change }),
         let d = e.desired?.intValue, let v = UInt64(exactly: d)
@@ -43,13 +47,17 @@ enum WatermarkForecast {
     }
     let zones = zones(info)
     let r = rule(kernel)
-    let model = WatermarkModel.predict(zones, minFreeKbytes: current("min_free_kbytes", 0), scaleFactor: current("watermark_scale_factor", 10), rule: r)
-    let next = WatermarkModel.predict(zones, minFreeKbytes: after("min_free_kbytes", 0), scaleFactor: after("watermark_scale_factor", 10), rule: r)
+    let model = WatermarkModel.predict(
+      zones, minFreeKbytes: current("min_free_kbytes", 0), scaleFactor: current("watermark_scale_factor", 10), rule: r)
+    let next = WatermarkModel.predict(
+      zones, minFreeKbytes: after("min_free_kbytes", 0), scaleFactor: after("watermark_scale_factor", 10), rule: r)
     return info.zones.indices.map { i in
       let z = info.zones[i]
       let now = z.unboosted
       let matches = model[i].min == now.min && model[i].low == now.low && model[i].high == now.high
-      return ZoneForecast(node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: now, after: next[i], modelMatchesKernel: matches)
+      return ZoneForecast(
+        node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: now, after: next[i],
+        modelMatchesKernel: matches)
     }
   }
 
@@ -62,20 +70,32 @@ enum WatermarkForecast {
         out.append(
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
-            message: "\(name): the new high watermark (\(z.after.high) pages) would reach the zone's size (\(z.managed) managed pages); kswapd could never finish and allocations would stall at min (as on a 4 GB host given min_free_kbytes 3,000,000)"))
+            message:
+              "\(name): the new high watermark (\(z.after.high) pages) would reach the zone's size (\(z.managed) "
+              + "managed pages); kswapd could never finish and allocations would stall at min (as on a 4 GB host "
+              + "given min_free_kbytes 3,000,000)"
+          ))
       }
       if z.free < z.after.low, z.free >= z.now.low {
         out.append(
           PlanWarning(
             severity: .guardViolation, key: "min_free_kbytes",
-            message: "\(name): \(z.free) free pages would sit under the new low watermark \(z.after.low) (now \(z.now.low)); kswapd would start reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes 3,000,000)"))
+            message:
+              "\(name): \(z.free) free pages would sit under the new low watermark \(z.after.low) (now \(z.now.low)); "
+              + "kswapd would start reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes "
+              + "3,000,000)"
+          ))
       }
     }
     if let z = zones.first(where: { !$0.modelMatchesKernel && $0.managed > 0 }) {
       out.append(
         PlanWarning(
           severity: .warning, key: nil,
-          message: "Node \(z.node) \(z.zone): the kernel's current watermarks (\(z.now.min)/\(z.now.low)/\(z.now.high)) differ from vmtune's model of today's settings; predictions may be off (vendor patch, or memory being onlined)"))
+          message:
+            "Node \(z.node) \(z.zone): the kernel's current watermarks (\(z.now.min)/\(z.now.low)/\(z.now.high)) "
+            + "differ from vmtune's model of today's settings; predictions may be off (vendor patch, or memory being "
+            + "onlined)"
+        ))
     }
     return out
   }

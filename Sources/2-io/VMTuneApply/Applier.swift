@@ -75,7 +75,9 @@ public struct Applier: Sendable {
     for var journal in try journals.all().reversed() where journal.state == .inProgress {
       let report = Restorer.restore(journal.entries, store: store)
       journal.state = report.failures.isEmpty ? .rolledBack : .failed
-      journal.note = "recovered after an interrupted apply: \(report.restored.count) restored, \(report.untouched.count) already original"
+      journal.note =
+        "recovered after an interrupted apply: \(report.restored.count) restored, \(report.untouched.count) already "
+        + "original"
       try journals.save(journal)
       if let p = journal.persisted { try restorePersisted(p) }
       if !report.failures.isEmpty { throw .restoreIncomplete(report) }
@@ -93,7 +95,9 @@ public struct Applier: Sendable {
   /// Applies the plan `planning` makes once the lock is held and any crashed apply is recovered,
   /// so two concurrent applies of profiles serialize instead of racing (the second plans against
   /// what the first wrote).
-  public func apply(options: ApplyOptions = ApplyOptions(), planning: () throws(ApplyError) -> Plan) throws(ApplyError) -> ApplyReport {
+  public func apply(options: ApplyOptions = ApplyOptions(), planning: () throws(ApplyError) -> Plan) throws(ApplyError)
+    -> ApplyReport
+  {
     try locked(timeout: options.lockTimeoutSeconds) { () throws(ApplyError) -> ApplyReport in
       var report = ApplyReport()
       report.recovered = try recoverIfNeeded()

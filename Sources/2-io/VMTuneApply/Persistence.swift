@@ -19,12 +19,15 @@ public struct PersistResult: Sendable, Hashable, Codable {
 public enum Persistence {
   public static let relativePath = "etc/sysctl.d/90-vmtune.conf"
   /// Searched by systemd-sysctl; for equal file names the earlier directory wins.
-  public static let directories = ["etc/sysctl.d", "run/sysctl.d", "usr/local/lib/sysctl.d", "usr/lib/sysctl.d", "lib/sysctl.d"]
+  public static let directories = [
+    "etc/sysctl.d", "run/sysctl.d", "usr/local/lib/sysctl.d", "usr/lib/sysctl.d", "lib/sysctl.d",
+  ]
 
   /// The file content for a plan: every entry in force after apply, in write order.
   public static func render(_ plan: Plan, generation: Int?) -> (text: String, keys: [String]) {
     var lines = [
-      "# Written by vmtune apply --persist (profile \(plan.profile)\(generation.map { ", journal generation \($0)" } ?? "")).",
+      "# Written by vmtune apply --persist (profile "
+        + "\(plan.profile)\(generation.map { ", journal generation \($0)" } ?? "")).",
       "# Do not edit: change the profile and run 'vmtune apply --persist' again.",
     ]
     var keys: [String] = []

@@ -66,7 +66,10 @@ public struct AnsibleModule {
       emit(result)
       return 0
     } catch {
-      emit(Result(changed: false, failed: true, msg: (error as? VMTuneError)?.description ?? "\(error)", diff: nil, plan: nil, journal_generation: nil))
+      emit(
+        Result(
+          changed: false, failed: true, msg: (error as? VMTuneError)?.description ?? "\(error)", diff: nil, plan: nil,
+          journal_generation: nil))
       return 1
     }
   }
@@ -88,7 +91,11 @@ public struct AnsibleModule {
       before: changes.map { "vm.\($0.key) = \($0.current?.description ?? "")\n" }.joined(),
       after: changes.map { "vm.\($0.key) = \($0.desired?.description ?? "")\n" }.joined())
     let summary = PlanSummary(
-      profile: plan.profile, changes: Dictionary(uniqueKeysWithValues: changes.map { ($0.key, "\($0.current?.description ?? "") -> \($0.desired?.description ?? "")") }),
+      profile: plan.profile,
+      changes: Dictionary(
+        uniqueKeysWithValues: changes.map {
+          ($0.key, "\($0.current?.description ?? "") -> \($0.desired?.description ?? "")")
+        }),
       unchanged: plan.summary.unchanged, skipped: plan.summary.skipped)
     let showDiff = (args._ansible_diff ?? false) ? diff : nil
     if state == "checked" || (args._ansible_check_mode ?? false) {
@@ -97,11 +104,15 @@ public struct AnsibleModule {
     }
     let report: ApplyReport
     do {
-      report = try Applier(files: frontend.files).apply(plan, options: ApplyOptions(force: args.force ?? false, persist: args.persist ?? false))
+      report = try Applier(files: frontend.files).apply(
+        plan, options: ApplyOptions(force: args.force ?? false, persist: args.persist ?? false))
     } catch {
       throw VMTuneError.apply(error)
     }
-    let msg = report.writes.isEmpty ? "in sync with \(plan.profile)" : "applied \(report.writes.count) change(s), journal generation \(report.generation ?? 0)"
+    let msg =
+      report.writes.isEmpty
+      ? "in sync with \(plan.profile)"
+      : "applied \(report.writes.count) change(s), journal generation \(report.generation ?? 0)"
     return Result(
       changed: !report.writes.isEmpty, msg: msg, diff: report.writes.isEmpty ? nil : showDiff, plan: summary,
       journal_generation: report.generation)
@@ -110,7 +121,9 @@ public struct AnsibleModule {
   func emit(_ result: Result) {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
-    let text = (try? encoder.encode(result)).map { String(decoding: $0, as: UTF8.self) } ?? "{\"failed\": true, \"msg\": \"encoding failed\"}"
+    let text =
+      (try? encoder.encode(result)).map { String(decoding: $0, as: UTF8.self) }
+      ?? "{\"failed\": true, \"msg\": \"encoding failed\"}"
     print(text)
   }
 }

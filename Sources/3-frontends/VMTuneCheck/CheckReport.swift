@@ -29,9 +29,13 @@ public struct CheckReport: Encodable, Sendable {
     keys = plan.entries.map { e in
       switch e.action {
       case .change:
-        return Key(key: e.key, status: "drift", live: e.current?.description, want: e.target, message: "live \(e.current?.description ?? "?"), profile wants \(e.target) (\(e.location))")
+        return Key(
+          key: e.key, status: "drift", live: e.current?.description, want: e.target,
+          message: "live \(e.current?.description ?? "?"), profile wants \(e.target) (\(e.location))")
       case .blocked:
-        return Key(key: e.key, status: "drift", live: e.current?.description, want: e.target, message: "cannot be satisfied: \(e.reason ?? "") (\(e.location))")
+        return Key(
+          key: e.key, status: "drift", live: e.current?.description, want: e.target,
+          message: "cannot be satisfied: \(e.reason ?? "") (\(e.location))")
       case .unchanged:
         return Key(key: e.key, status: "ok", live: e.current?.description, want: e.target, message: nil)
       case .skipped:
@@ -60,11 +64,16 @@ public struct CheckReport: Encodable, Sendable {
 
   /// The `<testsuite>` of this host: one testcase per key.
   func junitSuite() -> String {
-    var out = "  <testsuite name=\"\(xml(host)).\(xml(profile))\" tests=\"\(keys.count)\" failures=\"\(drifted)\" skipped=\"\(skipped)\" timestamp=\"\(UTC.iso8601(timestamp))\">\n"
+    var out =
+      "  <testsuite name=\"\(xml(host)).\(xml(profile))\" tests=\"\(keys.count)\" failures=\"\(drifted)\" "
+      + "skipped=\"\(skipped)\" timestamp=\"\(UTC.iso8601(timestamp))\">\n"
     for k in keys {
       out += "    <testcase classname=\"\(xml(host))\" name=\"vm.\(xml(k.key))\">"
       switch k.status {
-      case "drift": out += "<failure message=\"\(xml(k.message ?? ""))\" type=\"drift\">live=\(xml(k.live ?? "")) want=\(xml(k.want))</failure>"
+      case "drift":
+        out +=
+          "<failure message=\"\(xml(k.message ?? ""))\" type=\"drift\">live=\(xml(k.live ?? "")) "
+          + "want=\(xml(k.want))</failure>"
       case "skipped": out += "<skipped message=\"\(xml(k.message ?? ""))\"/>"
       default: break
       }
@@ -93,7 +102,8 @@ public struct CheckReport: Encodable, Sendable {
     out += "# TYPE vmtune_drift gauge\n"
     for r in reports {
       for k in r.keys where k.status != "skipped" {
-        out += "vmtune_drift{\(hostLabel(r))profile=\"\(p)\",key=\"\(r.label(k.key))\"} \(k.status == "drift" ? 1 : 0)\n"
+        out +=
+          "vmtune_drift{\(hostLabel(r))profile=\"\(p)\",key=\"\(r.label(k.key))\"} \(k.status == "drift" ? 1 : 0)\n"
       }
     }
     out += "# HELP vmtune_drifted_keys Number of drifted keys.\n# TYPE vmtune_drifted_keys gauge\n"

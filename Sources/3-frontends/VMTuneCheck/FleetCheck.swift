@@ -39,7 +39,8 @@ public enum FleetCheck {
         let bytes = try HostFiles.plain.read(path)
         var snap = try decoder.decode(DriftFields.self, from: Data(bytes)).snapshot
         guard snap.formatVersion == HostSnapshot.formatVersion else {
-          throw VMTuneError.other("snapshot format \(snap.formatVersion); this vmtune reads \(HostSnapshot.formatVersion)")
+          throw VMTuneError.other(
+            "snapshot format \(snap.formatVersion); this vmtune reads \(HostSnapshot.formatVersion)")
         }
         if snap.hostname == nil { snap.hostname = ProfilePath.stem(names[i].replacingJSON()) }
         result = .success(CheckReport(plan: Planner.plan(profile, on: snap), timestamp: timestamp))
@@ -63,7 +64,8 @@ public enum FleetCheck {
         let width = max(4, drifted.map(\.host.count).max() ?? 4)
         print("\(pad("HOST", width))  DRIFTED  OK   KEYS")
         for r in drifted {
-          let keys = r.keys.filter { $0.status == "drift" }.map { "\($0.key) (\($0.live ?? "?"))" }.joined(separator: ", ")
+          let keys = r.keys.filter { $0.status == "drift" }.map { "\($0.key) (\($0.live ?? "?"))" }.joined(
+            separator: ", ")
           print("\(pad(r.host, width))  \(pad(String(r.drifted), 7))  \(pad(String(r.inSync), 3))  \(keys)")
         }
         print("")
@@ -71,7 +73,10 @@ public enum FleetCheck {
       let verdict = "\(drifted.count)/\(reports.count) hosts drifted from \(profile.name)"
       print(drifted.isEmpty ? terminal.paint(verdict, .green) : terminal.paint(verdict, .red))
     case .json:
-      print(try JSONFile.string(Output(profile: profile.name, checked: reports.count, drifted: drifted.count, errors: errors, hosts: reports)))
+      print(
+        try JSONFile.string(
+          Output(profile: profile.name, checked: reports.count, drifted: drifted.count, errors: errors, hosts: reports))
+      )
     case .junit:
       print(CheckReport.junit(reports), terminator: "")
     case .prometheus:
@@ -101,7 +106,9 @@ struct DriftFields: Decodable {
     init?(intValue: Int) { nil }
   }
 
-  enum Keys: String, CodingKey { case formatVersion, hostname, kernelRelease, values, unreadable, memInfo, numaNodes, cpus }
+  enum Keys: String, CodingKey {
+    case formatVersion, hostname, kernelRelease, values, unreadable, memInfo, numaNodes, cpus
+  }
 
   var formatVersion: Int
   var snapshot: HostSnapshot

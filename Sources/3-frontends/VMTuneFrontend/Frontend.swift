@@ -46,7 +46,8 @@ public struct Frontend: Sendable {
   }
 
   /// Reads the live host (or the fixture tree under the root): every sysctl, or only `keys`.
-  public func readHost(keys: Set<String>? = nil, tables: HostSnapshot.Tables = .all) throws(VMTuneError) -> HostSnapshot {
+  public func readHost(keys: Set<String>? = nil, tables: HostSnapshot.Tables = .all) throws(VMTuneError) -> HostSnapshot
+  {
     do { return try HostSnapshot.read(files, keys: keys, tables: tables) } catch {
       throw .host(root: files.rootDescription, error)
     }

@@ -18,7 +18,12 @@ public struct Terminal: Sendable {
   public static var stdinIsTerminal: Bool { isatty(0) == 1 }
 
   public enum Style: String {
-    case red = "31", green = "32", yellow = "33", cyan = "36", dim = "2", bold = "1"
+    case red = "31"
+    case green = "32"
+    case yellow = "33"
+    case cyan = "36"
+    case dim = "2"
+    case bold = "1"
   }
 
   public func paint(_ text: String, _ style: Style) -> String {

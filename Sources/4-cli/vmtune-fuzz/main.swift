@@ -38,7 +38,8 @@ func parse(_ bytes: [UInt8]) {
   let text = String(decoding: bytes, as: UTF8.self)
   switch target {
   case "profile":
-    _ = try? ProfileLoader(reader: MemoryProfileReader(["p.yaml": text, "base.yaml": "apiVersion: vmtune/v1\n"])).load(path: "p.yaml")
+    _ = try? ProfileLoader(reader: MemoryProfileReader(["p.yaml": text, "base.yaml": "apiVersion: vmtune/v1\n"])).load(
+      path: "p.yaml")
     _ = try? YAMLParser.parse(bytes)
   case "zoneinfo": _ = try? ZoneInfo.parse(text)
   case "buddyinfo": _ = try? BuddyInfo.parse(text)
@@ -58,7 +59,8 @@ for path in args.dropFirst(3) {
 if corpus.isEmpty { corpus = [Array("apiVersion: vmtune/v1\n".utf8)] }
 let tokens: [[UInt8]] = [
   "Node 0, zone Normal", "pages free", "protection: (", ")", "*4kB", "= ", ": page allocation failure. order:",
-  ", mode:0x", "(GFP_ATOMIC)", "sysctl:\n  ", "include: [", "when: {", "&a", "*a", "!tag", "---", "\t", "\0", "\u{FFFF}",
+  ", mode:0x", "(GFP_ATOMIC)", "sysctl:\n  ", "include: [", "when: {", "&a", "*a", "!tag", "---", "\t", "\0",
+  "\u{FFFF}",
   "99999999999999999999999", "-1", "010", "0x10", "{", "}", "[", "]", ": ", "\n", "kB", "min", "low", "high",
 ].map { Array($0.utf8) }
 
@@ -104,4 +106,7 @@ while now - start < seconds {
   if execs % 256 == 0, corpus.count < 512, rng.below(4) == 0 { corpus.append(input) }
   if execs % 64 == 0 { now = Double(clock()) / Double(CLOCKS_PER_SEC) }
 }
-print("fuzz \(target): \(execs) execs in \(Int(now - start)) s CPU (\(Int(Double(execs) / max(now - start, 0.001))) execs/s), 0 crashes, corpus \(corpus.count)")
+print(
+  "fuzz \(target): \(execs) execs in \(Int(now - start)) s CPU (\(Int(Double(execs) / max(now - start, 0.001))) "
+    + "execs/s), 0 crashes, corpus \(corpus.count)"
+)

@@ -28,7 +28,8 @@ public enum BuddyInfo {
       while i < tokens.count {
         // "Node" "0," "zone" "DMA32" n0 n1 …
         guard tokens[i].elementsEqual("Node".utf8) else {
-          throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(Bytes.string(tokens[i]))'")
+          throw .malformed(
+            path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(Bytes.string(tokens[i]))'")
         }
         guard i + 3 < tokens.count, tokens[i + 2].elementsEqual("zone".utf8),
           let raw = Bytes.uint(tokens[i + 1].last == 0x2C ? tokens[i + 1].dropLast() : tokens[i + 1]),
@@ -40,13 +41,15 @@ public enum BuddyInfo {
         var j = i + 4
         while j < tokens.count, !tokens[j].elementsEqual("Node".utf8) {
           guard let n = Bytes.uint(tokens[j]) else {
-            throw .malformed(path: source, line: lineNumber, message: "free block count '\(Bytes.string(tokens[j]))' is not a number")
+            throw .malformed(
+              path: source, line: lineNumber, message: "free block count '\(Bytes.string(tokens[j]))' is not a number")
           }
           counts.append(n)
           j += 1
         }
         guard !counts.isEmpty else {
-          throw .malformed(path: source, line: lineNumber, message: "zone \(Bytes.string(tokens[i + 3])) has no free block counts")
+          throw .malformed(
+            path: source, line: lineNumber, message: "zone \(Bytes.string(tokens[i + 3])) has no free block counts")
         }
         result.append(FreeAreas(node: node, zone: Bytes.string(tokens[i + 3]), counts: counts))
         i = j

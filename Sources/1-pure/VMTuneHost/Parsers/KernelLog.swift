@@ -115,7 +115,10 @@ public struct KernelLog: Sendable, Hashable, Codable {
     let kill = r.contains("Out of memory")
     let buddy = r.contains("kB")
     if !(failure || vmalloc || kill || buddy) { return }
-    if failure, let m = r.firstMatch(of: #/
+    if failure,
+      let m = r.firstMatch(
+        of:
+          #/
       ^(.+?):\ page\ allocation\ failure[.:]\ order:(\d+),\ mode:(0x[0-9a-fA-F]+)
       (?:\(([^)]*)\))?(?:,\ nodemask=(\(null\)|[0-9,\-]*))?
       /#)
@@ -127,7 +130,10 @@ public struct KernelLog: Sendable, Hashable, Codable {
           nodemask: m.5.map(String.init), line: line))
       return
     }
-    if vmalloc, let m = r.firstMatch(of: #/
+    if vmalloc,
+      let m = r.firstMatch(
+        of:
+          #/
       ^(.+?):\ vmalloc(?:\ error)?:
       \ (?:.*?mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?(?:,\ nodemask=(\(null\)|[0-9,\-]*))?)?
       /#)
@@ -141,7 +147,10 @@ public struct KernelLog: Sendable, Hashable, Codable {
           flags: Self.flagList(m.3), nodemask: m.4.map(String.init), line: line))
       return
     }
-    if kill, let m = r.firstMatch(of: #/
+    if kill,
+      let m = r.firstMatch(
+        of:
+          #/
       Out\ of\ memory(?:\ \(oom_kill_allocating_task\))?:\ Kill(?:ed)?\ process\ (\d+)\ \((.*?)\)
       /#)
     {
@@ -153,7 +162,9 @@ public struct KernelLog: Sendable, Hashable, Codable {
 
   /// Every `Node N Zone: count*sizekB … = totalkB` in the record (Mem-Info prints several per line).
   mutating func scanBuddyLines(_ r: Substring, line: Int, source: String) throws(ParseError) {
-    for m in r.matches(of: #/
+    for m in r.matches(
+      of:
+        #/
       (?:Node\ (\d+)\ )?([A-Za-z][A-Za-z0-9]*):\ ((?:\d+\*\d+kB(?:\ \([A-Z]*\))?\ ?)+)(?:=\ ?(\d+)kB)?
       /#)
     {

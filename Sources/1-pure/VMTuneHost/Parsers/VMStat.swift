@@ -18,11 +18,13 @@ public struct VMStat: Sendable, Hashable, Codable {
       let t = Bytes.fields(line)
       if t.isEmpty { return }
       guard t.count == 2 else {
-        throw .malformed(path: source, line: n, message: "expected 'name value', got '\(Bytes.string(line.prefix(60)))'")
+        throw .malformed(
+          path: source, line: n, message: "expected 'name value', got '\(Bytes.string(line.prefix(60)))'")
       }
       // Gauges can be transiently negative per-CPU; the kernel prints them as %lu (wrapped).
       guard let v = Bytes.uint(t[1]) ?? Int64(Bytes.string(t[1])).map({ UInt64(bitPattern: $0) }) else {
-        throw .malformed(path: source, line: n, message: "\(Bytes.string(t[0])): '\(Bytes.string(t[1]))' is not a number")
+        throw .malformed(
+          path: source, line: n, message: "\(Bytes.string(t[0])): '\(Bytes.string(t[1]))' is not a number")
       }
       counters[Bytes.string(t[0])] = v
     }

@@ -60,7 +60,9 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
   /// Whether the kernel printed a `promo` watermark (after 6.1).
   public var hasPromo: Bool { zones.contains { $0.promo != nil } }
 
-  static let fields: Set<String> = ["boost", "min", "low", "high", "promo", "spanned", "present", "managed", "cma", "scanned"]
+  static let fields: Set<String> = [
+    "boost", "min", "low", "high", "promo", "spanned", "present", "managed", "cma", "scanned",
+  ]
 
   /// Parses zoneinfo text. Unknown lines are skipped; a known field with a malformed number is an
   /// error naming `source` and the line.
@@ -84,7 +86,9 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
         guard tokens.count >= 4, tokens[2].elementsEqual("zone".utf8), tokens[1].last == 0x2C,
           let node = Int(Bytes.string(tokens[1].dropLast()))
         else {
-          throw .malformed(path: source, line: lineNumber, message: "expected 'Node N, zone NAME', got '\(Bytes.string(raw.prefix(60)))'")
+          throw .malformed(
+            path: source, line: lineNumber,
+            message: "expected 'Node N, zone NAME', got '\(Bytes.string(raw.prefix(60)))'")
         }
         if let z = current { zones.append(z) }
         current = ZoneStats(node: node, name: Bytes.string(tokens[3]))
@@ -93,10 +97,18 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
       }
       guard current != nil else { return }
       let key = Bytes.string(first)
-      if key == "per-node" { section = .nodeStats; return }
-      if key == "pagesets" { section = .pagesets; return }
+      if key == "per-node" {
+        section = .nodeStats
+        return
+      }
+      if key == "pagesets" {
+        section = .pagesets
+        return
+      }
       if key == "pages", tokens.count >= 2, tokens[1].elementsEqual("free".utf8) {
-        guard tokens.count >= 3 else { throw .malformed(path: source, line: lineNumber, message: "'pages free' without a value") }
+        guard tokens.count >= 3 else {
+          throw .malformed(path: source, line: lineNumber, message: "'pages free' without a value")
+        }
         current?.free = try number(tokens[2], "pages free")
         section = .zone
         return
@@ -110,7 +122,8 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
           let t = Bytes.fields(item).first ?? item
           // lowmem_reserve is printed with %ld; a negative value never happens but must not crash.
           guard let v = Bytes.uint(t) ?? (t.first == 0x2D && Bytes.uint(t.dropFirst()) != nil ? 0 : nil) else {
-            throw .malformed(path: source, line: lineNumber, message: "protection: '\(Bytes.string(t))' is not a number")
+            throw .malformed(
+              path: source, line: lineNumber, message: "protection: '\(Bytes.string(t))' is not a number")
           }
           list.append(v)
         }
@@ -119,7 +132,9 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
       }
       // Lines with a colon are pageset/cpu details, node_unreclaimable, start_pfn… (not counters).
       if raw.contains(0x3A) {
-        if section == .pagesets, key.hasPrefix("node_unreclaimable") || key.hasPrefix("all_unreclaimable") || key.hasPrefix("start_pfn") {
+        if section == .pagesets,
+          key.hasPrefix("node_unreclaimable") || key.hasPrefix("all_unreclaimable") || key.hasPrefix("start_pfn")
+        {
           section = .zone
         }
         return
@@ -146,7 +161,11 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
           case "cma": current?.cma = v
           default: break
           }
-        } else if tokens.count == 2, first.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) {
+        } else if tokens.count == 2,
+          first.allSatisfy({
+            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
+          })
+        {
           current?.counters[key] = try number(tokens[1], key)
         }
       }

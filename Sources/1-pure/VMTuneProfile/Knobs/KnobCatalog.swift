@@ -74,38 +74,52 @@ public enum KnobCatalog {
     var list: [Knob] = [
       // Watermarks and the page allocator (docs/KERNEL.md, Watermarks).
       int(
-        "min_free_kbytes", .kilobytes, min: 0, rank: 20, default: "computed: 4*sqrt(lowmem kB), clamped 128…262144, raised for THP",
+        "min_free_kbytes", .kilobytes, min: 0, rank: 20,
+        default: "computed: 4*sqrt(lowmem kB), clamped 128…262144, raised for THP",
         "Free memory (kB) the kernel keeps in reserve; sets every zone's min watermark, and low/high above it.",
         effect: "recomputes every zone's min/low/high/promo watermarks and resets watermark boosts"),
       int(
         "watermark_scale_factor", .perTenThousand, min: 1, max: 3000, rank: 21,
         since: KernelVersion(4, 6), default: "10",
-        "Distance between the min, low and high watermarks, in 1/10000 of a zone's memory: how early kswapd wakes and how long it runs.",
+        "Distance between the min, low and high watermarks, in 1/10000 of a zone's memory: how early kswapd wakes and "
+          + "how long it runs.",
         effect: "recomputes every zone's watermarks"),
       int(
         "watermark_boost_factor", .perTenThousand, min: 0, rank: 22, since: KernelVersion(5, 0),
         default: "15000",
-        "How far (in 1/10000 of the high watermark) kswapd temporarily raises watermarks after a fragmentation event; 0 disables boosting."),
+        "How far (in 1/10000 of the high watermark) kswapd temporarily raises watermarks after a fragmentation event; "
+          + "0 disables boosting."
+      ),
       int(
         "defrag_mode", .boolean, min: 0, max: 1, rank: 23, since: KernelVersion(6, 15), default: "0",
-        "1 makes the allocator reclaim and compact before mixing pageblock types, keeping high-order memory available; best set right after boot."),
+        "1 makes the allocator reclaim and compact before mixing pageblock types, keeping high-order memory available; "
+          + "best set right after boot."
+      ),
       int(
         "lowmem_reserve_ratio", .count, rank: 10, default: "256 256 32 0 0",
-        "Per-zone divisors protecting lower zones from allocations that could use higher zones (zoneinfo 'protection:')."),
+        "Per-zone divisors protecting lower zones from allocations that could use higher zones (zoneinfo "
+          + "'protection:')."
+      ),
       int(
         "min_unmapped_ratio", .percent, min: 0, max: 100, numa: true, default: "1",
-        "Percent of a zone's pages that must be unmapped page cache before node reclaim runs (only with zone_reclaim_mode)."),
+        "Percent of a zone's pages that must be unmapped page cache before node reclaim runs (only with "
+          + "zone_reclaim_mode)."
+      ),
       int(
         "min_slab_ratio", .percent, min: 0, max: 100, numa: true, default: "5",
-        "Percent of a zone's pages in reclaimable slab before node reclaim shrinks slab (only with zone_reclaim_mode)."),
+        "Percent of a zone's pages in reclaimable slab before node reclaim shrinks slab (only with "
+          + "zone_reclaim_mode)."),
       int(
         "zone_reclaim_mode", .bitmask, min: 0, numa: true, default: "0",
-        "Node-local reclaim before allocating off-node: bit 1 reclaim, 2 write dirty pages, 4 unmap/swap. 0 (default since 3.16) suits file servers and most hosts."),
+        "Node-local reclaim before allocating off-node: bit 1 reclaim, 2 write dirty pages, 4 unmap/swap. 0 (default "
+          + "since 3.16) suits file servers and most hosts."
+      ),
       // Compaction (docs/KERNEL.md, Compaction suitability, Proactive compaction).
       int(
         "compaction_proactiveness", .count, min: 0, max: 100, since: KernelVersion(5, 9),
         default: "20",
-        "How hard kcompactd compacts in the background (0 off, 100 most); it acts when the node's fragmentation score exceeds 100-proactiveness+10.",
+        "How hard kcompactd compacts in the background (0 off, 100 most); it acts when the node's fragmentation score "
+          + "exceeds 100-proactiveness+10.",
         effect: "a non-zero write wakes kcompactd for an immediate check (5.15+)"),
       int(
         "extfrag_threshold", .count, min: 0, max: 1000, since: KernelVersion(2, 6, 35),
@@ -121,7 +135,9 @@ public enum KnobCatalog {
       // Reclaim and caches.
       int(
         "swappiness", .count, min: 0, max: 200, default: "60",
-        "Relative cost of swapping anonymous memory vs dropping page cache: 0 avoids swap, 100 equal, up to 200 prefers swap."),
+        "Relative cost of swapping anonymous memory vs dropping page cache: 0 avoids swap, 100 equal, up to 200 "
+          + "prefers swap."
+      ),
       int(
         "vfs_cache_pressure", .count, min: 0, default: "100",
         "How eagerly dentry and inode caches are reclaimed relative to page cache; 0 never (OOM risk)."),

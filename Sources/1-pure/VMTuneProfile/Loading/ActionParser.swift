@@ -26,7 +26,9 @@ extension DocumentParser {
       }
       if let w = a["when"] { action.trigger = parseTrigger(w, "\(path).when") }
       if action.everySeconds == nil, action.trigger == nil {
-        fail(v.mark, path, "runs neither on a schedule nor on a condition", hint: "add 'every: 15m' or 'when: { order: 4, fragmentation_index_above: 500 }'")
+        fail(
+          v.mark, path, "runs neither on a schedule nor on a condition",
+          hint: "add 'every: 15m' or 'when: { order: 4, fragmentation_index_above: 500 }'")
       }
       if let n = a["nodes"] { action.nodes = parseNodes(n, "\(path).nodes") }
       if kind == "drop_caches" {
@@ -34,13 +36,17 @@ extension DocumentParser {
           if let s = w.scalar, let what = Action.DropWhat(rawValue: s) {
             action.what = what
           } else {
-            fail(w.mark, "\(path).what", "'\(w.scalar ?? w.kindName)' is not something drop_caches drops", hint: "use pagecache (1), slab (2) or all (3)")
+            fail(
+              w.mark, "\(path).what", "'\(w.scalar ?? w.kindName)' is not something drop_caches drops",
+              hint: "use pagecache (1), slab (2) or all (3)")
           }
         } else {
           action.what = .pagecache
         }
         if let s = a["sync_first"] {
-          do throws(ScalarDecoding.Failure) { action.syncFirst = try ScalarDecoding.bool(s) } catch { fail(s, "\(path).sync_first", error) }
+          do throws(ScalarDecoding.Failure) { action.syncFirst = try ScalarDecoding.bool(s) } catch {
+            fail(s, "\(path).sync_first", error)
+          }
         }
       }
       actions.append(action)
@@ -70,7 +76,9 @@ extension DocumentParser {
   mutating func parseTrigger(_ node: YAMLNode, _ path: String) -> Action.Trigger? {
     guard let f = fields(node, path, allowed: Self.triggerKeys) else { return nil }
     guard let o = f["order"] else {
-      fail(node.mark, path, "a condition needs the allocation order it protects", hint: "add 'order: 4' (64 KiB blocks, the order of typical NIC and Xen atomic allocation failures)")
+      fail(
+        node.mark, path, "a condition needs the allocation order it protects",
+        hint: "add 'order: 4' (64 KiB blocks, the order of typical NIC and Xen atomic allocation failures)")
       return nil
     }
     do throws(ScalarDecoding.Failure) {

@@ -45,7 +45,8 @@ struct DocumentParser {
         result[key] = pair.value
       } else {
         let near = allowed.map { ($0, editDistance(key, $0)) }.min { $0.1 < $1.1 }
-        let hint = near.flatMap { $0.1 <= 3 ? "did you mean '\($0.0)'?" : nil }
+        let hint =
+          near.flatMap { $0.1 <= 3 ? "did you mean '\($0.0)'?" : nil }
           ?? "allowed keys: \(allowed.joined(separator: ", "))"
         let path = context.isEmpty ? key : "\(context).\(key)"
         fail(pair.key.mark, path, "unknown key", hint: hint)
@@ -63,7 +64,9 @@ struct DocumentParser {
     guard let top = fields(root, "", allowed: Self.topLevelKeys) else { return doc }
     if let v = top["apiVersion"] {
       if v.scalar != ProfileLoader.apiVersion {
-        fail(v.mark, "apiVersion", "unsupported version '\(v.scalar ?? v.kindName)'", hint: "use 'apiVersion: \(ProfileLoader.apiVersion)'")
+        fail(
+          v.mark, "apiVersion", "unsupported version '\(v.scalar ?? v.kindName)'",
+          hint: "use 'apiVersion: \(ProfileLoader.apiVersion)'")
       }
     } else {
       fail(root.mark, "apiVersion", "missing", hint: "add 'apiVersion: \(ProfileLoader.apiVersion)' as the first line")
@@ -72,11 +75,16 @@ struct DocumentParser {
       if let s = v.scalar, ProfileLoader.isValidName(s) {
         doc.name = s
       } else {
-        fail(v.mark, "name", "'\(v.scalar ?? v.kindName)' is not a profile name", hint: "use letters, digits, '-' and '_'")
+        fail(
+          v.mark, "name", "'\(v.scalar ?? v.kindName)' is not a profile name", hint: "use letters, digits, '-' and '_'")
       }
     }
     if let v = top["description"] {
-      if let s = v.scalar { doc.description = s } else { fail(v.mark, "description", "expected text, got a \(v.kindName)") }
+      if let s = v.scalar {
+        doc.description = s
+      } else {
+        fail(v.mark, "description", "expected text, got a \(v.kindName)")
+      }
     }
     if let v = top["include"] { doc.includes = parseIncludes(v) }
     if let v = top["when"] { doc.conditions = parseWhen(v, "when") }
@@ -129,7 +137,8 @@ struct DocumentParser {
           guard let version = KernelVersion(parsing: operand), !operand.isEmpty,
             operand.first?.isNumber == true
           else {
-            throw ScalarDecoding.Failure(message: "'\(text)' is not a kernel version comparison", hint: "write \">=5.9\"")
+            throw ScalarDecoding.Failure(
+              message: "'\(text)' is not a kernel version comparison", hint: "write \">=5.9\"")
           }
           result.append(.kernel(op, version))
         }

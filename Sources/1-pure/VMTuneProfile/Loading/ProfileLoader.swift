@@ -93,7 +93,9 @@ public struct ProfileLoader: Sendable {
       ])
     }
     if let bad = Self.firstInvalidUTF8(bytes) {
-      throw ProfileErrors([ProfileError(file: path, mark: bad, message: "invalid UTF-8", hint: "save the file as UTF-8")])
+      throw ProfileErrors([
+        ProfileError(file: path, mark: bad, message: "invalid UTF-8", hint: "save the file as UTF-8")
+      ])
     }
     let root: YAMLNode?
     do {
@@ -111,7 +113,8 @@ public struct ProfileLoader: Sendable {
       guard let target = find(include.name, beside: ProfilePath.directory(of: path)) else {
         var e = site
         e.message = "no profile named '\(include.name)'"
-        e.hint = "looked beside \(path) and in \(searchPath.isEmpty ? "no search path" : searchPath.joined(separator: ", "))"
+        e.hint =
+          "looked beside \(path) and in \(searchPath.isEmpty ? "no search path" : searchPath.joined(separator: ", "))"
         state.errors.append(e)
         continue
       }

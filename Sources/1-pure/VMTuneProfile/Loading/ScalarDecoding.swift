@@ -108,7 +108,7 @@ enum ScalarDecoding {
     let interval: Interval
     do {
       interval = try Interval.parse(text)
-    } catch where error.reason == .tooLarge {
+    } catch  where error.reason == .tooLarge {
       interval = Interval(seconds: .max)
     } catch {
       throw Failure(message: error.message, hint: error.hint)

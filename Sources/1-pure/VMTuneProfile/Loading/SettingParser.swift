@@ -15,7 +15,10 @@ extension DocumentParser {
     }
     guard let knob = KnobCatalog.knob(key) else {
       let near = KnobCatalog.suggestions(for: key)
-      return ("is not a vm sysctl vmtune knows", near.first.map { "did you mean '\($0)'?" } ?? "run 'vmtune explain' for the list")
+      return (
+        "is not a vm sysctl vmtune knows",
+        near.first.map { "did you mean '\($0)'?" } ?? "run 'vmtune explain' for the list"
+      )
     }
     if let removed = knob.removedIn {
       return ("was removed in Linux \(removed)", knob.replacement.map { "use '\($0)' instead" })
@@ -29,7 +32,9 @@ extension DocumentParser {
 
   mutating func parseSysctl(_ node: YAMLNode, profile: String) -> [Setting] {
     guard case .mapping(let pairs) = node.content else {
-      if !node.isNull { fail(node.mark, "sysctl", "expected a mapping of vm sysctl names to values, got a \(node.kindName)") }
+      if !node.isNull {
+        fail(node.mark, "sysctl", "expected a mapping of vm sysctl names to values, got a \(node.kindName)")
+      }
       return []
     }
     var settings: [Setting] = []
@@ -78,7 +83,9 @@ extension DocumentParser {
       var bits: Int64 = 0
       for item in items {
         guard let name = item.scalar, let bit = Self.zoneReclaimBits[name] else {
-          fail(item.mark, path, "'\(item.scalar ?? item.kindName)' is not a zone_reclaim_mode bit", hint: "use reclaim (1), write (2), unmap (4), or [] for 0")
+          fail(
+            item.mark, path, "'\(item.scalar ?? item.kindName)' is not a zone_reclaim_mode bit",
+            hint: "use reclaim (1), write (2), unmap (4), or [] for 0")
           return nil
         }
         bits |= bit
@@ -101,7 +108,9 @@ extension DocumentParser {
         do throws(ScalarDecoding.Failure) {
           let n = try ScalarDecoding.integer(item)
           guard n >= 0, n <= KnobCatalog.intMax else {
-            throw ScalarDecoding.Failure(message: "\(n) is outside 0 … \(KnobCatalog.intMax)", hint: "the kernel stores values below 1 as 0; write 0 to disable a zone's protection")
+            throw ScalarDecoding.Failure(
+              message: "\(n) is outside 0 … \(KnobCatalog.intMax)",
+              hint: "the kernel stores values below 1 as 0; write 0 to disable a zone's protection")
           }
           values.append(n)
         } catch {
@@ -116,7 +125,9 @@ extension DocumentParser {
       return .list(values)
     case .string:
       guard let s = node.scalar, knob.choices.contains(s) else {
-        fail(node.mark, path, "'\(node.scalar ?? node.kindName)' is not accepted", hint: "use one of: \(knob.choices.joined(separator: ", "))")
+        fail(
+          node.mark, path, "'\(node.scalar ?? node.kindName)' is not accepted",
+          hint: "use one of: \(knob.choices.joined(separator: ", "))")
         return nil
       }
       return .text(s)
@@ -159,12 +170,14 @@ extension DocumentParser {
       return nil
     }
     guard forms == 1 else {
-      fail(node.mark, path, forms == 0 ? "no value given" : "give only one of value, at_least/at_most, percent_of_ram",
-           hint: "e.g. { at_most: 10 } or { percent_of_ram: 1, min: 131072 }")
+      fail(
+        node.mark, path, forms == 0 ? "no value given" : "give only one of value, at_least/at_most, percent_of_ram",
+        hint: "e.g. { at_most: 10 } or { percent_of_ram: 1, min: 131072 }")
       return nil
     }
     if percent == nil, let m = f["min"] ?? f["max"] {
-      fail(m.mark, path, "min and max go with percent_of_ram", hint: "for bounds on the live value use at_least / at_most")
+      fail(
+        m.mark, path, "min and max go with percent_of_ram", hint: "for bounds on the live value use at_least / at_most")
       return nil
     }
     if let exact { return parseExact(exact, knob: knob, path: path).map(Target.exact) }

@@ -27,7 +27,12 @@ public struct HostFacts: Sendable, Hashable, Codable {
 
 /// `>=`, `<=`, `>`, `<`, `==`, `!=`.
 public enum Comparison: String, Sendable, Hashable, Codable, CaseIterable {
-  case ge = ">=", le = "<=", gt = ">", lt = "<", eq = "==", ne = "!="
+  case ge = ">="
+  case le = "<="
+  case gt = ">"
+  case lt = "<"
+  case eq = "=="
+  case ne = "!="
 
   public func holds<T: Comparable>(_ lhs: T, _ rhs: T) -> Bool {
     switch self {

@@ -95,7 +95,8 @@ extension KnobCatalog {
   public static func value(_ text: String, of knob: Knob, at path: [any CodingKey]) throws -> SysctlValue {
     guard let v = knob.parse(text) else {
       throw DecodingError.dataCorrupted(
-        .init(codingPath: path, debugDescription: "'\(text)' is not a valid \(knob.type.rawValue) value for \(knob.name)"))
+        .init(
+          codingPath: path, debugDescription: "'\(text)' is not a valid \(knob.type.rawValue) value for \(knob.name)"))
     }
     return v
   }

@@ -112,9 +112,16 @@ struct AgentCommand: ParsableCommand {
         do {
           let next = try frontend.loadProfile(profile)
           agent.replace(profile: next)
-          Self.emit(AgentLine(level: .notice, message: "reloaded profile \(next.name): \(next.settings.count) sysctl(s), \(next.actions.count) action(s)"))
+          Self.emit(
+            AgentLine(
+              level: .notice,
+              message:
+                "reloaded profile \(next.name): \(next.settings.count) sysctl(s), \(next.actions.count) action(s)"))
         } catch {
-          Self.emit(AgentLine(level: .error, message: "reload failed, keeping profile \(agent.profile.name): \(ErrorText.render(error))"))
+          Self.emit(
+            AgentLine(
+              level: .error, message: "reload failed, keeping profile \(agent.profile.name): \(ErrorText.render(error))"
+            ))
         }
       }
     }
@@ -144,7 +151,7 @@ extension Interval: ExpressibleByArgument {
   @Sendable static func argument(_ text: String) throws -> Interval {
     do {
       return try Interval.parse(text)
-    } catch where error.reason == .tooLarge {
+    } catch  where error.reason == .tooLarge {
       throw ValidationError("'\(text)' is too large (use at most \(Interval.longest))")
     } catch {
       throw ValidationError(error.description)

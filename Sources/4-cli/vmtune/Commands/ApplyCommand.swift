@@ -42,7 +42,8 @@ struct ApplyCommand: ParsableCommand {
   @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when values were changed.")
   var detailedExitcode = false
 
-  @Option(name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another vmtune.", valueName: "SECONDS"))
+  @Option(
+    name: .customLong("lock-timeout"), help: ArgumentHelp("Seconds to wait for another vmtune.", valueName: "SECONDS"))
   var lockTimeout: Int = 10
 
   @Option(name: .customLong("inject-fault"), help: .hidden)
@@ -67,11 +68,13 @@ struct ApplyCommand: ParsableCommand {
     let terminal = Terminal.detect(forceOff: noColor)
     let renderer = PlanText(terminal: terminal)
     let frontend = try host.frontend()
-    let store: any SysctlAccess = injectFault.flatMap(Fault.init(parsing:)).map {
-      FaultInjectingSysctl(base: SysctlStore(files: frontend.files), fault: $0)
-    } ?? SysctlStore(files: frontend.files)
+    let store: any SysctlAccess =
+      injectFault.flatMap(Fault.init(parsing:)).map {
+        FaultInjectingSysctl(base: SysctlStore(files: frontend.files), fault: $0)
+      } ?? SysctlStore(files: frontend.files)
     let applier = Applier(files: frontend.files, store: store)
-    let options = ApplyOptions(force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation)
+    let options = ApplyOptions(
+      force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation)
     let interactive = !yes && Terminal.stdinIsTerminal
     let report: ApplyReport
     if let path = plan {
@@ -112,7 +115,10 @@ struct ApplyCommand: ParsableCommand {
     if let p = report.persisted {
       print("Persisted \(p.keys.count) key(s) to \(p.path).")
       for o in p.overrides {
-        Terminal.error("warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(p.path) at boot, so it wins; remove it or fold it into the profile")
+        Terminal.error(
+          "warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(p.path) at boot, so it wins; "
+            + "remove it or fold it into the profile"
+        )
       }
     }
     if detailedExitcode, report.generation != nil { throw ExitCode(2) }

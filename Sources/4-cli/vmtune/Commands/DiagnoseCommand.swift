@@ -23,10 +23,16 @@ struct DiagnoseCommand: ParsableCommand {
 
   @OptionGroup var host: HostOptions
 
-  @Option(name: .long, help: ArgumentHelp("A kernel log to scan for allocation failures and OOM reports ('-' for stdin).", valueName: "FILE"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "A kernel log to scan for allocation failures and OOM reports ('-' for stdin).", valueName: "FILE"))
   var log: String?
 
-  @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Allocation orders to analyse (default: the orders that failed in the log, else 4 and 9).", valueName: "N"))
+  @Option(
+    name: .long, parsing: .upToNextOption,
+    help: ArgumentHelp(
+      "Allocation orders to analyse (default: the orders that failed in the log, else 4 and 9).", valueName: "N"))
   var order: [Int] = []
 
   @Option(help: "Output format: text or json.")
@@ -35,7 +41,13 @@ struct DiagnoseCommand: ParsableCommand {
   @Flag(name: .customLong("no-color"), help: "Never colour the output.")
   var noColor = false
 
-  @Flag(name: .long, help: "Print only the fragmentation and unusable indexes of every order, as debugfs extfrag/extfrag_index and extfrag/unusable_index print them.")
+  @Flag(
+    name: .long,
+    help: """
+      Print only the fragmentation and unusable indexes of every order, as debugfs extfrag/extfrag_index and \
+      extfrag/unusable_index print them.
+      """
+  )
   var debugfs = false
 
   func validate() throws {

@@ -24,7 +24,8 @@ struct ExplainCommand: ParsableCommand {
     }
     if key.hasPrefix("vm.") { key = String(key.dropFirst(3)) }
     guard let k = KnobCatalog.knob(key) else {
-      let hint = KnobCatalog.suggestions(for: key).first.map { "did you mean '\($0)'?" } ?? "'vmtune explain' lists them"
+      let hint =
+        KnobCatalog.suggestions(for: key).first.map { "did you mean '\($0)'?" } ?? "'vmtune explain' lists them"
       throw VMTuneError.other("'\(key)' is not a vm sysctl vmtune knows", hint: hint)
     }
     print("vm.\(k.name)")
@@ -32,7 +33,9 @@ struct ExplainCommand: ParsableCommand {
     print("")
     print("  type       \(k.type.rawValue)\(k.unit == .count ? "" : " (\(k.unit.rawValue))")")
     print("  accepts    \(k.rangeText)")
-    for h in k.history { print("             before \(h.before): \(h.min.map(String.init) ?? "-") … \(h.max.map(String.init) ?? "-")") }
+    for h in k.history {
+      print("             before \(h.before): \(h.min.map(String.init) ?? "-") … \(h.max.map(String.init) ?? "-")")
+    }
     if let d = k.defaultValue { print("  default    \(d)") }
     if let s = k.since { print("  since      Linux \(s)") }
     if let r = k.removedIn { print("  removed    Linux \(r)\(k.replacement.map { " (use \($0))" } ?? "")") }

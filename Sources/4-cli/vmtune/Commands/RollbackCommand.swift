@@ -1,6 +1,6 @@
 import ArgumentParser
-import VMTuneFrontend
 import VMTuneApply
+import VMTuneFrontend
 import VMTuneKernel
 
 struct RollbackCommand: ParsableCommand {
@@ -45,7 +45,10 @@ struct RollbackCommand: ParsableCommand {
       print("\(pad("GEN", 5)) \(pad("CREATED (UTC)", 20)) \(pad("PROFILE", 16)) \(pad("STATE", 12)) KEYS")
       for j in journals {
         let keys = j.entries.filter { $0.desired != nil }.map(\.key).joined(separator: ",")
-        print("\(pad(String(j.generation), 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) \(pad(j.state.rawValue, 12)) \(keys)")
+        print(
+          "\(pad(String(j.generation), 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) "
+            + "\(pad(j.state.rawValue, 12)) \(keys)"
+        )
       }
       return
     }
@@ -59,6 +62,9 @@ struct RollbackCommand: ParsableCommand {
     do { report = try applier.rollback(to: to) } catch { throw VMTuneError.apply(error) }
     for r in report.restore.restored { print("  ↺ \(r.key): \(r.from) → \(r.to)") }
     for k in report.restore.untouched { print("  = \(k): already at its original value") }
-    print("Rolled back generation(s) \(report.generations.map(String.init).joined(separator: ", ")): \(report.restore.restored.count) value(s) restored.")
+    print(
+      "Rolled back generation(s) \(report.generations.map(String.init).joined(separator: ", ")): "
+        + "\(report.restore.restored.count) value(s) restored."
+    )
   }
 }

@@ -27,7 +27,10 @@ struct ValidateCommand: ParsableCommand {
     for name in profiles {
       do throws(VMTuneError) {
         let p = try frontend.loadProfile(name)
-        print("ok: \(p.files.first ?? name): \(p.name), \(p.settings.count) sysctl(s), \(p.actions.count) action(s)\(p.files.count > 1 ? ", includes \(p.files.dropFirst().joined(separator: ", "))" : "")")
+        print(
+          "ok: \(p.files.first ?? name): \(p.name), \(p.settings.count) sysctl(s), \(p.actions.count) "
+            + "action(s)\(p.files.count > 1 ? ", includes \(p.files.dropFirst().joined(separator: ", "))" : "")"
+        )
       } catch {
         Terminal.error(ErrorText.render(error))
         failed = true

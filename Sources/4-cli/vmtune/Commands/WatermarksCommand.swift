@@ -22,16 +22,21 @@ struct WatermarksCommand: ParsableCommand {
 
   @OptionGroup var host: HostOptions
 
-  @Option(name: .customLong("min-free-kbytes"), help: ArgumentHelp("Predict for this min_free_kbytes.", valueName: "KB"))
+  @Option(
+    name: .customLong("min-free-kbytes"), help: ArgumentHelp("Predict for this min_free_kbytes.", valueName: "KB"))
   var minFreeKbytes: UInt64?
 
-  @Option(name: .customLong("watermark-scale-factor"), help: ArgumentHelp("Predict for this watermark_scale_factor.", valueName: "N"))
+  @Option(
+    name: .customLong("watermark-scale-factor"),
+    help: ArgumentHelp("Predict for this watermark_scale_factor.", valueName: "N"))
   var scaleFactor: UInt64?
 
   @Flag(help: "Exit 1 unless the model reproduces the live watermarks from the live settings.")
   var verify = false
 
-  @Option(name: .long, help: ArgumentHelp("Exit 1 unless the live watermarks equal those a saved plan predicted.", valueName: "PLAN"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Exit 1 unless the live watermarks equal those a saved plan predicted.", valueName: "PLAN"))
   var expect: String?
 
   @Option(help: "Output format: text or json.")
@@ -51,22 +56,39 @@ struct WatermarksCommand: ParsableCommand {
     guard let info = snap.zoneInfo, !info.zones.isEmpty else {
       throw VMTuneError.other("no /proc/zoneinfo under \(host.files.rootDescription)")
     }
-    let live = (min: snap.values["min_free_kbytes"].flatMap { UInt64($0) } ?? 0, wsf: snap.values["watermark_scale_factor"].flatMap { UInt64($0) } ?? 10)
+    let live = (
+      min: snap.values["min_free_kbytes"].flatMap { UInt64($0) } ?? 0,
+      wsf: snap.values["watermark_scale_factor"].flatMap { UInt64($0) } ?? 10
+    )
     let kernel = snap.kernelRelease.flatMap { KernelVersion(parsing: $0) }
     let rule = kernel.map { WatermarkRule.forKernel(major: $0.major, minor: $0.minor) } ?? .movableCapped
-    let zones = info.zones.map { ZoneMemory(node: $0.node, name: $0.name, managed: $0.managedPages, present: $0.present) }
-    let predicted = WatermarkModel.predict(zones, minFreeKbytes: minFreeKbytes ?? live.min, scaleFactor: scaleFactor ?? live.wsf, rule: rule)
+    let zones = info.zones.map {
+      ZoneMemory(node: $0.node, name: $0.name, managed: $0.managedPages, present: $0.present)
+    }
+    let predicted = WatermarkModel.predict(
+      zones, minFreeKbytes: minFreeKbytes ?? live.min, scaleFactor: scaleFactor ?? live.wsf, rule: rule)
     let rows = info.zones.indices.map { i -> Row in
       let z = info.zones[i]
-      return Row(node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: z.unboosted, predicted: predicted[i])
+      return Row(
+        node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: z.unboosted, predicted: predicted[i])
     }
     if format == .json {
       print(try JSONFile.string(rows))
     } else {
-      print("min_free_kbytes \(minFreeKbytes ?? live.min), watermark_scale_factor \(scaleFactor ?? live.wsf), rule \(rule.rawValue)\n")
-      print("\(pad("ZONE", 16)) \(pad("MANAGED", 10)) \(pad("FREE", 10)) \(pad("NOW min/low/high", 26)) PREDICTED min/low/high")
+      print(
+        "min_free_kbytes \(minFreeKbytes ?? live.min), watermark_scale_factor \(scaleFactor ?? live.wsf), rule "
+          + "\(rule.rawValue)\n"
+      )
+      print(
+        "\(pad("ZONE", 16)) \(pad("MANAGED", 10)) \(pad("FREE", 10)) \(pad("NOW min/low/high", 26)) PREDICTED "
+          + "min/low/high"
+      )
       for r in rows {
-        print("\(pad("Node \(r.node) \(r.zone)", 16)) \(pad(String(r.managed), 10)) \(pad(String(r.free), 10)) \(pad("\(r.now.min)/\(r.now.low)/\(r.now.high)", 26)) \(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)")
+        print(
+          "\(pad("Node \(r.node) \(r.zone)", 16)) \(pad(String(r.managed), 10)) \(pad(String(r.free), 10)) "
+            + "\(pad("\(r.now.min)/\(r.now.low)/\(r.now.high)", 26)) "
+            + "\(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)"
+        )
       }
     }
     var mismatches: [String] = []
@@ -78,7 +100,10 @@ struct WatermarksCommand: ParsableCommand {
         throw ValidationError("--verify compares the live settings; drop --min-free-kbytes/--watermark-scale-factor")
       }
       for r in rows where !same(r.now, r.predicted) {
-        mismatches.append("Node \(r.node) \(r.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), model \(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)/\(r.predicted.promo)")
+        mismatches.append(
+          "Node \(r.node) \(r.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), model "
+            + "\(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)/\(r.predicted.promo)"
+        )
       }
     }
     if let expect {
@@ -93,7 +118,10 @@ struct WatermarksCommand: ParsableCommand {
           continue
         }
         if !same(r.now, f.after) {
-          mismatches.append("Node \(f.node) \(f.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), plan predicted \(f.after.min)/\(f.after.low)/\(f.after.high)/\(f.after.promo)")
+          mismatches.append(
+            "Node \(f.node) \(f.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), plan predicted "
+              + "\(f.after.min)/\(f.after.low)/\(f.after.high)/\(f.after.promo)"
+          )
         }
       }
     }

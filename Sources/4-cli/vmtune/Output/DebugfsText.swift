@@ -1,5 +1,5 @@
-import VMTuneHost
 import VMTuneFrontend
+import VMTuneHost
 import VMTuneKernel
 import VMTuneModel
 

@@ -1,12 +1,13 @@
 import VMTuneDiagnose
-import VMTuneHost
 import VMTuneFrontend
-#if canImport(Glibc)
-  import Glibc
-#endif
+import VMTuneHost
 import VMTuneModel
 import VMTunePlan
 import VMTuneProfile
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Renders a diagnosis for a terminal: a block per zone, then log findings, counters, advice.
 struct DiagnosisText {
@@ -18,12 +19,13 @@ struct DiagnosisText {
     let pages = counts.enumerated().map { Double($0.element << UInt64($0.offset)) }
     let top = pages.max() ?? 0
     let glyphs = Array("▁▂▃▄▅▆▇█")
-    return String(pages.map { p -> Character in
-      if p == 0 { return "·" }
-      if top <= 1 { return glyphs[7] }
-      let level = Int((log(max(p, 1)) / log(top)) * 7.0 + 0.5)
-      return glyphs[min(7, max(0, level))]
-    })
+    return String(
+      pages.map { p -> Character in
+        if p == 0 { return "·" }
+        if top <= 1 { return glyphs[7] }
+        let level = Int((log(max(p, 1)) / log(top)) * 7.0 + 0.5)
+        return glyphs[min(7, max(0, level))]
+      })
   }
 
   func index(_ i: Int) -> String { i == -1000 ? "-1.000" : Fragmentation.debugfsText(i) }
@@ -80,7 +82,8 @@ struct DiagnosisText {
   }
 
   func order(_ o: OrderDiagnosis) -> String {
-    var s = "  order \(o.order): index \(index(o.fragmentationIndex)), unusable \(index(o.unusableIndex)), "
+    var s =
+      "  order \(o.order): index \(index(o.fragmentationIndex)), unusable \(index(o.unusableIndex)), "
       + "\(o.suitableBlocks) block(s)"
     if o.failuresInLog > 0 { s += terminal.paint(", \(o.failuresInLog) failure(s) in log", .red) }
     let dec = decision(o.decision)
@@ -103,7 +106,8 @@ struct DiagnosisText {
     guard !d.failures.isEmpty || d.oomKills > 0 else { return "" }
     var out = "\nKernel log:\n"
     for f in d.failures {
-      out += "  \(f.count) order-\(f.order) allocation failure(s)\(f.atomic ? " (atomic)" : "") by "
+      out +=
+        "  \(f.count) order-\(f.order) allocation failure(s)\(f.atomic ? " (atomic)" : "") by "
         + "\(f.processes.prefix(5).joined(separator: ", ")) — first at line \(f.firstLine)\n"
     }
     if d.oomKills > 0 { out += "  \(d.oomKills) OOM kill(s)\n" }

@@ -1,5 +1,5 @@
-import VMTuneHost
 import VMTuneFrontend
+import VMTuneHost
 import VMTunePlan
 import VMTuneProfile
 
@@ -24,15 +24,20 @@ struct PlanText {
     switch e.action {
     case .change:
       let arrow = "\(e.current?.description ?? "?") → \(e.desired?.description ?? "?")"
-      var s = "  \(terminal.paint("~", .yellow)) \(key)  \(terminal.paint(pad(arrow, 24), .yellow))  \(terminal.paint("want \(e.target)", .dim))"
+      var s =
+        "  \(terminal.paint("~", .yellow)) \(key)  \(terminal.paint(pad(arrow, 24), .yellow))  "
+        + "\(terminal.paint("want \(e.target)", .dim))"
       if let n = e.note { s += "\n      \(terminal.paint(n, .dim))" }
       return s
     case .unchanged:
-      return "  \(terminal.paint("=", .dim)) \(key)  \(pad(e.current?.description ?? "", 24))  \(terminal.paint("want \(e.target)", .dim))"
+      return
+        "  \(terminal.paint("=", .dim)) \(key)  \(pad(e.current?.description ?? "", 24))  "
+        + "\(terminal.paint("want \(e.target)", .dim))"
     case .skipped:
       return "  \(terminal.paint("!", .cyan)) \(key)  \(terminal.paint("skipped: \(e.reason ?? "")", .cyan))"
     case .blocked:
-      return "  \(terminal.paint("✗", .red)) \(key)  \(terminal.paint("blocked: \(e.reason ?? "") (\(e.location))", .red))"
+      return
+        "  \(terminal.paint("✗", .red)) \(key)  \(terminal.paint("blocked: \(e.reason ?? "") (\(e.location))", .red))"
     }
   }
 
@@ -48,7 +53,9 @@ struct PlanText {
         let now = "\(z.now.min) / \(z.now.low) / \(z.now.high)"
         let next = "\(z.after.min) / \(z.after.low) / \(z.after.high)"
         let changed = z.now != z.after
-        out += "  \(pad("Node \(z.node) \(z.zone)", width))  \(pad(now, 26)) \(changed ? "→" : "=") \(changed ? terminal.paint(pad(next, 26), .yellow) : pad(next, 26))  free \(z.free)\n"
+        out +=
+          "  \(pad("Node \(z.node) \(z.zone)", width))  \(pad(now, 26)) \(changed ? "→" : "=") "
+          + "\(changed ? terminal.paint(pad(next, 26), .yellow) : pad(next, 26))  free \(z.free)\n"
       }
     }
     if !plan.warnings.isEmpty {
