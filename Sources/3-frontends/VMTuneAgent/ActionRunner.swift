@@ -40,7 +40,10 @@ public struct KernelActionExecutor: ActionExecutor {
     triggers = KernelActions(files: files)
   }
 
-  static let watched = ["compact_migrate_scanned", "compact_free_scanned", "compact_isolated", "pgmigrate_success", "drop_pagecache", "drop_slab"]
+  static let watched = [
+    "compact_migrate_scanned", "compact_free_scanned", "compact_isolated", "pgmigrate_success", "drop_pagecache",
+    "drop_slab",
+  ]
 
   public func run(_ action: Action, order: Int) throws(KernelError) -> ActionEffect {
     let before = try triggers.memoryState()
@@ -58,7 +61,9 @@ public struct KernelActionExecutor: ActionExecutor {
     }
     let elapsed = start.duration(to: clock.now)
     let after = try triggers.memoryState()
-    func blocks(_ b: [FreeAreas]) -> UInt64 { b.reduce(0) { $0 + Fragmentation.contigInfo($1.counts, order: order).freeBlocksSuitable } }
+    func blocks(_ b: [FreeAreas]) -> UInt64 {
+      b.reduce(0) { $0 + Fragmentation.contigInfo($1.counts, order: order).freeBlocksSuitable }
+    }
     func pages(_ b: [FreeAreas]) -> UInt64 { b.reduce(0) { $0 + $1.freePages } }
     let deltas = Self.watched.compactMap { k -> (String, UInt64)? in
       guard let a = after.vmstat[k], let b = before.vmstat[k], a > b else { return nil }

@@ -7,7 +7,12 @@ import VMTuneProfile
 
 /// One log line (journald reads the `<N>` priority prefix the CLI adds).
 public struct AgentLine: Sendable, Hashable, CustomStringConvertible {
-  public enum Level: Int, Sendable, Hashable { case error = 3, warning = 4, notice = 5, info = 6 }
+  public enum Level: Int, Sendable, Hashable {
+    case error = 3
+    case warning = 4
+    case notice = 5
+    case info = 6
+  }
   public var level: Level
   public var message: String
   public var description: String { message }
@@ -121,7 +126,9 @@ public final class Agent {
       let live = e.current?.description ?? "?"
       let wants = "profile \(profile.name) wants \(e.target)"
       if let seen = lastSeen[e.key], seen != live {
-        log.append(AgentLine(level: .warning, message: "drift: \(e.key) changed outside vmtune from \(seen) to \(live); \(wants)"))
+        log.append(
+          AgentLine(
+            level: .warning, message: "drift: \(e.key) changed outside vmtune from \(seen) to \(live); \(wants)"))
       } else {
         log.append(AgentLine(level: .notice, message: "drift: \(e.key) is \(live); \(wants)"))
       }
@@ -166,7 +173,10 @@ public final class Agent {
       }
     }
     if let min = action.minIntervalSeconds, let last = s.lastRun, now - last < min {
-      return [AgentLine(level: .info, message: "\(name): due but rate-limited (last run \(now - last)s ago, min_interval \(min)s)")]
+      return [
+        AgentLine(
+          level: .info, message: "\(name): due but rate-limited (last run \(now - last)s ago, min_interval \(min)s)")
+      ]
     }
     let period = Interval(seconds: action.everySeconds ?? 0)
     let why = evidence.map { "condition met: \($0)" } ?? "scheduled every \(period)"
@@ -194,7 +204,8 @@ enum AgentState {
   static let path = "var/lib/vmtune/agent-state.json"
 
   static func load(_ files: HostFiles) -> [Action.Kind: Int64] {
-    guard let bytes = try? files.read(path), let decoded = try? JSONDecoder().decode([String: Int64].self, from: Data(bytes))
+    guard let bytes = try? files.read(path),
+      let decoded = try? JSONDecoder().decode([String: Int64].self, from: Data(bytes))
     else { return [:] }
     var out: [Action.Kind: Int64] = [:]
     for (k, v) in decoded { if let kind = Action.Kind(rawValue: k) { out[kind] = v } }

@@ -14,7 +14,9 @@ public struct Evidence: Sendable, Hashable, CustomStringConvertible {
   public var headroomPercent: Int64?
 
   public var description: String {
-    var s = "node \(node) \(zone): order-\(order) fragmentation index \(fragmentationIndex), \(suitableBlocks) free order-\(order) block(s), \(freePages) free pages"
+    var s =
+      "node \(node) \(zone): order-\(order) fragmentation index \(fragmentationIndex), "
+      + "\(suitableBlocks) free order-\(order) block(s), \(freePages) free pages"
     if let h = headroomPercent { s += ", headroom \(h)% of the zone above low" }
     return s
   }
