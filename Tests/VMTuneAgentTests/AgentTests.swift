@@ -207,7 +207,7 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     try host.write("sys/devices/system/node/node1/compact", "")
     let exec = KernelActionExecutor(files: host.files)
     let perNode = Action(
-      kind: .compact, nodes: [1], location: SourceLocation(file: "p", mark: Mark(line: 1, column: 1)))
+      kind: .compact, nodes: [1], location: ProfileLocation(file: "p", mark: Mark(line: 1, column: 1)))
     let effect = try exec.run(perNode, order: 4)
     #expect(try String(contentsOfFile: host.root + "/sys/devices/system/node/node1/compact", encoding: .utf8) == "1\n")
     #expect(effect.freePagesBefore == 4_545_201)
@@ -225,9 +225,9 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
       FreeAreas(node: 0, zone: "DMA", counts: [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 3]),
       FreeAreas(node: 0, zone: "Normal", counts: [1010, 1093, 1105, 779, 454, 329, 312, 249, 182, 179, 433]),
     ]
-    let t = Action.Trigger(order: 4, freeBlocksBelow: 256)
-    #expect(TriggerEvaluator.evaluate(t, buddy: buddy, zones: nil) == nil)
+    let t = Action.MemoryCondition(order: 4, freeBlocksBelow: 256)
+    #expect(ConditionEvaluator.evaluate(t, buddy: buddy, zones: nil) == nil)
     // A node with only a DMA zone is still evaluated.
-    #expect(TriggerEvaluator.evaluate(t, buddy: [buddy[0]], zones: nil)?.zone == "DMA")
+    #expect(ConditionEvaluator.evaluate(t, buddy: [buddy[0]], zones: nil)?.zone == "DMA")
   }
 }

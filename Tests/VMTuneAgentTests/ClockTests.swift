@@ -18,7 +18,7 @@ import VMTuneTestSupport
     try host.write("proc/buddyinfo", healthyBuddy)
     try host.write("proc/vmstat", "drop_pagecache 0\n")
     let exec = KernelActionExecutor(files: host.files)
-    let at = SourceLocation(file: "p", mark: Mark(line: 1, column: 1))
+    let at = ProfileLocation(file: "p", mark: Mark(line: 1, column: 1))
     let drop = Action(kind: .dropCaches, what: .pagecache, location: at)
     let effect = try exec.run(drop, order: 4)
     #expect(effect.seconds >= 0)

@@ -271,7 +271,7 @@ typealias SourceLocation_ = Testing.SourceLocation
     #expect(p.actions[0].kind == .compact)
     #expect(p.actions[0].everySeconds == 900)
     #expect(p.actions[0].nodes == [0, 1])
-    #expect(p.actions[0].trigger == Action.Trigger(order: 4, fragmentationIndexAbove: 500))
+    #expect(p.actions[0].condition == Action.MemoryCondition(order: 4, fragmentationIndexAbove: 500))
     #expect(p.actions[1].what == .slab)
     #expect(p.actions[1].minIntervalSeconds == 21600)
     #expect(p.actions[1].syncFirst)

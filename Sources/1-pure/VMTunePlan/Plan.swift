@@ -28,7 +28,7 @@ public struct PlanEntry: Sendable, Hashable {
   public var reason: String?
   /// Side effects worth knowing (`clears dirty_bytes`).
   public var note: String?
-  public var location: SourceLocation
+  public var location: ProfileLocation
   public var profile: String
 
   /// The file name under /proc/sys/vm.
@@ -36,7 +36,7 @@ public struct PlanEntry: Sendable, Hashable {
 
   public init(
     knob: Knob, action: Action, current: SysctlValue?, desired: SysctlValue?, target: String,
-    reason: String? = nil, note: String? = nil, location: SourceLocation, profile: String
+    reason: String? = nil, note: String? = nil, location: ProfileLocation, profile: String
   ) {
     self.knob = knob
     self.action = action
@@ -75,7 +75,7 @@ extension PlanEntry: Codable {
     target = try c.decode(String.self, forKey: .target)
     reason = try c.decodeIfPresent(String.self, forKey: .reason)
     note = try c.decodeIfPresent(String.self, forKey: .note)
-    location = try c.decode(SourceLocation.self, forKey: .location)
+    location = try c.decode(ProfileLocation.self, forKey: .location)
     profile = try c.decode(String.self, forKey: .profile)
   }
 

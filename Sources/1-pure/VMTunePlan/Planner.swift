@@ -162,7 +162,7 @@ public enum Planner {
       parts.append("drop_caches \(a.what?.rawValue ?? "pagecache")\(a.syncFirst ? " after sync" : "")")
     }
     if let s = a.everySeconds { parts.append("every \(Interval(seconds: s))") }
-    if let t = a.trigger {
+    if let t = a.condition {
       var c: [String] = []
       if let v = t.fragmentationIndexAbove { c.append("fragmentation index > \(v)") }
       if let v = t.fragmentationIndexBelow { c.append("fragmentation index < \(v)") }

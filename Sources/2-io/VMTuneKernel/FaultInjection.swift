@@ -7,7 +7,7 @@ import SystemPackage
 
 /// A fault to inject into sysctl writes, for tests of rollback (`--inject-fault`).
 public struct Fault: Sendable, Equatable, CustomStringConvertible {
-  public enum Trigger: Sendable, Equatable {
+  public enum Point: Sendable, Equatable {
     /// Fail the Nth write of the run (1-based), whatever the key.
     case writeNumber(Int)
     /// Fail every write to this key.
@@ -16,11 +16,11 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
     case crashBeforeWrite(Int)
   }
 
-  public var trigger: Trigger
+  public var point: Point
   public var errno: Errno
 
-  public init(_ trigger: Trigger, errno: Errno = .invalidArgument) {
-    self.trigger = trigger
+  public init(_ point: Point, errno: Errno = .invalidArgument) {
+    self.point = point
     self.errno = errno
   }
 
@@ -43,7 +43,7 @@ public struct Fault: Sendable, Equatable, CustomStringConvertible {
   }
 
   public var description: String {
-    switch trigger {
+    switch point {
     case .writeNumber(let n): return "write:\(n)"
     case .key(let k): return "key:\(k)"
     case .crashBeforeWrite(let n): return "crash:\(n)"
@@ -72,7 +72,7 @@ public final class FaultInjectingSysctl: SysctlAccess {
       c += 1
       return c
     }
-    switch fault.trigger {
+    switch fault.point {
     case .writeNumber(let target) where target == n:
       throw .injected(key: key, errno: fault.errno)
     case .key(let k) where k == key:

@@ -109,7 +109,7 @@ public final class Agent {
   /// what a plan's guards look at (zone watermarks, THP) when drift may be enforced.
   var tablesNeeded: HostSnapshot.Tables {
     var tables: HostSnapshot.Tables = []
-    let conditions = profile.actions.compactMap(\.trigger)
+    let conditions = profile.actions.compactMap(\.condition)
     if !conditions.isEmpty { tables.insert(.buddyinfo) }
     if conditions.contains(where: { $0.headroomBelowPercent != nil }) { tables.insert(.zoneinfo) }
     if enforce, !profile.settings.isEmpty { tables.formUnion(Planner.tablesRead) }
@@ -166,8 +166,8 @@ public final class Agent {
       s.nextDue = due + ((now - due) / every + 1) * every
     }
     var evidence: Evidence?
-    if let t = action.trigger {
-      evidence = TriggerEvaluator.evaluate(t, buddy: snapshot.buddyInfo ?? [], zones: snapshot.zoneInfo)
+    if let t = action.condition {
+      evidence = ConditionEvaluator.evaluate(t, buddy: snapshot.buddyInfo ?? [], zones: snapshot.zoneInfo)
       guard evidence != nil else {
         return scheduled ? [AgentLine(level: .info, message: "\(name): scheduled check, condition not met")] : []
       }
@@ -181,7 +181,7 @@ public final class Agent {
     let period = Interval(seconds: action.everySeconds ?? 0)
     let why = evidence.map { "condition met: \($0)" } ?? "scheduled every \(period)"
     do {
-      let effect = try executor.run(action, order: action.trigger?.order ?? 4)
+      let effect = try executor.run(action, order: action.condition?.order ?? 4)
       s.lastRun = now
       s.failures = 0
       s.retryAt = nil

@@ -1,7 +1,7 @@
 extension DocumentParser {
   static let actionKinds = ["compact", "drop_caches"]
   static let commonActionKeys = ["every", "when", "min_interval", "jitter"]
-  static let triggerKeys = [
+  static let conditionKeys = [
     "order", "fragmentation_index_above", "fragmentation_index_below", "free_blocks_below",
     "headroom_below_percent",
   ]
@@ -16,7 +16,7 @@ extension DocumentParser {
       guard let a = fields(v, path, allowed: Self.commonActionKeys + extra) else { continue }
       var action = Action(
         kind: kind == "compact" ? .compact : .dropCaches,
-        location: SourceLocation(file: file, mark: v.mark))
+        location: ProfileLocation(file: file, mark: v.mark))
       do throws(ScalarDecoding.Failure) {
         if let e = a["every"] { action.everySeconds = try ScalarDecoding.seconds(e) }
         if let e = a["min_interval"] { action.minIntervalSeconds = try ScalarDecoding.seconds(e) }
@@ -24,8 +24,8 @@ extension DocumentParser {
       } catch {
         fail(v, path, error)
       }
-      if let w = a["when"] { action.trigger = parseTrigger(w, "\(path).when") }
-      if action.everySeconds == nil, action.trigger == nil {
+      if let w = a["when"] { action.condition = parseCondition(w, "\(path).when") }
+      if action.everySeconds == nil, action.condition == nil {
         fail(
           v.mark, path, "runs neither on a schedule nor on a condition",
           hint: "add 'every: 15m' or 'when: { order: 4, fragmentation_index_above: 500 }'")
@@ -73,8 +73,8 @@ extension DocumentParser {
     return nodes
   }
 
-  mutating func parseTrigger(_ node: YAMLNode, _ path: String) -> Action.Trigger? {
-    guard let f = fields(node, path, allowed: Self.triggerKeys) else { return nil }
+  mutating func parseCondition(_ node: YAMLNode, _ path: String) -> Action.MemoryCondition? {
+    guard let f = fields(node, path, allowed: Self.conditionKeys) else { return nil }
     guard let o = f["order"] else {
       fail(
         node.mark, path, "a condition needs the allocation order it protects",
@@ -84,7 +84,7 @@ extension DocumentParser {
     do throws(ScalarDecoding.Failure) {
       let order = try ScalarDecoding.integer(o)
       guard (0...10).contains(order) else { throw ScalarDecoding.Failure(message: "order \(order) is outside 0 … 10") }
-      var t = Action.Trigger(order: Int(order))
+      var t = Action.MemoryCondition(order: Int(order))
       func bounded(_ key: String, _ range: ClosedRange<Int64>) throws(ScalarDecoding.Failure) -> Int64? {
         guard let v = f[key] else { return nil }
         let n = try ScalarDecoding.integer(v)

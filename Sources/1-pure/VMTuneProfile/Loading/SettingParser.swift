@@ -51,7 +51,7 @@ extension DocumentParser {
         settings.append(
           Setting(
             key: key, target: target, conditions: conditions,
-            location: SourceLocation(file: file, mark: pair.value.mark), profile: profile))
+            location: ProfileLocation(file: file, mark: pair.value.mark), profile: profile))
       }
     }
     // The kernel keeps only one of each exclusive pair: the one written last.

@@ -19,7 +19,7 @@ public struct Action: Sendable, Hashable, Codable {
   }
 
   /// Evidence that must hold before the action runs (any zone, kernel extfrag semantics).
-  public struct Trigger: Sendable, Hashable, Codable {
+  public struct MemoryCondition: Sendable, Hashable, Codable {
     public var order: Int
     public var fragmentationIndexAbove: Int64?
     public var fragmentationIndexBelow: Int64?
@@ -41,8 +41,8 @@ public struct Action: Sendable, Hashable, Codable {
   public var kind: Kind
   /// Seconds between scheduled runs.
   public var everySeconds: Int64?
-  public var trigger: Trigger?
-  /// Never more often than this, whatever the trigger.
+  public var condition: MemoryCondition?
+  /// Never more often than this, whatever starts it.
   public var minIntervalSeconds: Int64?
   /// Random delay up to this many seconds, to spread a fleet.
   public var jitterSeconds: Int64?
@@ -51,16 +51,16 @@ public struct Action: Sendable, Hashable, Codable {
   /// For drop_caches.
   public var what: DropWhat?
   public var syncFirst: Bool
-  public var location: SourceLocation
+  public var location: ProfileLocation
 
   public init(
-    kind: Kind, everySeconds: Int64? = nil, trigger: Trigger? = nil,
+    kind: Kind, everySeconds: Int64? = nil, condition: MemoryCondition? = nil,
     minIntervalSeconds: Int64? = nil, jitterSeconds: Int64? = nil, nodes: [Int]? = nil,
-    what: DropWhat? = nil, syncFirst: Bool = false, location: SourceLocation
+    what: DropWhat? = nil, syncFirst: Bool = false, location: ProfileLocation
   ) {
     self.kind = kind
     self.everySeconds = everySeconds
-    self.trigger = trigger
+    self.condition = condition
     self.minIntervalSeconds = minIntervalSeconds
     self.jitterSeconds = jitterSeconds
     self.nodes = nodes

@@ -6,12 +6,12 @@ public struct Setting: Sendable, Hashable, Codable {
   /// All must hold on the host (the profile's own `when:` plus the setting's).
   public var conditions: [Condition]
   /// Where the value was written (the child's line when a child overrides a parent).
-  public var location: SourceLocation
+  public var location: ProfileLocation
   /// Name of the profile that set it.
   public var profile: String
 
   public init(
-    key: String, target: Target, conditions: [Condition] = [], location: SourceLocation,
+    key: String, target: Target, conditions: [Condition] = [], location: ProfileLocation,
     profile: String
   ) {
     self.key = key

@@ -16,7 +16,7 @@ public struct Mark: Sendable, Hashable, Codable, Comparable, CustomStringConvert
 }
 
 /// A place in a named file, printed the way compilers print it: `file:line:column`.
-public struct SourceLocation: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct ProfileLocation: Sendable, Hashable, Codable, CustomStringConvertible {
   public var file: String
   public var mark: Mark
 

@@ -3,7 +3,7 @@ import VMTuneKernel
 import VMTuneModel
 import VMTuneProfile
 
-/// The numbers that made a trigger fire, for the log.
+/// The numbers that made a condition hold, for the log.
 public struct Evidence: Sendable, Hashable, CustomStringConvertible {
   public var node: Int
   public var zone: String
@@ -26,8 +26,8 @@ public struct Evidence: Sendable, Hashable, CustomStringConvertible {
 /// the tests of a condition must hold in the same zone. The 16 MiB ISA `DMA` zone is left out
 /// when a node has other zones: it always has few free blocks, and general allocations reach it
 /// only through the lowmem reserve, so it would make `free_blocks_below` fire on every cycle.
-public enum TriggerEvaluator {
-  public static func evaluate(_ t: Action.Trigger, buddy: [FreeAreas], zones: ZoneInfo?) -> Evidence? {
+public enum ConditionEvaluator {
+  public static func evaluate(_ t: Action.MemoryCondition, buddy: [FreeAreas], zones: ZoneInfo?) -> Evidence? {
     var best: Evidence?
     let nodesWithOtherZones = Set(buddy.filter { $0.zone != "DMA" }.map(\.node))
     for areas in buddy where !(areas.zone == "DMA" && nodesWithOtherZones.contains(areas.node)) {
