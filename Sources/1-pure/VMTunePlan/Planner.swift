@@ -9,7 +9,7 @@ public enum Planner {
     var keys: Set<String> = ["min_free_kbytes", "watermark_scale_factor"]
     for s in profile.settings {
       keys.insert(s.key)
-      if let partner = KnobCatalog.knob(s.key)?.exclusiveWith { keys.insert(partner) }
+      if let partner = s.knob.exclusiveWith { keys.insert(partner) }
     }
     return keys
   }
@@ -21,10 +21,8 @@ public enum Planner {
   public static func plan(_ profile: Profile, on snapshot: HostSnapshot) -> Plan {
     let host = snapshot.facts
     let failing = profile.conditions.filter { !$0.holds(on: host) }
-    var entries: [PlanEntry] = []
-    for setting in profile.settings {
-      guard let knob = KnobCatalog.knob(setting.key) else { continue }
-      entries.append(entry(for: setting, knob: knob, snapshot: snapshot, host: host, profileFailing: failing))
+    var entries = profile.settings.map {
+      entry(for: $0, knob: $0.knob, snapshot: snapshot, host: host, profileFailing: failing)
     }
     entries.sort { ($0.knob.writeRank, $0.key) < ($1.knob.writeRank, $1.key) }
     var observed = Observed()

@@ -141,7 +141,7 @@ struct DriftFields: Decodable {
   /// The keys a drift check of `profile` reads.
   static func keys(of profile: Profile) -> [String] {
     var keys = Set(profile.settings.map(\.key))
-    for s in profile.settings { if let p = KnobCatalog.knob(s.key)?.exclusiveWith { keys.insert(p) } }
+    for s in profile.settings { if let p = s.knob.exclusiveWith { keys.insert(p) } }
     return keys.sorted()
   }
 }

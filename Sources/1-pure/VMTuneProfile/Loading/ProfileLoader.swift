@@ -147,7 +147,7 @@ public struct ProfileLoader: Sendable {
     var actions: [Action] = []
     var guards = Guards()
     func put(_ s: Setting) {
-      if let partner = KnobCatalog.knob(s.key)?.exclusiveWith {
+      if let partner = s.knob.exclusiveWith {
         settings.removeAll { $0.key == partner }
       }
       if let i = settings.firstIndex(where: { $0.key == s.key }) {

@@ -50,13 +50,13 @@ extension DocumentParser {
       if let target = parseTarget(pair.value, knob: knob, path: path, conditions: &conditions) {
         settings.append(
           Setting(
-            key: key, target: target, conditions: conditions,
+            knob: knob, target: target, conditions: conditions,
             location: ProfileLocation(file: file, mark: pair.value.mark), profile: profile))
       }
     }
     // The kernel keeps only one of each exclusive pair: the one written last.
     for s in settings {
-      if let other = KnobCatalog.knob(s.key)?.exclusiveWith, s.key < other,
+      if let other = s.knob.exclusiveWith, s.key < other,
         let o = settings.first(where: { $0.key == other })
       {
         fail(

@@ -1,7 +1,7 @@
-/// One sysctl a profile sets, after `include:` merging.
-public struct Setting: Sendable, Hashable, Codable {
-  /// File name under /proc/sys/vm.
-  public var key: String
+/// One sysctl a profile sets, after `include:` merging. The loader resolves the key to its
+/// catalog knob once; everything after it works with the knob.
+public struct Setting: Sendable, Hashable {
+  public var knob: Knob
   public var target: Target
   /// All must hold on the host (the profile's own `when:` plus the setting's).
   public var conditions: [Condition]
@@ -10,15 +10,40 @@ public struct Setting: Sendable, Hashable, Codable {
   /// Name of the profile that set it.
   public var profile: String
 
+  /// File name under /proc/sys/vm.
+  public var key: String { knob.name }
+
   public init(
-    key: String, target: Target, conditions: [Condition] = [], location: ProfileLocation,
+    knob: Knob, target: Target, conditions: [Condition] = [], location: ProfileLocation,
     profile: String
   ) {
-    self.key = key
+    self.knob = knob
     self.target = target
     self.conditions = conditions
     self.location = location
     self.profile = profile
+  }
+}
+
+extension Setting: Codable {
+  enum CodingKeys: String, CodingKey { case key, target, conditions, location, profile }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    knob = try KnobCatalog.decoding(try c.decode(String.self, forKey: .key), at: c.codingPath)
+    target = try c.decode(Target.self, forKey: .target)
+    conditions = try c.decode([Condition].self, forKey: .conditions)
+    location = try c.decode(ProfileLocation.self, forKey: .location)
+    profile = try c.decode(String.self, forKey: .profile)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(key, forKey: .key)
+    try c.encode(target, forKey: .target)
+    try c.encode(conditions, forKey: .conditions)
+    try c.encode(location, forKey: .location)
+    try c.encode(profile, forKey: .profile)
   }
 }
 
