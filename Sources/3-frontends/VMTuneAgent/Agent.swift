@@ -1,5 +1,6 @@
 import FoundationEssentials
 import VMTuneApply
+import VMTuneFrontend
 import VMTuneHost
 import VMTuneKernel
 import VMTunePlan
@@ -94,9 +95,9 @@ public final class Agent {
     let now = clock.now()
     let snapshot: HostSnapshot
     do {
-      snapshot = try HostSnapshot.read(files, keys: Planner.keysRead(by: profile), tables: tablesNeeded)
+      snapshot = try Frontend(checked: files).readHost(keys: Planner.keysRead(by: profile), tables: tablesNeeded)
     } catch {
-      return [AgentLine(level: .error, message: "cannot read the host: \(error)")]
+      return [AgentLine(level: .error, message: error.message)]
     }
     var log = enforceSysctls(snapshot)
     for action in profile.actions {

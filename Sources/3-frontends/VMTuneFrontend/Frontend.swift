@@ -30,6 +30,13 @@ public struct Frontend: Sendable {
     searchPath = dirs.filter { seen.insert($0).inserted }
   }
 
+  /// A frontend over files whose root a caller has already checked (the agent, tests), with only
+  /// `profileDirs` as its search path.
+  public init(checked files: HostFiles, profileDirs: [String] = []) {
+    self.files = files
+    self.searchPath = profileDirs
+  }
+
   /// The profile loader over this search path.
   public var loader: ProfileLoader { ProfileLoader(reader: DiskProfileReader(), searchPath: searchPath) }
 
@@ -78,9 +85,10 @@ public struct Frontend: Sendable {
     Planner.plan(profile, on: try readHost(for: profile))
   }
 
-  /// Reads what a plan of `profile` needs: its sysctls and the zone and THP tables.
-  public func readHost(for profile: Profile) throws(VMTuneError) -> HostSnapshot {
-    try readHost(keys: Planner.keysRead(by: profile), tables: Planner.tablesRead)
+  /// Reads what a plan of `profile` needs: its sysctls and the zone and THP tables, plus `extra`
+  /// tables (the agent's conditions read buddyinfo).
+  public func readHost(for profile: Profile, extra: HostSnapshot.Tables = []) throws(VMTuneError) -> HostSnapshot {
+    try readHost(keys: Planner.keysRead(by: profile), tables: Planner.tablesRead.union(extra))
   }
 }
 
