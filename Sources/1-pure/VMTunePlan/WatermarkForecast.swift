@@ -17,12 +17,14 @@ public struct ZoneForecast: Sendable, Hashable, Codable {
 }
 
 /// Predicts every zone's watermarks for the settings a plan would leave (docs/KERNEL.md, Watermarks).
-enum WatermarkForecast {
-  static func zones(_ info: ZoneInfo) -> [ZoneMemory] {
+public enum WatermarkForecast {
+  /// Each zone's memory as the watermark model takes it.
+  public static func zones(_ info: ZoneInfo) -> [ZoneMemory] {
     info.zones.map { ZoneMemory(node: $0.node, name: $0.name, managed: $0.managedPages, present: $0.present) }
   }
 
-  static func rule(_ kernel: KernelVersion?) -> WatermarkRule {
+  /// The kernel's watermark rule for a release (the newest rule when the release is unknown).
+  public static func rule(_ kernel: KernelVersion?) -> WatermarkRule {
     guard let k = kernel else { return .movableCapped }
     return WatermarkRule.forKernel(major: k.major, minor: k.minor)
   }

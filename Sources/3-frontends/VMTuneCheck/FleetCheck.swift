@@ -29,23 +29,40 @@ public enum FleetCheck {
     profile: Profile, directory: String, format: CheckFormat, terminal: Terminal, timestamp: Int64
   ) throws(VMTuneError) -> Int32 {
     let names = HostFiles.plain.list(directory).filter { $0.hasSuffix(".json") }
+    let (reports, errors) = check(profile, directory: directory, names: names, timestamp: timestamp)
+    let drifted = reports.filter { $0.drifted > 0 }
+    switch format {
+    case .text: print(text(drifted, of: reports.count, profile: profile.name, terminal: terminal))
+    case .json:
+      let output = Output(
+        profile: profile.name, checked: reports.count, drifted: drifted.count, errors: errors, hosts: reports)
+      print(try JSONFile.string(output))
+    case .junit: print(CheckReport.junit(reports), terminator: "")
+    case .prometheus: print(CheckReport.prometheus(reports, fleet: true), terminator: "")
+    }
+    for e in errors { Terminal.error("vmtune: error: cannot check \(e)") }
+    if names.isEmpty { Terminal.error("vmtune: error: no *.json snapshots in \(directory)") }
+    if !errors.isEmpty || names.isEmpty { return 1 }
+    return drifted.isEmpty ? 0 : 2
+  }
+
+  /// Decodes and plans every snapshot on all cores; reports and errors in path order.
+  static func check(
+    _ profile: Profile, directory: String, names: [String], timestamp: Int64
+  ) -> (reports: [CheckReport], errors: [String]) {
     let results = Mutex<[(String, Result<CheckReport, any Error>)]>([])
     let decoder = JSONDecoder()
     decoder.userInfo[DriftFields.keysInfo] = DriftFields.keys(of: profile)
     DispatchQueue.concurrentPerform(iterations: names.count) { i in
       let path = ProfilePath.join(directory, names[i])
-      let result: Result<CheckReport, any Error>
-      do {
-        let bytes = try HostFiles.plain.read(path)
-        var snap = try decoder.decode(DriftFields.self, from: Data(bytes)).snapshot
+      let result = Result { () throws -> CheckReport in
+        var snap = try decoder.decode(DriftFields.self, from: Data(try HostFiles.plain.read(path))).snapshot
         guard snap.formatVersion == HostSnapshot.formatVersion else {
           throw VMTuneError.other(
             "snapshot format \(snap.formatVersion); this vmtune reads \(HostSnapshot.formatVersion)")
         }
         if snap.hostname == nil { snap.hostname = ProfilePath.stem(names[i].replacingJSON()) }
-        result = .success(CheckReport(plan: Planner.plan(profile, on: snap), timestamp: timestamp))
-      } catch {
-        result = .failure(error)
+        return CheckReport(plan: Planner.plan(profile, on: snap), timestamp: timestamp)
       }
       results.withLock { $0.append((path, result)) }
     }
@@ -57,37 +74,24 @@ public enum FleetCheck {
       case .failure(let e): errors.append("\(path): \(e)")
       }
     }
-    let drifted = reports.filter { $0.drifted > 0 }
-    switch format {
-    case .text:
-      if !drifted.isEmpty {
-        let width = max(4, drifted.map(\.host.count).max() ?? 4)
-        print("\(pad("HOST", width))  DRIFTED  OK   KEYS")
-        for r in drifted {
-          let keys = r.keys.filter { $0.status == "drift" }.map { "\($0.key) (\($0.live ?? "?"))" }.joined(
-            separator: ", ")
-          print("\(pad(r.host, width))  \(pad(String(r.drifted), 7))  \(pad(String(r.inSync), 3))  \(keys)")
-        }
-        print("")
+    return (reports, errors)
+  }
+
+  /// The drifted hosts' table and the rollup line (`3/120 hosts drifted from kvm-host`).
+  static func text(_ drifted: [CheckReport], of checked: Int, profile: String, terminal: Terminal) -> String {
+    var out = ""
+    if !drifted.isEmpty {
+      let width = max(4, drifted.map(\.host.count).max() ?? 4)
+      out += "\(pad("HOST", width))  DRIFTED  OK   KEYS\n"
+      for r in drifted {
+        let keys = r.keys.filter { $0.status == "drift" }.map { "\($0.key) (\($0.live ?? "?"))" }
+        out += "\(pad(r.host, width))  \(pad(String(r.drifted), 7))  \(pad(String(r.inSync), 3))  "
+        out += keys.joined(separator: ", ") + "\n"
       }
-      let verdict = "\(drifted.count)/\(reports.count) hosts drifted from \(profile.name)"
-      print(drifted.isEmpty ? terminal.paint(verdict, .green) : terminal.paint(verdict, .red))
-    case .json:
-      print(
-        try JSONFile.string(
-          Output(profile: profile.name, checked: reports.count, drifted: drifted.count, errors: errors, hosts: reports))
-      )
-    case .junit:
-      print(CheckReport.junit(reports), terminator: "")
-    case .prometheus:
-      print(CheckReport.prometheus(reports, fleet: true), terminator: "")
+      out += "\n"
     }
-    for e in errors { Terminal.error("vmtune: error: cannot check \(e)") }
-    if !errors.isEmpty || names.isEmpty {
-      if names.isEmpty { Terminal.error("vmtune: error: no *.json snapshots in \(directory)") }
-      return 1
-    }
-    return drifted.isEmpty ? 0 : 2
+    let verdict = "\(drifted.count)/\(checked) hosts drifted from \(profile)"
+    return out + (drifted.isEmpty ? terminal.paint(verdict, .green) : terminal.paint(verdict, .red))
   }
 }
 

@@ -66,8 +66,21 @@ struct ApplyCommand: ParsableCommand {
 
   func run() throws {
     let terminal = Terminal.detect(forceOff: noColor)
-    let renderer = PlanText(terminal: terminal)
     let frontend = try host.frontend()
+    let report = try apply(frontend, renderer: PlanText(terminal: terminal))
+    print(summary(report, terminal: terminal))
+    for o in report.persisted?.overrides ?? [] {
+      Terminal.error(
+        "warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(report.persisted?.path ?? "") "
+          + "at boot, so it wins; remove it or fold it into the profile")
+    }
+    if detailedExitcode, report.generation != nil { throw ExitCode(2) }
+  }
+
+  /// Applies a saved plan exactly, or a profile: planned and shown first on a terminal (then
+  /// applied exactly as shown), otherwise planned under the lock after any crash recovery, so
+  /// concurrent applies serialize.
+  func apply(_ frontend: Frontend, renderer: PlanText) throws -> ApplyReport {
     let store: any SysctlAccess =
       injectFault.flatMap(Fault.init(parsing:)).map {
         FaultInjectingSysctl(base: SysctlStore(files: frontend.files), fault: $0)
@@ -76,52 +89,37 @@ struct ApplyCommand: ParsableCommand {
     let options = ApplyOptions(
       force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation)
     let interactive = !yes && Terminal.stdinIsTerminal
-    let report: ApplyReport
-    if let path = plan {
-      // A saved plan: applied exactly, refused if stale.
-      let saved = try Frontend.loadPlan(path)
-      print(renderer.render(saved), terminator: "")
-      try confirm(saved, interactive)
-      report = try run(applier) { () throws(ApplyError) in try applier.apply(saved, options: options) }
-    } else if interactive {
-      // Show the plan, ask, then apply exactly what was shown (refused if the host changed).
-      let shown = try frontend.plan(profile ?? "")
+    if plan != nil || interactive {
+      let shown = try plan.map(Frontend.loadPlan) ?? frontend.plan(profile ?? "")
       print(renderer.render(shown), terminator: "")
       try confirm(shown, interactive)
-      report = try run(applier) { () throws(ApplyError) in try applier.apply(shown, options: options) }
-    } else {
-      // Plan under the lock, after any crash recovery: concurrent applies serialize.
-      let loaded = try frontend.loadProfile(profile ?? "")
-      report = try run(applier) { () throws(ApplyError) in
-        try applier.apply(options: options) { () throws(ApplyError) -> Plan in
-          do throws(VMTuneError) { return try frontend.plan(loaded) } catch { throw .planning(error.message) }
-        }
-      }
-      if let applied = report.plan { print(renderer.render(applied), terminator: "") }
+      return try run(applier) { () throws(ApplyError) in try applier.apply(shown, options: options) }
     }
-    let profileName = report.plan?.profile ?? profile ?? ""
-    print("")
+    let loaded = try frontend.loadProfile(profile ?? "")
+    let report = try run(applier) { () throws(ApplyError) in
+      try applier.apply(options: options) { () throws(ApplyError) -> Plan in
+        do throws(VMTuneError) { return try frontend.plan(loaded) } catch { throw .planning(error.message) }
+      }
+    }
+    if let applied = report.plan { print(renderer.render(applied), terminator: "") }
+    return report
+  }
+
+  /// What happened, after the plan: recovery, each write, the generation, persistence.
+  func summary(_ report: ApplyReport, terminal: Terminal) -> String {
+    var lines = [""]
     if let r = report.recovered {
-      print("Recovered an interrupted apply (journal \(r.generation)): \(r.report.restored.count) value(s) restored.")
+      lines.append(
+        "Recovered an interrupted apply (journal \(r.generation)): \(r.report.restored.count) value(s) restored.")
     }
     if let g = report.generation {
-      for w in report.writes {
-        print("  \(terminal.paint("✓", .green)) \(w.key): \(w.from) → \(w.to)")
-      }
-      print("Applied \(report.writes.count) change(s); journal generation \(g). Undo with: vmtune rollback")
+      lines += report.writes.map { "  \(terminal.paint("✓", .green)) \($0.key): \($0.from) → \($0.to)" }
+      lines.append("Applied \(report.writes.count) change(s); journal generation \(g). Undo with: vmtune rollback")
     } else {
-      print("Nothing to do: the host already matches \(profileName).")
+      lines.append("Nothing to do: the host already matches \(report.plan?.profile ?? profile ?? "").")
     }
-    if let p = report.persisted {
-      print("Persisted \(p.keys.count) key(s) to \(p.path).")
-      for o in p.overrides {
-        Terminal.error(
-          "warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(p.path) at boot, so it wins; "
-            + "remove it or fold it into the profile"
-        )
-      }
-    }
-    if detailedExitcode, report.generation != nil { throw ExitCode(2) }
+    if let p = report.persisted { lines.append("Persisted \(p.keys.count) key(s) to \(p.path).") }
+    return lines.joined(separator: "\n")
   }
 
   func confirm(_ plan: Plan, _ interactive: Bool) throws {

@@ -49,6 +49,14 @@ struct WatermarksCommand: ParsableCommand {
     var free: UInt64
     var now: Watermarks
     var predicted: Watermarks
+
+    var name: String { "Node \(node) \(zone)" }
+  }
+
+  func validate() throws {
+    if verify, minFreeKbytes != nil || scaleFactor != nil {
+      throw ValidationError("--verify compares the live settings; drop --min-free-kbytes/--watermark-scale-factor")
+    }
   }
 
   func run() throws {
@@ -56,82 +64,74 @@ struct WatermarksCommand: ParsableCommand {
     guard let info = snap.zoneInfo, !info.zones.isEmpty else {
       throw VMTuneError.other("no /proc/zoneinfo under \(host.files.rootDescription)")
     }
-    let live = (
-      min: snap.values["min_free_kbytes"].flatMap { UInt64($0) } ?? 0,
-      wsf: snap.values["watermark_scale_factor"].flatMap { UInt64($0) } ?? 10
+    let settings = (
+      min: minFreeKbytes ?? snap.values["min_free_kbytes"].flatMap { UInt64($0) } ?? 0,
+      wsf: scaleFactor ?? snap.values["watermark_scale_factor"].flatMap { UInt64($0) } ?? 10
     )
-    let kernel = snap.kernelRelease.flatMap { KernelVersion(parsing: $0) }
-    let rule = kernel.map { WatermarkRule.forKernel(major: $0.major, minor: $0.minor) } ?? .movableCapped
-    let zones = info.zones.map {
-      ZoneMemory(node: $0.node, name: $0.name, managed: $0.managedPages, present: $0.present)
-    }
+    let rule = WatermarkForecast.rule(snap.kernelRelease.flatMap { KernelVersion(parsing: $0) })
     let predicted = WatermarkModel.predict(
-      zones, minFreeKbytes: minFreeKbytes ?? live.min, scaleFactor: scaleFactor ?? live.wsf, rule: rule)
-    let rows = info.zones.indices.map { i -> Row in
-      let z = info.zones[i]
-      return Row(
-        node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: z.unboosted, predicted: predicted[i])
+      WatermarkForecast.zones(info), minFreeKbytes: settings.min, scaleFactor: settings.wsf, rule: rule)
+    let rows = zip(info.zones, predicted).map { z, p in
+      Row(node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: z.unboosted, predicted: p)
     }
     if format == .json {
       print(try JSONFile.string(rows))
     } else {
-      print(
-        "min_free_kbytes \(minFreeKbytes ?? live.min), watermark_scale_factor \(scaleFactor ?? live.wsf), rule "
-          + "\(rule.rawValue)\n"
-      )
-      print(
-        "\(pad("ZONE", 16)) \(pad("MANAGED", 10)) \(pad("FREE", 10)) \(pad("NOW min/low/high", 26)) PREDICTED "
-          + "min/low/high"
-      )
-      for r in rows {
-        print(
-          "\(pad("Node \(r.node) \(r.zone)", 16)) \(pad(String(r.managed), 10)) \(pad(String(r.free), 10)) "
-            + "\(pad("\(r.now.min)/\(r.now.low)/\(r.now.high)", 26)) "
-            + "\(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)"
-        )
-      }
+      print("min_free_kbytes \(settings.min), watermark_scale_factor \(settings.wsf), rule \(rule.rawValue)\n")
+      print(table(rows))
     }
-    var mismatches: [String] = []
-    func same(_ a: Watermarks, _ b: Watermarks) -> Bool {
-      a.min == b.min && a.low == b.low && a.high == b.high && (!info.hasPromo || a.promo == b.promo)
+    guard verify || expect != nil else { return }
+    let same = { (a: Watermarks, b: Watermarks) in a.matches(b, promo: info.hasPromo) }
+    var mismatches =
+      verify
+      ? rows.filter { !same($0.now, $0.predicted) }.map {
+        "\($0.name): kernel \($0.now.text), model \($0.predicted.text)"
+      } : []
+    if let expect { mismatches += try expectationMismatches(expect, rows, same) }
+    guard mismatches.isEmpty else {
+      throw VMTuneError.other(mismatches.map { "mismatch: \($0)" }.joined(separator: "\n"))
     }
-    if verify {
-      guard minFreeKbytes == nil, scaleFactor == nil else {
-        throw ValidationError("--verify compares the live settings; drop --min-free-kbytes/--watermark-scale-factor")
-      }
-      for r in rows where !same(r.now, r.predicted) {
-        mismatches.append(
-          "Node \(r.node) \(r.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), model "
-            + "\(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)/\(r.predicted.promo)"
-        )
-      }
+    print("\nall \(rows.count) zones match")
+  }
+
+  func table(_ rows: [Row]) -> String {
+    var lines = [
+      "\(pad("ZONE", 16)) \(pad("MANAGED", 10)) \(pad("FREE", 10)) \(pad("NOW min/low/high", 26)) "
+        + "PREDICTED min/low/high"
+    ]
+    for r in rows {
+      let now = "\(r.now.min)/\(r.now.low)/\(r.now.high)"
+      let next = "\(r.predicted.min)/\(r.predicted.low)/\(r.predicted.high)"
+      lines.append(
+        "\(pad(r.name, 16)) \(pad(String(r.managed), 10)) \(pad(String(r.free), 10)) \(pad(now, 26)) \(next)")
     }
-    if let expect {
-      let plan: Plan = try JSONFile.decode(expect, what: "plan")
-      guard let forecast = plan.watermarks else {
-        throw VMTuneError.other(
-          "\(expect) predicts no watermarks (it changes neither min_free_kbytes nor watermark_scale_factor)")
-      }
-      for f in forecast {
-        guard let r = rows.first(where: { $0.node == f.node && $0.zone == f.zone }) else {
-          mismatches.append("Node \(f.node) \(f.zone): in the plan, not on this host")
-          continue
-        }
-        if !same(r.now, f.after) {
-          mismatches.append(
-            "Node \(f.node) \(f.zone): kernel \(r.now.min)/\(r.now.low)/\(r.now.high)/\(r.now.promo), plan predicted "
-              + "\(f.after.min)/\(f.after.low)/\(f.after.high)/\(f.after.promo)"
-          )
-        }
-      }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Zones whose live watermarks differ from those the saved plan at `path` predicted.
+  func expectationMismatches(
+    _ path: String, _ rows: [Row], _ same: (Watermarks, Watermarks) -> Bool
+  ) throws -> [String] {
+    let plan: Plan = try JSONFile.decode(path, what: "plan")
+    guard let forecast = plan.watermarks else {
+      throw VMTuneError.other(
+        "\(path) predicts no watermarks (it changes neither min_free_kbytes nor watermark_scale_factor)")
     }
-    if verify || expect != nil {
-      if mismatches.isEmpty {
-        print("\nall \(rows.count) zones match")
-      } else {
-        for m in mismatches { Terminal.error("mismatch: \(m)") }
-        throw ExitCode.failure
+    return forecast.compactMap { f in
+      guard let r = rows.first(where: { $0.node == f.node && $0.zone == f.zone }) else {
+        return "Node \(f.node) \(f.zone): in the plan, not on this host"
       }
+      return same(r.now, f.after) ? nil : "\(r.name): kernel \(r.now.text), plan predicted \(f.after.text)"
     }
+  }
+}
+
+extension Watermarks {
+  /// `min/low/high/promo`.
+  var text: String { "\(min)/\(low)/\(high)/\(promo)" }
+
+  /// Equal min, low and high (and promo when the kernel prints one).
+  func matches(_ other: Watermarks, promo: Bool) -> Bool {
+    min == other.min && low == other.low && high == other.high && (!promo || self.promo == other.promo)
   }
 }
