@@ -109,7 +109,7 @@ let package = Package(
       ]),
     .testTarget(
       name: "VMTuneAgentTests",
-      dependencies: ["VMTuneAgent", "VMTuneProfile", "VMTuneKernel", "VMTuneHost", "VMTuneTestSupport"]),
+      dependencies: ["VMTuneAgent", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneHost", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneCLITests", dependencies: ["vmtune", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneLayeringTests"),
   ],

@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 import VMTuneHost
 import VMTuneKernel
+import VMTunePlan
 import VMTuneProfile
 import VMTuneTestSupport
 
@@ -96,7 +97,8 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     #expect(
       lines.contains {
         $0.message.contains(
-          "condition met: node 0 Normal: order-4 fragmentation index 937, 0 free order-4 block(s), 4545201 free pages")
+          "condition met: node 0 Normal: 100% of free memory unusable at order 4 (64 KiB blocks), "
+            + "0 free order-4 block(s), 4545201 free pages, fragmentation index 937")
       })
   }
 

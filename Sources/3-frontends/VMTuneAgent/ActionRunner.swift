@@ -19,6 +19,23 @@ public struct ActionEffect: Sendable, Hashable, CustomStringConvertible {
   public static func == (a: ActionEffect, b: ActionEffect) -> Bool { a.description == b.description }
   public func hash(into h: inout Hasher) { h.combine(description) }
 
+  /// Whether the run achieved nothing it is for: compaction that made no new block of the
+  /// order, a cache drop that freed no page.
+  public func isFutile(for kind: Action.Kind) -> Bool {
+    switch kind {
+    case .compact: return blocksAfter <= blocksBefore
+    case .dropCaches: return freePagesAfter <= freePagesBefore
+    }
+  }
+
+  /// The counts that show it: `order-9+ blocks 2834 → 2834, 153000 pages scanned`.
+  public var summary: String {
+    var s = "order-\(order)+ blocks \(blocksBefore) → \(blocksAfter), free pages \(freePagesBefore) → \(freePagesAfter)"
+    let scanned = vmstatDeltas.filter { $0.0.hasSuffix("_scanned") }.reduce(UInt64(0)) { $0 + $1.1 }
+    if scanned > 0 { s += ", \(scanned) pages scanned" }
+    return s
+  }
+
   public var description: String {
     var s = "order-\(order)+ blocks \(blocksBefore) → \(blocksAfter), free pages \(freePagesBefore) → \(freePagesAfter)"
     if !vmstatDeltas.isEmpty { s += ", " + vmstatDeltas.map { "\($0.0) +\($0.1)" }.joined(separator: ", ") }

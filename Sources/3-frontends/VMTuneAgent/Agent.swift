@@ -3,6 +3,7 @@ import VMTuneApply
 import VMTuneFrontend
 import VMTuneHost
 import VMTuneKernel
+import VMTuneModel
 import VMTunePlan
 import VMTuneProfile
 
@@ -28,11 +29,13 @@ public struct AgentLine: Sendable, Hashable, CustomStringConvertible {
 /// profile's actions when their schedule or condition says so, within their rate limits.
 ///
 /// Schedules: `every: E` first runs at start + jitter (or E after the last run recorded in
-/// `<root>/var/lib/vmtune/agent-state.json`, whichever is later), then every E. A `when:`
-/// condition alone is checked every cycle; with `every:` it is checked at the scheduled times
-/// and gates the run.
-/// `min_interval` bounds how often an action runs, whatever fires it. A failed action is logged
-/// and retried after a backoff (1 min, doubling, at most 1 h) without stopping the loop.
+/// `<root>/var/lib/vmtune/agent-state.json`, whichever is later), then every E. `when:`
+/// conditions are evaluated every cycle; with both, either starts the action. `min_interval`
+/// bounds how often it runs, whatever starts it. A run whose measured effect is nil (compaction
+/// that freed no block of the order, a cache drop that freed nothing) is logged as futile and
+/// holds the action off, doubling each time (2 × min_interval or 1 min, at most 1 h), until then or
+/// until free memory changes by a tenth. A failed action is logged and retried after a backoff
+/// (1 min, doubling, at most 1 h) without stopping the loop.
 public final class Agent {
   public private(set) var profile: Profile
   public let files: HostFiles
@@ -44,14 +47,21 @@ public final class Agent {
   public var enforce: Bool
   private var states: [Action.Kind: ActionState] = [:]
   private var lastSeen: [String: String] = [:]
+  /// The previous cycle's counters, for conditions about stalls and kswapd.
+  private var previousVMStat: VMStat?
   public private(set) var cycles = 0
 
   struct ActionState {
     var nextDue: Int64?
-    var lastRun: Int64?
+    var record = ActionRecord()
     var retryAt: Int64?
     var failures = 0
+    /// The last reason the action waited, so it is logged once per change, not every cycle.
+    var lastWait: String?
   }
+
+  /// What the agent remembers about an action (for status and tests).
+  public func record(_ kind: Action.Kind) -> ActionRecord? { states[kind]?.record }
 
   public init(
     profile: Profile, files: HostFiles, store: (any SysctlAccess)? = nil, executor: any ActionExecutor,
@@ -64,7 +74,7 @@ public final class Agent {
     self.clock = clock
     self.jitter = jitter
     self.enforce = enforce
-    for (kind, last) in AgentState.load(files) { states[kind, default: ActionState()].lastRun = last }
+    for (kind, record) in AgentState.load(files) { states[kind, default: ActionState()].record = record }
     schedule(from: clock.now())
   }
 
@@ -79,7 +89,8 @@ public final class Agent {
     for a in profile.actions {
       var s = states[a.kind] ?? ActionState()
       s.nextDue = a.everySeconds.map { every in
-        max(now + jitter.offset(a.jitterSeconds ?? 0, salt: a.kind.rawValue), (s.lastRun ?? Int64.min / 2) + every)
+        max(
+          now + jitter.offset(a.jitterSeconds ?? 0, salt: a.kind.rawValue), (s.record.lastRun ?? Int64.min / 2) + every)
       }
       next[a.kind] = s
     }
@@ -100,8 +111,11 @@ public final class Agent {
       return [AgentLine(level: .error, message: error.message)]
     }
     var log = enforceSysctls(snapshot)
+    var pressure: Pressure?
+    if let before = previousVMStat, let after = snapshot.vmstat { pressure = Pressure(from: before, to: after) }
+    previousVMStat = snapshot.vmstat ?? previousVMStat
     for action in profile.actions {
-      log += consider(action, snapshot: snapshot, now: now)
+      log += consider(action, snapshot: snapshot, pressure: pressure, now: now)
     }
     return log
   }
@@ -110,9 +124,11 @@ public final class Agent {
   /// what a plan's guards look at (zone watermarks, THP) when drift may be enforced.
   var tablesNeeded: HostSnapshot.Tables {
     var tables: HostSnapshot.Tables = []
-    let conditions = profile.actions.compactMap(\.condition)
-    if !conditions.isEmpty { tables.insert(.buddyinfo) }
-    if conditions.contains(where: { $0.headroomBelowPercent != nil }) { tables.insert(.zoneinfo) }
+    let conditions = profile.actions.flatMap(\.conditions)
+    // buddyinfo also measures each run's effect.
+    if !profile.actions.isEmpty { tables.insert(.buddyinfo) }
+    if conditions.contains(where: \.needsZoneInfo) { tables.insert(.zoneinfo) }
+    if conditions.contains(where: \.needsVMStat) { tables.insert(.vmstat) }
     if enforce, !profile.settings.isEmpty { tables.formUnion(Planner.tablesRead) }
     return tables
   }
@@ -153,43 +169,37 @@ public final class Agent {
     return log
   }
 
-  private func consider(_ action: Action, snapshot: HostSnapshot, now: Int64) -> [AgentLine] {
+  private func consider(_ action: Action, snapshot: HostSnapshot, pressure: Pressure?, now: Int64) -> [AgentLine] {
     var s = states[action.kind] ?? ActionState()
     defer { states[action.kind] = s }
-    let name = action.kind.rawValue
     if let retry = s.retryAt, now < retry { return [] }
+    let name = action.kind.rawValue
     var scheduled = false
-    if let due = s.nextDue {
-      guard now >= due else { return [] }
+    if let due = s.nextDue, now >= due {
       scheduled = true
       // Next slot on the grid, skipping slots missed while the host slept.
       let every = action.everySeconds ?? 1
       s.nextDue = due + ((now - due) / every + 1) * every
     }
-    var evidence: Evidence?
-    if let t = action.condition {
-      evidence = ConditionEvaluator.evaluate(t, buddy: snapshot.buddyInfo ?? [], zones: snapshot.zoneInfo)
-      guard evidence != nil else {
-        return scheduled ? [AgentLine(level: .info, message: "\(name): scheduled check, condition not met")] : []
-      }
+    let evidence = ConditionEvaluator.evaluate(
+      action.conditions, buddy: snapshot.buddyInfo ?? [], zones: snapshot.zoneInfo, pressure: pressure)
+    guard scheduled || evidence != nil else {
+      s.lastWait = nil
+      return []
     }
-    if let min = action.minIntervalSeconds, let last = s.lastRun, now - last < min {
-      return [
-        AgentLine(
-          level: .info, message: "\(name): due but rate-limited (last run \(now - last)s ago, min_interval \(min)s)")
-      ]
+    if let wait = waitReason(action, s, snapshot: snapshot, now: now) {
+      defer { s.lastWait = wait }
+      return s.lastWait == wait ? [] : [AgentLine(level: .info, message: "\(name): due but \(wait)")]
     }
-    let period = Interval(seconds: action.everySeconds ?? 0)
-    let why = evidence.map { "condition met: \($0)" } ?? "scheduled every \(period)"
+    s.lastWait = nil
+    let why =
+      evidence.map { "condition met: \($0)" } ?? "scheduled every \(Interval(seconds: action.everySeconds ?? 0))"
     do {
       let effect = try executor.run(action, order: action.condition?.order ?? 4)
-      s.lastRun = now
-      s.failures = 0
       s.retryAt = nil
+      s.failures = 0
       var lines = [AgentLine(level: .notice, message: "\(name) ran (\(why)); \(effect)")]
-      var runs = states.compactMapValues(\.lastRun)
-      runs[action.kind] = now
-      if let problem = AgentState.save(runs, files) { lines.append(AgentLine(level: .warning, message: problem)) }
+      lines += recordRun(action, effect, &s, now: now, memory: Self.measure(snapshot, order: effect.order))
       return lines
     } catch {
       s.failures += 1
@@ -198,33 +208,63 @@ public final class Agent {
       return [AgentLine(level: .error, message: "\(name) failed (\(why)): \(error); retrying in \(backoff)s")]
     }
   }
-}
 
-/// Last run of each action, kept across restarts and `--once` runs.
-enum AgentState {
-  static let path = "var/lib/vmtune/agent-state.json"
-
-  static func load(_ files: HostFiles) -> [Action.Kind: Int64] {
-    guard let bytes = try? files.read(path),
-      let decoded = try? JSONDecoder().decode([String: Int64].self, from: Data(bytes))
-    else { return [:] }
-    var out: [Action.Kind: Int64] = [:]
-    for (k, v) in decoded { if let kind = Action.Kind(rawValue: k) { out[kind] = v } }
-    return out
+  /// Why a due action must wait: its min_interval, or the hold-off after a futile run (unless
+  /// memory has changed since). Nil when it may run.
+  private func waitReason(_ action: Action, _ s: ActionState, snapshot: HostSnapshot, now: Int64) -> String? {
+    if let min = action.minIntervalSeconds, let last = s.record.lastRun, now - last < min {
+      return "rate-limited (last run \(Interval(seconds: now - last)) ago, min_interval \(Interval(seconds: min)))"
+    }
+    if let until = s.record.heldOffUntil, now < until {
+      let (free, blocks) = Self.measure(snapshot, order: action.condition?.order ?? 4)
+      if !s.record.memoryChanged(freePages: free, blocks: blocks) {
+        return "held off until \(UTC.text(until)) UTC: the last \(s.record.futileRuns) run(s) changed nothing "
+          + "and free memory has not changed since"
+      }
+    }
+    return nil
   }
 
-  /// Nil on success, else a message for the log.
-  static func save(_ runs: [Action.Kind: Int64], _ files: HostFiles) -> String? {
-    var plain: [String: Int64] = [:]
-    for (k, v) in runs { plain[k.rawValue] = v }
-    do {
-      try files.secureStateDirectory("var/lib/vmtune")
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
-      try files.writeAtomically(path, Array(try encoder.encode(plain)), mode: 0o600)
-      return nil
-    } catch {
-      return "cannot save \(files.path(path)): \(error); schedules restart from now after a restart"
+  /// Records a run; a futile one (no new block of the order for compact, no page freed for
+  /// drop_caches) holds the action off, doubling each time.
+  private func recordRun(
+    _ action: Action, _ effect: ActionEffect, _ s: inout ActionState, now: Int64,
+    memory: (freePages: UInt64, blocks: UInt64)
+  ) -> [AgentLine] {
+    s.record.lastRun = now
+    s.record.lastEffect = effect.description
+    var lines: [AgentLine] = []
+    if effect.isFutile(for: action.kind) {
+      s.record.futileRuns += 1
+      let base = max(action.minIntervalSeconds.map { $0 * 2 } ?? 60, 60)
+      let hold = min(base << Int64(min(s.record.futileRuns - 1, 12)), 3600)
+      s.record.heldOffUntil = now + hold
+      s.record.futileFreePages = memory.freePages
+      s.record.futileBlocks = memory.blocks
+      lines.append(
+        AgentLine(
+          level: .warning,
+          message: "\(action.kind.rawValue) changed nothing (\(effect.summary)); holding it off for "
+            + "\(Interval(seconds: hold)) or until free memory changes"))
+    } else {
+      s.record.futileRuns = 0
+      s.record.heldOffUntil = nil
+      s.record.futileFreePages = nil
+      s.record.futileBlocks = nil
     }
+    var records = states.mapValues(\.record)
+    records[action.kind] = s.record
+    if let problem = AgentState.save(records, files) { lines.append(AgentLine(level: .warning, message: problem)) }
+    return lines
+  }
+
+  /// Free pages and free blocks of at least `order`, summed over the host: what a futile run is
+  /// compared with later (a futile run leaves memory as it found it).
+  static func measure(_ snapshot: HostSnapshot, order: Int) -> (freePages: UInt64, blocks: UInt64) {
+    let buddy = snapshot.buddyInfo ?? []
+    return (
+      buddy.reduce(0) { $0 + $1.freePages },
+      buddy.reduce(0) { $0 + Fragmentation.contigInfo($1.counts, order: order).freeBlocksSuitable }
+    )
   }
 }

@@ -249,18 +249,53 @@ public enum ProfileSchema {
         ])
       ),
       (
-        "trigger",
+        "condition",
         .object([
           ("type", .string("object")), ("additionalProperties", .bool(false)), ("required", .array([.string("order")])),
           ("minProperties", .int(2)),
           (
             "properties",
             .object([
-              ("order", integer(0, 10)), ("fragmentation_index_above", integer(0, 1000)),
-              ("fragmentation_index_below", integer(0, 1000)), ("free_blocks_below", integer(1, nil)),
-              ("headroom_below_percent", integer(1, 100)),
+              ("order", integer(0, 10)), ("per", .object([("enum", .array([.string("node"), .string("zone")]))])),
+              ("free_blocks_below", integer(1, nil)),
+              (
+                "free_below",
+                .object([
+                  ("type", .string("string")), ("pattern", .string("^\\s*[0-9]+\\s*([KMGT]i?B?|[kmgt]i?b?)\\s*$")),
+                ])
+              ),
+              (
+                "unusable_above",
+                .object([
+                  (
+                    "anyOf",
+                    .array([
+                      .object([("type", .string("number")), ("minimum", .int(0)), ("maximum", .int(1))]),
+                      .object([("type", .string("string")), ("pattern", .string("^[0-9]+(\\.[0-9])?%$"))]),
+                    ])
+                  )
+                ])
+              ),
+              ("fragmentation_score_above", integer(0, 99)), ("fragmentation_index_above", integer(0, 1000)),
+              ("fragmentation_index_below", integer(0, 1000)), ("headroom_below_percent", integer(1, 100)),
+              ("stalls_above", integer(0, nil)), ("kswapd_scanned_above", integer(0, nil)),
             ])
           ),
+        ])
+      ),
+      (
+        "trigger",
+        .object([
+          (
+            "anyOf",
+            .array([
+              .object([("$ref", .string("#/$defs/condition"))]),
+              .object([
+                ("type", .string("array")), ("minItems", .int(1)),
+                ("items", .object([("$ref", .string("#/$defs/condition"))])),
+              ]),
+            ])
+          )
         ])
       ),
     ])

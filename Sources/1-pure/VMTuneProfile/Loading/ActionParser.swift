@@ -1,9 +1,12 @@
 extension DocumentParser {
+  typealias MemoryCondition = VMTuneProfile.MemoryCondition
+
   static let actionKinds = ["compact", "drop_caches"]
   static let commonActionKeys = ["every", "when", "min_interval", "jitter"]
   static let conditionKeys = [
-    "order", "fragmentation_index_above", "fragmentation_index_below", "free_blocks_below",
-    "headroom_below_percent",
+    "order", "per", "free_blocks_below", "free_below", "unusable_above", "fragmentation_score_above",
+    "fragmentation_index_above", "fragmentation_index_below", "headroom_below_percent", "stalls_above",
+    "kswapd_scanned_above",
   ]
 
   mutating func parseActions(_ node: YAMLNode) -> [Action] {
@@ -24,8 +27,8 @@ extension DocumentParser {
       } catch {
         fail(v, path, error)
       }
-      if let w = a["when"] { action.condition = parseCondition(w, "\(path).when") }
-      if action.everySeconds == nil, action.condition == nil {
+      if let w = a["when"] { action.conditions = parseConditions(w, "\(path).when") }
+      if action.everySeconds == nil, action.conditions.isEmpty {
         fail(
           v.mark, path, "runs neither on a schedule nor on a condition",
           hint: "add 'every: 15m' or 'when: { order: 4, fragmentation_index_above: 500 }'")
@@ -73,41 +76,72 @@ extension DocumentParser {
     return nodes
   }
 
-  mutating func parseCondition(_ node: YAMLNode, _ path: String) -> Action.MemoryCondition? {
+  /// `when:` as one condition (a mapping) or several (a list: any of them starts the action).
+  mutating func parseConditions(_ node: YAMLNode, _ path: String) -> [MemoryCondition] {
+    guard case .sequence(let items) = node.content else { return parseCondition(node, path).map { [$0] } ?? [] }
+    if items.isEmpty { fail(node.mark, path, "an empty list of conditions never holds", hint: "remove 'when:'") }
+    return items.enumerated().compactMap { parseCondition($1, "\(path)[\($0)]") }
+  }
+
+  mutating func parseCondition(_ node: YAMLNode, _ path: String) -> MemoryCondition? {
     guard let f = fields(node, path, allowed: Self.conditionKeys) else { return nil }
     guard let o = f["order"] else {
       fail(
         node.mark, path, "a condition needs the allocation order it protects",
-        hint: "add 'order: 4' (64 KiB blocks, the order of typical NIC and Xen atomic allocation failures)")
+        hint: "add 'order: 9' (2 MiB blocks for huge pages and VM starts) or 'order: 4' (64 KiB atomic "
+          + "network buffers)")
       return nil
     }
     do throws(ScalarDecoding.Failure) {
       let order = try ScalarDecoding.integer(o)
-      guard (0...10).contains(order) else { throw ScalarDecoding.Failure(message: "order \(order) is outside 0 … 10") }
-      var t = Action.MemoryCondition(order: Int(order))
-      func bounded(_ key: String, _ range: ClosedRange<Int64>) throws(ScalarDecoding.Failure) -> Int64? {
-        guard let v = f[key] else { return nil }
-        let n = try ScalarDecoding.integer(v)
-        guard range.contains(n) else {
-          throw ScalarDecoding.Failure(message: "\(key) \(n) is outside \(range.lowerBound) … \(range.upperBound)")
-        }
-        return n
+      guard (0...10).contains(order) else {
+        throw ScalarDecoding.Failure(message: "order \(order) is outside 0 … 10")
       }
-      t.fragmentationIndexAbove = try bounded("fragmentation_index_above", 0...1000)
-      t.fragmentationIndexBelow = try bounded("fragmentation_index_below", 0...1000)
-      t.freeBlocksBelow = try bounded("free_blocks_below", 1...Int64.max)
-      t.headroomBelowPercent = try bounded("headroom_below_percent", 1...100)
-      if t.fragmentationIndexAbove == nil, t.fragmentationIndexBelow == nil, t.freeBlocksBelow == nil,
-        t.headroomBelowPercent == nil
-      {
+      var c = MemoryCondition(order: Int(order))
+      try Self.readTests(f, into: &c)
+      guard c.needsBuddyInfo || c.needsVMStat else {
         throw ScalarDecoding.Failure(
           message: "the condition tests nothing",
-          hint: "add fragmentation_index_above, fragmentation_index_below, free_blocks_below or headroom_below_percent")
+          hint: "add free_blocks_below, free_below, unusable_above, fragmentation_score_above, "
+            + "headroom_below_percent, stalls_above or kswapd_scanned_above")
       }
-      return t
+      return c
     } catch {
       fail(node, path, error)
       return nil
     }
+  }
+
+  /// Reads each test of a condition, checking its range.
+  static func readTests(_ f: [String: YAMLNode], into c: inout MemoryCondition) throws(ScalarDecoding.Failure) {
+    func bounded(_ key: String, _ range: ClosedRange<Int64>) throws(ScalarDecoding.Failure) -> Int64? {
+      guard let v = f[key] else { return nil }
+      let n = try ScalarDecoding.integer(v)
+      guard range.contains(n) else {
+        throw ScalarDecoding.Failure(message: "\(key) \(n) is outside \(range.lowerBound) … \(range.upperBound)")
+      }
+      return n
+    }
+    if let p = f["per"] {
+      guard let scope = p.scalar.flatMap(MemoryCondition.Scope.init(rawValue:)) else {
+        throw ScalarDecoding.Failure(message: "per: '\(p.scalar ?? p.kindName)' is not node or zone")
+      }
+      c.scope = scope
+    }
+    c.freeBlocksBelow = try bounded("free_blocks_below", 1...Int64.max)
+    if let v = f["free_below"], let text = v.scalar {
+      let kb = try ScalarDecoding.kilobytes(Substring(text))
+      guard kb > 0, kb <= Int64.max / 1024 else {
+        throw ScalarDecoding.Failure(message: "free_below \(text) is out of range")
+      }
+      c.freeBytesBelow = kb * 1024
+    }
+    if let v = f["unusable_above"] { c.unusableAbove = try ScalarDecoding.share(v) }
+    c.fragmentationScoreAbove = try bounded("fragmentation_score_above", 0...99)
+    c.fragmentationIndexAbove = try bounded("fragmentation_index_above", 0...1000)
+    c.fragmentationIndexBelow = try bounded("fragmentation_index_below", 0...1000)
+    c.headroomBelowPercent = try bounded("headroom_below_percent", 1...100)
+    c.stallsAbove = try bounded("stalls_above", 0...Int64.max)
+    c.kswapdScannedAbove = try bounded("kswapd_scanned_above", 0...Int64.max)
   }
 }

@@ -75,6 +75,35 @@ enum ScalarDecoding {
     return whole * 1000 + fraction
   }
 
+  /// A share of something in per mille, written as a fraction (`0.9`) or a percentage (`90%`,
+  /// `90.5%`): 900, 905. Between 0 and 1 (100 %).
+  static func share(_ node: YAMLNode) throws(Failure) -> Int64 {
+    guard case .scalar(let raw, true) = node.content else {
+      throw Failure(message: "expected a share like 0.9 or 90%, got a \(node.kindName)")
+    }
+    let percent = raw.hasSuffix("%")
+    let text = percent ? String(raw.dropLast()) : raw
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    let digits: (Substring) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+    guard parts.count <= 2, parts.allSatisfy(digits), let whole = Int64(parts[0]) else {
+      throw Failure(message: "expected a share like 0.9 or 90%, got '\(raw)'")
+    }
+    let fraction = parts.count == 2 ? String(parts[1]) : ""
+    // Per mille = value × 1000 (fraction) or × 10 (percent), from at most 3 / 1 decimals.
+    let scale = percent ? 10 : 1000
+    let places = percent ? 1 : 3
+    guard fraction.count <= places, let f = Int64(fraction.isEmpty ? "0" : fraction) else {
+      throw Failure(message: "'\(raw)' has more decimals than per mille can hold")
+    }
+    var tail = f
+    for _ in fraction.count..<places { tail *= 10 }
+    let (value, overflow) = whole.multipliedReportingOverflow(by: Int64(scale))
+    guard !overflow, value + tail <= 1000 else {
+      throw Failure(message: "'\(raw)' is more than all of it", hint: "use 0 … 1 or 0% … 100%")
+    }
+    return value + tail
+  }
+
   /// A size with a binary unit, in kB: `64GiB`, `512M`, `1T`.
   static func kilobytes(_ text: Substring) throws(Failure) -> Int64 {
     let trimmed = text.trimmingWhitespace()

@@ -1,5 +1,7 @@
 /// A one-shot kernel action the agent runs on a schedule or a condition (`actions:`).
 public struct Action: Sendable, Hashable, Codable {
+  public typealias MemoryCondition = VMTuneProfile.MemoryCondition
+
   public enum Kind: String, Sendable, Hashable, Codable {
     case compact
     case dropCaches = "drop_caches"
@@ -18,30 +20,13 @@ public struct Action: Sendable, Hashable, Codable {
     }
   }
 
-  /// Evidence that must hold before the action runs (any zone, kernel extfrag semantics).
-  public struct MemoryCondition: Sendable, Hashable, Codable {
-    public var order: Int
-    public var fragmentationIndexAbove: Int64?
-    public var fragmentationIndexBelow: Int64?
-    public var freeBlocksBelow: Int64?
-    public var headroomBelowPercent: Int64?
-
-    public init(
-      order: Int, fragmentationIndexAbove: Int64? = nil, fragmentationIndexBelow: Int64? = nil,
-      freeBlocksBelow: Int64? = nil, headroomBelowPercent: Int64? = nil
-    ) {
-      self.order = order
-      self.fragmentationIndexAbove = fragmentationIndexAbove
-      self.fragmentationIndexBelow = fragmentationIndexBelow
-      self.freeBlocksBelow = freeBlocksBelow
-      self.headroomBelowPercent = headroomBelowPercent
-    }
-  }
-
   public var kind: Kind
   /// Seconds between scheduled runs.
   public var everySeconds: Int64?
-  public var condition: MemoryCondition?
+  /// `when:` — the action runs when any of these holds (a mapping is one condition, a list many).
+  public var conditions: [MemoryCondition]
+  /// The first condition, for code that handles one.
+  public var condition: MemoryCondition? { conditions.first }
   /// Never more often than this, whatever starts it.
   public var minIntervalSeconds: Int64?
   /// Random delay up to this many seconds, to spread a fleet.
@@ -54,13 +39,13 @@ public struct Action: Sendable, Hashable, Codable {
   public var location: ProfileLocation
 
   public init(
-    kind: Kind, everySeconds: Int64? = nil, condition: MemoryCondition? = nil,
+    kind: Kind, everySeconds: Int64? = nil, condition: MemoryCondition? = nil, conditions: [MemoryCondition] = [],
     minIntervalSeconds: Int64? = nil, jitterSeconds: Int64? = nil, nodes: [Int]? = nil,
     what: DropWhat? = nil, syncFirst: Bool = false, location: ProfileLocation
   ) {
     self.kind = kind
     self.everySeconds = everySeconds
-    self.condition = condition
+    self.conditions = conditions + (condition.map { [$0] } ?? [])
     self.minIntervalSeconds = minIntervalSeconds
     self.jitterSeconds = jitterSeconds
     self.nodes = nodes
