@@ -33,7 +33,7 @@ import VMTuneTestSupport
     let entries = json?["entries"] as? [[String: Any]]
     #expect(entries?.first?["key"] as? String == "swappiness")
     #expect(entries?.first?["action"] as? String == "change")
-    #expect(json?["formatVersion"] as? Int == 1)
+    #expect(json?["formatVersion"] as? Int == 2)
   }
 
   @Test func applyThenCheckIsInSyncAndSecondApplyWritesNothing() throws {
@@ -419,5 +419,33 @@ import VMTuneTestSupport
     #expect(r.status == 1)
     #expect(r.stderr.contains("vmtune: error: --root /nonexistent/vmtune-root: no such directory"), "\(r.stderr)")
     #expect(!r.stderr.contains("this kernel does not have it"))
+  }
+}
+
+/// `plan` says when each action would run on this host, from the same evaluator the agent uses.
+@Suite struct ActionForecastCLITests {
+  @Test func planSaysWhetherEachActionWouldRunNow() throws {
+    let host = try FixtureHost()
+    try host.write(
+      "proc/buddyinfo",
+      "Node 0, zone      DMA      0      0      0      0      0      0      0      1      0      1      3\n"
+        + "Node 0, zone    DMA32 348663      1      2      3      2      3      2      2      2      1     35\n")
+    try host.write(
+      "profiles/t.yaml",
+      "apiVersion: vmtune/v1\nname: t\nactions:\n  compact: { when: { order: 9, per: node, unusable_above: 0.9 } }\n"
+        + "  drop_caches: { every: 1h, when: { order: 4, free_blocks_below: 10 } }\n")
+    let r = try runVMTune(["plan", host.root + "/profiles/t.yaml", "--root", host.root, "--no-color"])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("  • compact all nodes, when order 9 per node: unusable > 90%\n"), "\(r.stdout)")
+    #expect(
+      r.stdout.contains(
+        "      would run now: node 0: 90.5% of free memory unusable at order 9 (2 MiB blocks), 71 free order-9 block(s)"
+      ),
+      "\(r.stdout)")
+    #expect(r.stdout.contains("      would not run now (node 0 DMA32:"), "\(r.stdout)")
+    let json = try runVMTune(["plan", host.root + "/profiles/t.yaml", "--root", host.root, "--format", "json"])
+    let plan = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+    let actions = plan?["actions"] as? [[String: Any]]
+    #expect(actions?.map { $0["wouldRun"] as? Bool } == [true, false])
   }
 }

@@ -115,7 +115,8 @@ public struct PlanWarning: Sendable, Hashable, Codable {
 
 /// The diff between a profile and a host, in write order.
 public struct Plan: Sendable, Hashable, Codable {
-  public static let formatVersion = 1
+  /// 2: typed entries decoded through the knob catalog, actions with their forecast.
+  public static let formatVersion = 2
 
   public var formatVersion: Int = Plan.formatVersion
   public var profile: String
@@ -123,8 +124,8 @@ public struct Plan: Sendable, Hashable, Codable {
   public var host: HostFacts
   public var entries: [PlanEntry]
   public var warnings: [PlanWarning]
-  /// One line per scheduled/conditional action the profile declares (run by the agent).
-  public var actions: [String]
+  /// The profile's actions (run by the agent), each with whether its conditions hold now.
+  public var actions: [ActionForecast]
   /// Live values of every key apply would write (and their exclusive partners), for stale checks
   /// and as the originals the journal records.
   public var observed: Observed

@@ -18,6 +18,12 @@ public enum Planner {
   /// min_free_kbytes recommendation.
   public static let tablesRead: HostSnapshot.Tables = [.zoneinfo, .mm]
 
+  /// The tables a plan of `profile` reads: ``tablesRead``, and buddyinfo when its actions have
+  /// conditions (the plan says whether they hold now).
+  public static func tablesRead(by profile: Profile) -> HostSnapshot.Tables {
+    profile.actions.contains { !$0.conditions.isEmpty } ? tablesRead.union(.buddyinfo) : tablesRead
+  }
+
   public static func plan(_ profile: Profile, on snapshot: HostSnapshot) -> Plan {
     let host = snapshot.facts
     let failing = profile.conditions.filter { !$0.holds(on: host) }
@@ -39,7 +45,8 @@ public enum Planner {
       profile: profile.name, files: profile.files,
       host: host,
       entries: entries, warnings: warnings,
-      actions: profile.actions.map(describe), observed: observed, watermarks: forecast)
+      actions: profile.actions.map { ActionForecast.forecast($0, on: snapshot) }, observed: observed,
+      watermarks: forecast)
   }
 
   static func entry(
@@ -149,28 +156,6 @@ public enum Planner {
       return "the kernel zeroes \(partner.name) (now \(v))"
     }
     return knob.sideEffect
-  }
-
-  static func describe(_ a: Action) -> String {
-    var parts: [String] = []
-    switch a.kind {
-    case .compact:
-      parts.append(a.nodes.map { "compact nodes \($0.map(String.init).joined(separator: ","))" } ?? "compact all nodes")
-    case .dropCaches:
-      parts.append("drop_caches \(a.what?.rawValue ?? "pagecache")\(a.syncFirst ? " after sync" : "")")
-    }
-    if let s = a.everySeconds { parts.append("every \(Interval(seconds: s))") }
-    if let t = a.condition {
-      var c: [String] = []
-      if let v = t.fragmentationIndexAbove { c.append("fragmentation index > \(v)") }
-      if let v = t.fragmentationIndexBelow { c.append("fragmentation index < \(v)") }
-      if let v = t.freeBlocksBelow { c.append("free blocks < \(v)") }
-      if let v = t.headroomBelowPercent { c.append("watermark headroom < \(v)%") }
-      parts.append("when order-\(t.order) \(c.joined(separator: " and "))")
-    }
-    if let s = a.minIntervalSeconds { parts.append("at most every \(Interval(seconds: s))") }
-    if let s = a.jitterSeconds { parts.append("jitter \(Interval(seconds: s))") }
-    return parts.joined(separator: ", ")
   }
 }
 

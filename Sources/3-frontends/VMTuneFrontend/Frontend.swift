@@ -88,7 +88,7 @@ public struct Frontend: Sendable {
   /// Reads what a plan of `profile` needs: its sysctls and the zone and THP tables, plus `extra`
   /// tables (the agent's conditions read buddyinfo).
   public func readHost(for profile: Profile, extra: HostSnapshot.Tables = []) throws(VMTuneError) -> HostSnapshot {
-    try readHost(keys: Planner.keysRead(by: profile), tables: Planner.tablesRead.union(extra))
+    try readHost(keys: Planner.keysRead(by: profile), tables: Planner.tablesRead(by: profile).union(extra))
   }
 }
 
@@ -166,6 +166,13 @@ public enum DecodingText {
 extension Frontend {
   /// Reads a plan saved by `vmtune plan --out`.
   public static func loadPlan(_ path: String) throws(VMTuneError) -> Plan {
+    struct Header: Decodable { var formatVersion: Int }
+    if let header: Header = try? JSONFile.decode(path, what: "plan"), header.formatVersion != Plan.formatVersion {
+      throw .file(
+        path: path, what: "plan",
+        reason: "plan format \(header.formatVersion); this vmtune reads \(Plan.formatVersion)",
+        hint: "make it again with this vmtune's 'vmtune plan PROFILE --out \(path)'")
+    }
     let plan: Plan
     do { plan = try JSONFile.decode(path, what: "plan") } catch {
       guard case .file(let p, let what, let reason, _) = error else { throw error }

@@ -67,7 +67,10 @@ struct PlanText {
     }
     if !plan.actions.isEmpty {
       out += "\nActions (run by 'vmtune agent', never by apply):\n"
-      for a in plan.actions { out += "  • \(a)\n" }
+      for a in plan.actions {
+        let now = a.wouldRun == true ? terminal.paint(a.now, .yellow) : terminal.paint(a.now, .dim)
+        out += "  • \(a.action)\n      \(now)\n"
+      }
     }
     let s = plan.summary
     var parts = ["\(s.change) to change", "\(s.unchanged) unchanged", "\(s.skipped) skipped"]
