@@ -449,3 +449,26 @@ import VMTuneTestSupport
     #expect(actions?.map { $0["wouldRun"] as? Bool } == [true, false])
   }
 }
+
+extension ActionForecastCLITests {
+  @Test func explainShowsTheProfilesActionAndWhetherItWouldRun() throws {
+    let host = try FixtureHost()
+    try host.write(
+      "proc/buddyinfo",
+      "Node 0, zone    DMA32 348663      1      2      3      2      3      2      2      2      1     35\n")
+    try host.write(
+      "profiles/t.yaml",
+      "apiVersion: vmtune/v1\nname: t\nactions:\n  compact: { when: { order: 9, per: node, unusable_above: 0.9 } }\n")
+    let r = try runVMTune(["explain", "compact", "--profile", host.root + "/profiles/t.yaml", "--root", host.root])
+    #expect(r.status == 0)
+    #expect(r.stdout.contains("vm.compact_memory\n"), "\(r.stdout)")
+    #expect(r.stdout.contains("  profile    t ("), "\(r.stdout)")
+    #expect(r.stdout.contains(": compact all nodes, when order 9 per node: unusable > 90%\n"), "\(r.stdout)")
+    #expect(
+      r.stdout.contains("  now        would run now: node 0: 90.5% of free memory unusable at order 9"), "\(r.stdout)")
+    let none = try runVMTune([
+      "explain", "drop_caches", "--profile", host.root + "/profiles/t.yaml", "--root", host.root,
+    ])
+    #expect(none.stdout.contains("  profile    t has no drop_caches action"), "\(none.stdout)")
+  }
+}

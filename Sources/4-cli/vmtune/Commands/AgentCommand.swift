@@ -19,16 +19,23 @@ struct AgentCommand: ParsableCommand {
     abstract: "Keep a profile applied and run its compaction / drop_caches actions.",
     discussion: """
       Every --interval it re-reads the host, logs sysctls that drifted (and who changed them:
-      vmtune or someone else) and applies the profile back (journaled, like apply); then it
-      runs each action whose schedule (every:) or condition (when:, evaluated per zone from
-      /proc/buddyinfo and /proc/zoneinfo) is due, within min_interval, and logs the numbers
-      that triggered it and the effect (free blocks before → after, vmstat compact_* deltas).
+      vmtune or someone else) and applies the profile back (journaled, like apply). Then it
+      runs each action whose schedule (every:) is due or whose condition (when:) holds now:
+      conditions are evaluated every cycle, per node or zone, from /proc/buddyinfo (free
+      blocks and bytes of an order, the unusable share), /proc/zoneinfo (headroom, the
+      kernel's fragmentation score) and /proc/vmstat (stalls and kswapd scanning since the
+      previous cycle). min_interval bounds how often an action runs, whatever starts it.
+      Each run logs the numbers that started it and its measured effect (free blocks before →
+      after, vmstat compact_* deltas). A run that changed nothing is logged as a warning and
+      the action is held off (twice min_interval or 1 min, doubling, at most 1 h) until then
+      or until free memory changes by a tenth.
 
       Logs are plain lines on standard error; under systemd (JOURNAL_STREAM set) each carries
       a <N> priority prefix for journald. SIGTERM or SIGINT stop it after the current step;
       SIGHUP reloads the profile (an invalid profile is logged and the old one keeps running).
-      --once runs a single cycle, for cron or a systemd timer; action history is kept in
-      DIR/var/lib/vmtune/agent-state.json so schedules and rate limits hold across runs.
+      --once runs a single cycle, for cron or a systemd timer; each action's history (last
+      run, futile runs, hold-off, last effect) is kept in DIR/var/lib/vmtune/agent-state.json
+      so schedules, rate limits and hold-offs hold across runs.
       """)
 
   @OptionGroup var host: HostOptions
