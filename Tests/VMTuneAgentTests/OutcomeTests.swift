@@ -158,3 +158,33 @@ let guestFragmented = """
       lines.contains { $0.message.contains("4 stall(s) and 0 pages scanned by kswapd") }, "\(lines.map(\.message))")
   }
 }
+
+/// Records which nodes each compaction targeted.
+final class NodeRecordingExecutor: ActionExecutor {
+  let targets = Mutex<[[Int]?]>([])
+  func run(_ action: Action, order: Int) throws(KernelError) -> ActionEffect {
+    targets.withLock { $0.append(action.nodes) }
+    return ActionEffect(
+      order: order, blocksBefore: 0, blocksAfter: 10, freePagesBefore: 100, freePagesAfter: 100, vmstatDeltas: [],
+      seconds: 0.1)
+  }
+}
+
+extension OutcomeTests {
+  @Test func matchingCompactsOnlyTheNodeWhoseConditionHolds() throws {
+    let host = try FixtureHost(numaNodes: 2)
+    try host.write(
+      "proc/buddyinfo",
+      "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 179 433\n"
+        + "Node 1, zone Normal 348663 1 2 3 2 3 2 2 2 1 35\n")
+    let exec = NodeRecordingExecutor()
+    let a = try agent(
+      host, "actions:\n  compact: { when: { order: 9, per: node, unusable_above: 0.9 }, nodes: matching }\n",
+      clock: FakeClock(), executor: exec)
+    let lines = a.cycle()
+    #expect(exec.targets.withLock { $0 } == [[1]], "\(lines.map(\.message))")
+    #expect(throws: ProfileErrors.self) {
+      try loadProfile("actions:\n  compact: { when: { order: 9, unusable_above: 0.9 }, nodes: matching }\n")
+    }
+  }
+}

@@ -48,7 +48,8 @@ public struct ActionForecast: Sendable, Hashable, Codable, CustomStringConvertib
     var parts: [String] = []
     switch a.kind {
     case .compact:
-      parts.append(a.nodes.map { "compact nodes \($0.map(String.init).joined(separator: ","))" } ?? "compact all nodes")
+      let nodes = a.nodes.map { "compact nodes \($0.map(String.init).joined(separator: ","))" } ?? "compact all nodes"
+      parts.append(a.nodesMatching ? "compact the node whose condition holds (all nodes on schedule)" : nodes)
     case .dropCaches:
       parts.append("drop_caches \(a.what?.rawValue ?? "pagecache")\(a.syncFirst ? " after sync" : "")")
     }

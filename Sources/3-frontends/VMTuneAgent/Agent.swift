@@ -195,7 +195,9 @@ public final class Agent {
     let why =
       evidence.map { "condition met: \($0)" } ?? "scheduled every \(Interval(seconds: action.everySeconds ?? 0))"
     do {
-      let effect = try executor.run(action, order: action.condition?.order ?? 4)
+      var target = action
+      if action.nodesMatching, let e = evidence, e.zone == nil, !scheduled { target.nodes = [e.node] }
+      let effect = try executor.run(target, order: action.condition?.order ?? 4)
       s.retryAt = nil
       s.failures = 0
       var lines = [AgentLine(level: .notice, message: "\(name) ran (\(why)); \(effect)")]

@@ -184,7 +184,7 @@ public enum ProfileSchema {
                 (
                   "oneOf",
                   .array([
-                    .object([("const", .string("all"))]),
+                    .object([("const", .string("all"))]), .object([("const", .string("matching"))]),
                     .object([("type", .string("array")), ("minItems", .int(1)), ("items", integer(0, 1023))]),
                   ])
                 )

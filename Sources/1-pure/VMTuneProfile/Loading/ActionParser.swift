@@ -33,7 +33,15 @@ extension DocumentParser {
           v.mark, path, "runs neither on a schedule nor on a condition",
           hint: "add 'every: 15m' or 'when: { order: 4, fragmentation_index_above: 500 }'")
       }
-      if let n = a["nodes"] { action.nodes = parseNodes(n, "\(path).nodes") }
+      if let n = a["nodes"] {
+        action.nodes = parseNodes(n, "\(path).nodes")
+        action.nodesMatching = n.scalar == "matching"
+        if action.nodesMatching, !action.conditions.contains(where: { $0.scope == .node }) {
+          fail(
+            n.mark, "\(path).nodes", "'matching' compacts the node whose condition holds, but no condition is per node",
+            hint: "add 'per: node' to the condition")
+        }
+      }
       if kind == "drop_caches" {
         if let w = a["what"] {
           if let s = w.scalar, let what = Action.DropWhat(rawValue: s) {
@@ -58,9 +66,9 @@ extension DocumentParser {
   }
 
   mutating func parseNodes(_ node: YAMLNode, _ path: String) -> [Int]? {
-    if node.scalar == "all" { return nil }
+    if node.scalar == "all" || node.scalar == "matching" { return nil }
     guard case .sequence(let items) = node.content, !items.isEmpty else {
-      fail(node.mark, path, "expected 'all' or a list of node numbers like [0, 1]")
+      fail(node.mark, path, "expected 'all', 'matching' or a list of node numbers like [0, 1]")
       return nil
     }
     var nodes: [Int] = []

@@ -33,6 +33,10 @@ public struct Action: Sendable, Hashable, Codable {
   public var jitterSeconds: Int64?
   /// For compact: nil means all nodes (the global /proc/sys/vm/compact_memory).
   public var nodes: [Int]?
+  /// For compact, `nodes: matching`: only the node whose condition holds (its
+  /// /sys/devices/system/node/nodeN/compact), so one fragmented node does not make every
+  /// node pay for a compaction.
+  public var nodesMatching = false
   /// For drop_caches.
   public var what: DropWhat?
   public var syncFirst: Bool
