@@ -74,35 +74,35 @@ public enum Diagnoser {
 
   // MARK: Unusable free memory
 
-  /// Zones, and on hosts with several nodes each node's zones summed, where more than half of the
-  /// free memory is unusable at an order of interest above 0 (``UnusableShare``), strongest first.
+  /// Zones, and on hosts with several nodes each node's zones summed (where it has more than one),
+  /// where more than half of the free memory is unusable at an order of interest above 0
+  /// (``UnusableShare``), strongest first.
   /// Left out: the ISA DMA zone where its node has others (as `per: node` and `per: zone`
   /// conditions leave it out), zones short of memory rather than fragmented (compaction_suitable()
   /// says reclaim, or free memory is not above the low watermark plus compaction's gap of
   /// 2 × the order's block), and places with less than that gap unusable.
   static func unusableShares(_ zones: [ZoneDiagnosis]) -> [UnusableShare] {
     var shares: [UnusableShare] = []
-    let counted = zones.filter(isCounted(in: zones))
-    for z in counted {
+    for z in zones.filter(isCounted(in: zones)) {
       for o in z.orders where !isShort(o, z) {
-        shares +=
-          share(node: z.node, zone: z.zone, source: z.source, counts: z.freeBlocks, order: o.order).map { [$0] }
-          ?? []
+        if let s = share(node: z.node, zone: z.zone, source: z.source, counts: z.freeBlocks, order: o.order) {
+          shares.append(s)
+        }
       }
     }
     let live = nodeCounts(zones)
-    if live.count > 1 {
-      for (node, counts, members) in live {
-        for order in Set(members.flatMap { $0.orders.map(\.order) }).sorted() {
-          let orderOf = { (z: ZoneDiagnosis) in z.orders.first { $0.order == order } }
-          guard !members.allSatisfy({ z in orderOf(z).map { isShort($0, z) } ?? true }) else { continue }
-          shares += share(node: node, zone: nil, source: "buddyinfo", counts: counts, order: order).map { [$0] } ?? []
+    // On one node the node is its zones; a node with one counted zone would repeat that zone.
+    for (node, counts, members) in live where live.count > 1 && members.count > 1 {
+      for order in Set(members.flatMap { $0.orders.map(\.order) }).sorted() {
+        let short = members.allSatisfy { z in z.orders.first { $0.order == order }.map { isShort($0, z) } ?? true }
+        if !short, let s = share(node: node, zone: nil, source: "buddyinfo", counts: counts, order: order) {
+          shares.append(s)
         }
       }
     }
     return shares.sorted {
-      ($0.unusable, $0.order, -$0.node, $0.zone == nil ? 1 : 0) > (
-        $1.unusable, $1.order, -$1.node, $1.zone == nil ? 1 : 0
+      ($0.unusable, $0.order, -$0.node, $0.zone == nil ? 0 : 1) > (
+        $1.unusable, $1.order, -$1.node, $1.zone == nil ? 0 : 1
       )
     }
   }
