@@ -99,6 +99,13 @@ import VMTuneTestSupport
     // With room above the low watermark it is one.
     try host.writeZoneinfo([FixtureZone("Normal", free: 5048, min: 2000, low: 3000, high: 4000, managed: 2_000_000)])
     #expect(Diagnoser.diagnose(try fixtures.snapshot(host), orders: [9]).unusable.count == 1)
+    // Without watermarks, the fragmentation index judges: 2000 order-3 blocks give 500 at order 4,
+    // at extfrag_threshold, so memory is short although all of it is unusable for order 4.
+    let bare = try FixtureHost()
+    try bare.write("proc/buddyinfo", "Node 0, zone Normal 0 0 0 2000 0 0 0 0 0 0 0\n")
+    let d4 = Diagnoser.diagnose(try fixtures.snapshot(bare), orders: [4])
+    #expect(d4.zones.first?.orders.first?.unusableIndex == 1000)
+    #expect(d4.unusable.isEmpty)
   }
 
   @Test func multiNodeHostJudgesEachNodeAndCompactsTheOneHit() throws {

@@ -42,7 +42,7 @@ public enum Diagnoser {
       extfragThreshold: scope.threshold, ordersOfInterest: scope.orders,
       zones: zones,
       nodes: nodes(snapshot), failures: failures, oomKills: log?.oomKills.count ?? 0,
-      counters: counters(snapshot.vmstat), unusable: unusableShares(zones),
+      counters: counters(snapshot.vmstat), unusable: unusableShares(zones, threshold: scope.threshold),
       profile: profile.map { forecast($0, orders: protected, on: snapshot) }, advice: [])
     d.advice = Advisor.advise(d, snapshot: snapshot)
     return d
@@ -81,10 +81,10 @@ public enum Diagnoser {
   /// conditions leave it out), zones short of memory rather than fragmented (compaction_suitable()
   /// says reclaim, or free memory is not above the low watermark plus compaction's gap of
   /// 2 × the order's block), and places with less than that gap unusable.
-  static func unusableShares(_ zones: [ZoneDiagnosis]) -> [UnusableShare] {
+  static func unusableShares(_ zones: [ZoneDiagnosis], threshold: Int = 500) -> [UnusableShare] {
     var shares: [UnusableShare] = []
     for z in zones.filter(isCounted(in: zones)) {
-      for o in z.orders where !isShort(o, z) {
+      for o in z.orders where !isShort(o, z, threshold: threshold) {
         if let s = share(node: z.node, zone: z.zone, source: z.source, counts: z.freeBlocks, order: o.order) {
           shares.append(s)
         }
@@ -94,7 +94,9 @@ public enum Diagnoser {
     // On one node the node is its zones; a node with one counted zone would repeat that zone.
     for (node, counts, members) in live where live.count > 1 && members.count > 1 {
       for order in Set(members.flatMap { $0.orders.map(\.order) }).sorted() {
-        let short = members.allSatisfy { z in z.orders.first { $0.order == order }.map { isShort($0, z) } ?? true }
+        let short = members.allSatisfy { z in
+          z.orders.first { $0.order == order }.map { isShort($0, z, threshold: threshold) } ?? true
+        }
         if !short, let s = share(node: node, zone: nil, source: "buddyinfo", counts: counts, order: order) {
           shares.append(s)
         }
@@ -121,16 +123,18 @@ public enum Diagnoser {
       suitableBlocks: info.freeBlocksSuitable, freePages: info.freePages, strong: unusable > UnusableShare.strongAbove)
   }
 
-  /// Whether free memory in `z` is short at `o` (reclaim helps, not compaction), when its
-  /// watermarks are known: compaction_suitable() says reclaim, or, with a block free, free memory
-  /// is not above low plus compaction's gap (docs/KERNEL.md, Compaction suitability).
-  static func isShort(_ o: OrderDiagnosis, _ z: ZoneDiagnosis) -> Bool {
+  /// Whether free memory in `z` is short at `o` (reclaim helps, not compaction): compaction_suitable()
+  /// says reclaim; or, with a block free, free memory is not above low plus compaction's gap; or,
+  /// without watermarks, no block is free and the fragmentation index of a costly order is at or
+  /// below `threshold` (docs/KERNEL.md, Compaction suitability).
+  static func isShort(_ o: OrderDiagnosis, _ z: ZoneDiagnosis, threshold: Int) -> Bool {
     switch o.decision {
     case .reclaimTooLittleFree?, .reclaimShortOfMemory?: return true
     case .alreadyAvailable?:
       guard let low = z.watermarks?.low else { return false }
       return z.freePages <= low + (UInt64(2) << UInt64(o.order))
-    case .compact?, nil: return false
+    case .compact?: return false
+    case nil: return o.order > Compaction.costlyOrder && (0...threshold).contains(o.fragmentationIndex)
     }
   }
 
