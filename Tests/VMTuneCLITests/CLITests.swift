@@ -259,6 +259,54 @@ import VMTuneTestSupport
     #expect(try runVMTune(["diagnose", "--order", "11"]).status == 64)
   }
 
+  @Test func diagnoseReportsUnusableFreeMemoryAndTheProfilesOrders() throws {
+    let host = try FixtureHost()
+    try host.write(
+      "proc/buddyinfo",
+      """
+      Node 0, zone      DMA      0      0      0      0      0      0      0      1      0      1      3
+      Node 0, zone    DMA32 348663      1      2      3      2      3      2      2      2      1     35
+
+      """)
+    let text = try runVMTune(["diagnose", "--root", host.root, "--no-color"])
+    #expect(text.status == 0)
+    #expect(text.stdout.contains("order 9: index -1.000, unusable 0.905, 71 block(s)"))
+    #expect(
+      text.stdout.contains(
+        "1. Compact memory: 90.5% of free memory is unusable for order-9 (2 MiB) allocations in node 0 DMA32 "
+          + "(71 free order-9 blocks)"))
+    #expect(text.stdout.contains("           - { order: 9, per: node, unusable_above: 0.9 }"))
+    #expect(!text.stdout.contains("No action needed"))
+    let json = try runVMTune(["diagnose", "--root", host.root, "--format", "json"])
+    let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let top = try #require((obj["unusable"] as? [[String: Any]])?.first)
+    #expect(top["order"] as? Int == 9)
+    #expect(top["unusable"] as? Int == 905)
+    #expect(top["suitableBlocks"] as? Int == 71)
+    #expect(top["zone"] as? String == "DMA32")
+    #expect((obj["advice"] as? [[String: Any]])?.first?["kind"] as? String == "compact")
+
+    let p = try writeProfile(
+      host, "actions:\n  compact:\n    when: { order: 7, per: node, unusable_above: 0.8 }\n    min_interval: 10m\n",
+      name: "vmhost")
+    let withProfile = try runVMTune(["diagnose", "--root", host.root, "--no-color", "--profile", p])
+    #expect(withProfile.status == 0)
+    #expect(withProfile.stdout.contains("order 7: index -1.000, unusable 0.903, 290 block(s)"))
+    #expect(withProfile.stdout.contains("Profile vmhost, its actions protect order(s) 7:"))
+    #expect(withProfile.stdout.contains("the profile's compact action would run now: node 0: 90.3% of free memory"))
+    // By name, from ./profiles.
+    let byName = try runVMTune(
+      ["diagnose", "--root", host.root, "--format", "json", "--profile", "vmhost"], cwd: host.root)
+    let named = try JSONSerialization.jsonObject(with: Data(byName.stdout.utf8)) as? [String: Any]
+    #expect(named?["ordersOfInterest"] as? [Int] == [4, 7, 9])
+    #expect(try runVMTune(["diagnose", "--root", host.root, "--profile", "no-such-profile"]).status != 0)
+
+    try host.write("proc/buddyinfo", "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 179 433\n")
+    let healthy = try runVMTune(["diagnose", "--root", host.root, "--no-color"])
+    #expect(healthy.stdout.contains("1. No action needed"))
+    #expect(!healthy.stdout.contains("Unusable free memory"))
+  }
+
   @Test func applyRefusesAWatermarkGuardUnlessForced() throws {
     let host = try FixtureHost(memTotalKB: 4_024_116)
     try host.writeZoneinfo([

@@ -1,6 +1,8 @@
 import Testing
 import VMTuneHost
 import VMTuneKernel
+import VMTunePlan
+import VMTuneProfile
 import VMTuneTestSupport
 
 @testable import VMTuneDiagnose
@@ -198,5 +200,50 @@ import VMTuneTestSupport
     #expect(Diagnoser.ordersOfInterest([9, 2, 9, 11, -1], failures: failed) == [2, 9])
     #expect(Diagnoser.ordersOfInterest([], failures: failed) == [3])
     #expect(Diagnoser.ordersOfInterest([], failures: []) == [4, 9])
+  }
+}
+
+/// The profile lines of every advice load as a profile, and a compact action encoded from the
+/// numbers would run on the host it was advised for.
+@Suite struct AdviceProfileLinesTests {
+  let rules = AdvisorRuleTests()
+  let fixtures = DiagnoserTests()
+
+  /// Hosts that between them make every rule with profile lines fire.
+  func hosts() throws -> [(String, HostSnapshot, KernelLog?)] {
+    var kvm = try rules.fragmented()
+    kvm.values["zone_reclaim_mode"] = "3"
+    kvm.kernelRelease = "5.10.0"
+    let (short, log) = try rules.shortOfMemory()
+    let vmStart = try FixtureHost()
+    try vmStart.write("proc/buddyinfo", UnusableShareTests.vmStartBuddyinfo)
+    let runaway = try rules.healthy()
+    var high = runaway
+    high.values["min_free_kbytes"] = "3000000"
+    return [
+      ("fragmented KVM host", kvm, nil), ("short of memory", short, log),
+      ("VM start host", try fixtures.snapshot(vmStart), nil), ("runaway reserve", high, nil),
+      ("direct reclaim", try rules.directReclaim(), nil),
+    ]
+  }
+
+  @Test func everyAdvicesProfileLinesLoad() throws {
+    var kinds: Set<Advice.Kind> = []
+    for (name, s, log) in try hosts() {
+      for advice in Diagnoser.diagnose(s, log: log).advice where !advice.profile.isEmpty {
+        kinds.insert(advice.kind)
+        let body = advice.profile.joined(separator: "\n") + "\n"
+        let p: Profile
+        do { p = try loadProfile(body) } catch {
+          Issue.record("\(name), \(advice.kind): \(error)\n\(body)")
+          continue
+        }
+        for action in p.actions where action.kind == .compact {
+          #expect(ActionForecast.forecast(action, on: s).wouldRun == true, "\(name): \(body)")
+          #expect(!action.conditions.contains { $0.fragmentationIndexAbove != nil }, "\(name): \(body)")
+        }
+      }
+    }
+    #expect(kinds == [.compact, .dropCaches, .lowerMinFree, .raiseMinFree, .scaleFactor, .zoneReclaim])
   }
 }

@@ -15,6 +15,9 @@ extension Advisor {
     var fragmented: [ZoneOrder]
     /// Orders where reclaim helps and allocations have failed.
     var short: [ZoneOrder]
+    /// Zones and nodes where more than half of free memory is unusable for an order of interest,
+    /// strongest first (``UnusableShare``).
+    var unusable: [UnusableShare] { diagnosis.unusable }
 
     init(_ diagnosis: Diagnosis, snapshot: HostSnapshot) {
       self.diagnosis = diagnosis
@@ -41,6 +44,28 @@ extension Advisor {
         }
       }
       return (fragmented, short)
+    }
+
+    /// What the `--profile` action of `kind` says about now, when the profile has one: `the
+    /// profile's compact action would run now: …`.
+    func profileNote(_ kind: Action.Kind) -> String? {
+      guard let f = diagnosis.profile?.actions.first(where: { $0.kind == kind }) else { return nil }
+      return "the profile's \(kind.rawValue) action \(f.now)"
+    }
+
+    /// The `when:` condition that holds now where `order` is worst: per node when a node's unusable
+    /// share is above half (the node with the highest), else per zone; at the largest tenth below
+    /// that share, between 0.5 and 0.9.
+    func unusableCondition(order: Int) -> String {
+      let nodeShares = Diagnoser.nodeCounts(diagnosis.zones).filter { $0.counts.contains { $0 > 0 } }.map {
+        Fragmentation.unusableIndex($0.counts, order: order)
+      }
+      let counted = diagnosis.zones.filter(Diagnoser.isCounted(in: diagnosis.zones)).filter { $0.freePages > 0 }
+      let zoneShares = counted.flatMap { $0.orders.filter { $0.order == order }.map(\.unusableIndex) }
+      let perNode = (nodeShares.max() ?? 0) > UnusableShare.findingAbove
+      let share = (perNode ? nodeShares.max() : zoneShares.max()) ?? 1000
+      let tenths = min(max((share - 1) / 100, 5), 9)
+      return "{ order: \(order), per: \(perNode ? "node" : "zone"), unusable_above: 0.\(tenths) }"
     }
 
     var memKB: Int64 { Int64(diagnosis.host.memTotalKB) }

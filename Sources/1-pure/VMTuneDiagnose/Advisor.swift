@@ -16,40 +16,86 @@ enum Advisor {
 
   static func advise(_ d: Diagnosis, snapshot: HostSnapshot) -> [Advice] {
     let context = Context(d, snapshot: snapshot)
-    let advice = rules.compactMap { $0(context) }
+    var advice = rules.compactMap { $0(context) }
+    advice += profileActions(context, covered: Set(advice.map(\.kind.rawValue)))
     return advice.isEmpty ? [nothingToDo(context)] : advice
+  }
+
+  /// The `--profile` actions that would run now where no rule advises the same (the rules that do
+  /// name the profile's action in their evidence).
+  static func profileActions(_ c: Context, covered: Set<String>) -> [Advice] {
+    (c.diagnosis.profile?.actions ?? []).filter { $0.wouldRun == true && !covered.contains($0.kind.rawValue) }.map {
+      Advice(
+        kind: .profileAction,
+        title: "The profile's \($0.kind.rawValue) action would run now",
+        evidence: "\($0.action); \($0.now)", commands: [], profile: [])
+    }
   }
 
   // MARK: Fragmented or short of memory
 
-  /// Free memory is fragmented, not short: compact the worst-hit order (per node when only one
-  /// node of several is fragmented).
+  /// Free memory is fragmented, not short: compact. Fires on the fragmentation index (no block of
+  /// an order of interest left, index above extfrag_threshold) or on the unusable free space index
+  /// (more than half of free memory in blocks too small for the order, though some blocks are
+  /// left: the fragmentation index is then −1000 and cannot see it). Per node when only one node
+  /// of several is hit.
   static func compactRule(_ c: Context) -> Advice? {
     let worst = c.fragmented.max { $0.order.fragmentationIndex < $1.order.fragmentationIndex }
-    guard let (z, o) = worst else { return nil }
-    let zonesText = Set(c.fragmented.map { "node \($0.zone.node) \($0.zone.zone)" }).sorted().joined(separator: ", ")
-    let nodes = Set(c.fragmented.map(\.zone.node)).sorted()
+    guard worst != nil || !c.unusable.isEmpty else { return nil }
+    let nodes = Set(c.fragmented.map(\.zone.node) + c.unusable.map(\.node)).sorted()
     let compact =
       nodes.count == 1 && c.diagnosis.host.numaNodes > 1
       ? "echo 1 > /sys/devices/system/node/node\(nodes[0])/compact"
       : "echo 1 > /proc/sys/vm/compact_memory"
-    var evidence = "node \(z.node) \(z.zone): \(z.freePages) free pages (\(humanKB(Int64(z.freePages) * 4)))"
-    evidence += " but \(o.suitableBlocks) blocks of order \(o.order); fragmentation index \(o.fragmentationIndex)"
-    evidence += " > extfrag_threshold \(c.threshold), unusable index \(o.unusableIndex)/1000"
-    if o.failuresInLog > 0 { evidence += "; \(o.failuresInLog) order-\(o.order) allocation failure(s) in the log" }
-    return Advice(
-      kind: .compact, title: "Compact memory: free memory is fragmented, not short (\(zonesText))",
-      evidence: evidence,
-      commands: [compact, "cat /proc/buddyinfo    # order-\(o.order) and higher columns should grow"],
-      profile: compactProfile(c, order: o.order))
+    let orders = Set(c.fragmented.map(\.order.order) + c.unusable.map(\.order)).sorted()
+    let check =
+      "cat /proc/buddyinfo    # order-\(worst?.order.order ?? c.unusable[0].order) and higher columns should grow"
+    var advice: Advice
+    if let (z, o) = worst {
+      let zonesText = Set(c.fragmented.map { "node \($0.zone.node) \($0.zone.zone)" }).sorted().joined(separator: ", ")
+      var evidence = "node \(z.node) \(z.zone): \(z.freePages) free pages (\(humanKB(Int64(z.freePages) * 4)))"
+      evidence += " but \(o.suitableBlocks) blocks of order \(o.order); fragmentation index \(o.fragmentationIndex)"
+      evidence += " > extfrag_threshold \(c.threshold), unusable index \(o.unusableIndex)/1000"
+      if o.failuresInLog > 0 { evidence += "; \(o.failuresInLog) order-\(o.order) allocation failure(s) in the log" }
+      advice = Advice(
+        kind: .compact, title: "Compact memory: free memory is fragmented, not short (\(zonesText))",
+        evidence: evidence, commands: [compact, check], profile: compactProfile(c, orders: orders))
+    } else {
+      let top = c.unusable[0]
+      advice = Advice(
+        kind: .compact, title: (top.strong ? "Compact memory: " : "Consider compacting memory: ") + top.text,
+        evidence: unusableEvidence(c), commands: [compact, check], profile: compactProfile(c, orders: orders))
+    }
+    if let note = c.profileNote(.compact) { advice.evidence += "; " + note }
+    return advice
   }
 
-  /// A compact action for `order`; on 5.9+ with compaction_proactiveness below 30, raising it too.
-  static func compactProfile(_ c: Context, order: Int) -> [String] {
-    let profile = [
-      "actions:", "  compact:", "    when: { order: \(order), fragmentation_index_above: \(c.threshold) }",
-      "    min_interval: 15m",
-    ]
+  /// Why a high unusable share calls for compaction though blocks of the order are free.
+  static func unusableEvidence(_ c: Context) -> String {
+    let top = c.unusable[0]
+    let block = Bytes.text(Int64(4096) << Int64(top.order))
+    var s = "\(top.place): \(top.freePages) free pages, of which order-\(top.order) blocks hold only "
+    s += "\(top.suitableBlocks) × \(block); unusable index \(top.unusable)/1000 "
+    s += top.strong ? "(above 800: strong)" : "(above 500: more than half)"
+    s += ". The fragmentation index is −1000 while one such block is free, so the kernel's compaction_suitable() "
+    s += "sees nothing to do until they run out: a request for more than \(top.suitableBlocks) of them "
+    s += top.order >= 9 ? "(a VM start backed by huge pages) falls back or stalls" : "stalls in direct compaction"
+    s += " (docs/KERNEL.md, Fragmentation indexes)"
+    // Other orders and places, not the node that holds the top zone at the same order (or the reverse).
+    let others = c.unusable.dropFirst().filter {
+      !($0.order == top.order && $0.node == top.node && ($0.zone == nil || top.zone == nil))
+    }.prefix(3)
+    if !others.isEmpty { s += "; also " + others.map(\.text).joined(separator: "; ") }
+    return s
+  }
+
+  /// A compact action on the unusable share of each order hit (any of them starts it); on 5.9+
+  /// with compaction_proactiveness below 30, raising it too.
+  static func compactProfile(_ c: Context, orders: [Int]) -> [String] {
+    let conditions = orders.map { c.unusableCondition(order: $0) }
+    let when =
+      conditions.count == 1 ? ["    when: \(conditions[0])"] : ["    when:"] + conditions.map { "      - \($0)" }
+    let profile = ["actions:", "  compact:"] + when + ["    min_interval: 10m"]
     guard let k = c.diagnosis.host.kernelRelease.flatMap({ KernelVersion(parsing: $0) }), k >= KernelVersion(5, 9),
       let p = c.snapshot.values["compaction_proactiveness"].flatMap({ Int($0) }), p < 30
     else { return profile }
@@ -60,11 +106,12 @@ enum Advisor {
   static func dropCachesRule(_ c: Context) -> Advice? {
     guard let (z, o) = c.short.first, c.cacheIsReclaimable else { return nil }
     let cacheKB = c.pageCacheKB
+    let note = c.profileNote(.dropCaches).map { "; " + $0 } ?? ""
     return Advice(
       kind: .dropCaches,
       title: "Drop clean page cache: node \(z.node) \(z.zone) is short of free memory for order \(o.order)",
       evidence: c.shortText(o)
-        + "; page cache holds \(humanKB(cacheKB)) (\(cacheKB * 100 / c.memKB)% of RAM) that reclaim can free",
+        + "; page cache holds \(humanKB(cacheKB)) (\(cacheKB * 100 / c.memKB)% of RAM) that reclaim can free" + note,
       commands: ["sync", "echo 1 > /proc/sys/vm/drop_caches", "echo 1 > /proc/sys/vm/compact_memory"],
       profile: [
         "actions:", "  drop_caches:", "    what: pagecache", "    sync_first: true",
@@ -138,7 +185,7 @@ enum Advisor {
   // 3. KSM scatters order-0 pages (the 400 GB KVM host with order-4 atomic failures).
   static func ksmRule(_ c: Context) -> Advice? {
     guard let ksm = c.snapshot.ksm, ksm["run"] == 1, let sharing = ksm["pages_sharing"], sharing > 0,
-      !c.fragmented.isEmpty
+      !c.fragmented.isEmpty || c.unusable.contains(where: \.strong)
     else { return nil }
     return Advice(
       kind: .ksm,
@@ -174,8 +221,8 @@ enum Advisor {
     let orders = c.diagnosis.ordersOfInterest.map(String.init).joined(separator: ", ")
     return Advice(
       kind: .none, title: "No action needed",
-      evidence: "no fragmentation above extfrag_threshold at orders \(orders), watermarks within bounds, "
-        + "no direct reclaim",
+      evidence: "no fragmentation above extfrag_threshold at orders \(orders), no zone with more than half of "
+        + "its free memory unusable at them, watermarks within bounds, no direct reclaim",
       commands: [], profile: [])
   }
 

@@ -22,33 +22,140 @@ public enum Diagnoser {
     var costlyRule: Bool
   }
 
+  /// With `profile`, the orders its action conditions protect are analysed too, and its actions
+  /// are forecast on `snapshot`.
   public static func diagnose(
-    _ snapshot: HostSnapshot, log: KernelLog? = nil, orders requested: [Int] = []
+    _ snapshot: HostSnapshot, log: KernelLog? = nil, orders requested: [Int] = [], profile: Profile? = nil
   ) -> Diagnosis {
     let host = snapshot.facts
     let failures = summarize(log)
+    let protected = profileOrders(profile)
     let scope = Scope(
-      orders: ordersOfInterest(requested, failures: failures), failures: failures,
+      orders: ordersOfInterest(requested, failures: failures, protected: protected), failures: failures,
       threshold: snapshot.values["extfrag_threshold"].flatMap { Int($0) } ?? 500,
       costlyRule: host.kernel.map { ($0.major, $0.minor) >= (4, 8) } ?? true)
+    let zones = zones(snapshot, log: log, scope)
     var d = Diagnosis(
       host: host,
       minFreeKbytes: snapshot.values["min_free_kbytes"].flatMap { UInt64($0) },
       watermarkScaleFactor: snapshot.values["watermark_scale_factor"].flatMap { UInt64($0) },
       extfragThreshold: scope.threshold, ordersOfInterest: scope.orders,
-      zones: zones(snapshot, log: log, scope),
+      zones: zones,
       nodes: nodes(snapshot), failures: failures, oomKills: log?.oomKills.count ?? 0,
-      counters: counters(snapshot.vmstat), advice: [])
+      counters: counters(snapshot.vmstat), unusable: unusableShares(zones, threshold: scope.threshold),
+      profile: profile.map { forecast($0, orders: protected, on: snapshot) }, advice: [])
     d.advice = Advisor.advise(d, snapshot: snapshot)
     return d
   }
 
-  /// The orders asked for, else those that failed in the log, else 4 and 9; within 0 … 10, sorted.
-  static func ordersOfInterest(_ requested: [Int], failures: [FailureSummary]) -> [Int] {
+  /// The orders asked for, else those that failed in the log, else 4 and 9; with the orders a
+  /// profile's actions protect; within 0 … 10, sorted.
+  static func ordersOfInterest(_ requested: [Int], failures: [FailureSummary], protected: [Int] = []) -> [Int] {
     var orders = requested
     if orders.isEmpty { orders = failures.map(\.order).filter { $0 > 0 } }
     if orders.isEmpty { orders = [4, 9] }
-    return Array(Set(orders.filter { (0...10).contains($0) })).sorted()
+    return Array(Set((orders + protected).filter { (0...10).contains($0) })).sorted()
+  }
+
+  /// The orders the conditions of a profile's actions protect, sorted.
+  static func profileOrders(_ profile: Profile?) -> [Int] {
+    Array(Set(profile?.actions.flatMap(\.conditions).map(\.order) ?? [])).sorted()
+  }
+
+  /// Each action of `profile`, forecast on `snapshot` as `plan` forecasts it.
+  static func forecast(_ profile: Profile, orders: [Int], on snapshot: HostSnapshot) -> ProfileDiagnosis {
+    ProfileDiagnosis(
+      name: profile.name, orders: orders,
+      actions: profile.actions.map { a in
+        let f = ActionForecast.forecast(a, on: snapshot)
+        return ProfileActionForecast(kind: a.kind, action: f.action, now: f.now, wouldRun: f.wouldRun)
+      })
+  }
+
+  // MARK: Unusable free memory
+
+  /// Zones, and on hosts with several nodes each node's zones summed (where it has more than one),
+  /// where more than half of the free memory is unusable at an order of interest above 0
+  /// (``UnusableShare``), strongest first.
+  /// Left out: the ISA DMA zone where its node has others (as `per: node` and `per: zone`
+  /// conditions leave it out), zones short of memory rather than fragmented (compaction_suitable()
+  /// says reclaim, or free memory is not above the low watermark plus compaction's gap of
+  /// 2 × the order's block), and places with less than that gap unusable.
+  static func unusableShares(_ zones: [ZoneDiagnosis], threshold: Int = 500) -> [UnusableShare] {
+    var shares: [UnusableShare] = []
+    for z in zones.filter(isCounted(in: zones)) {
+      for o in z.orders where !isShort(o, z, threshold: threshold) {
+        if let s = share(node: z.node, zone: z.zone, source: z.source, counts: z.freeBlocks, order: o.order) {
+          shares.append(s)
+        }
+      }
+    }
+    let live = nodeCounts(zones)
+    // On one node the node is its zones; a node with one counted zone would repeat that zone.
+    for (node, counts, members) in live where live.count > 1 && members.count > 1 {
+      for order in Set(members.flatMap { $0.orders.map(\.order) }).sorted() {
+        let short = members.allSatisfy { z in
+          z.orders.first { $0.order == order }.map { isShort($0, z, threshold: threshold) } ?? true
+        }
+        if !short, let s = share(node: node, zone: nil, source: "buddyinfo", counts: counts, order: order) {
+          shares.append(s)
+        }
+      }
+    }
+    return shares.sorted {
+      ($0.unusable, $0.order, -$0.node, $0.zone == nil ? 0 : 1) > (
+        $1.unusable, $1.order, -$1.node, $1.zone == nil ? 0 : 1
+      )
+    }
+  }
+
+  /// A finding for `counts` at `order`, when more than half of the free memory is unusable and at
+  /// least compaction's gap of it.
+  static func share(node: Int, zone: String?, source: String, counts: [UInt64], order: Int) -> UnusableShare? {
+    let info = Fragmentation.contigInfo(counts, order: order)
+    let unusable = Fragmentation.unusableIndex(counts, order: order)
+    let unusablePages = info.freePages - (info.freeBlocksSuitable << UInt64(order))
+    guard order > 0, info.freePages > 0, unusable > UnusableShare.findingAbove,
+      unusablePages >= UInt64(2) << UInt64(order)
+    else { return nil }
+    return UnusableShare(
+      node: node, zone: zone, source: source, order: order, unusable: unusable,
+      suitableBlocks: info.freeBlocksSuitable, freePages: info.freePages, strong: unusable > UnusableShare.strongAbove)
+  }
+
+  /// Whether free memory in `z` is short at `o` (reclaim helps, not compaction): compaction_suitable()
+  /// says reclaim; or, with a block free, free memory is not above low plus compaction's gap; or,
+  /// without watermarks, no block is free and the fragmentation index of a costly order is at or
+  /// below `threshold` (docs/KERNEL.md, Compaction suitability).
+  static func isShort(_ o: OrderDiagnosis, _ z: ZoneDiagnosis, threshold: Int) -> Bool {
+    switch o.decision {
+    case .reclaimTooLittleFree?, .reclaimShortOfMemory?: return true
+    case .alreadyAvailable?:
+      guard let low = z.watermarks?.low else { return false }
+      return z.freePages <= low + (UInt64(2) << UInt64(o.order))
+    case .compact?: return false
+    case nil: return o.order > Compaction.costlyOrder && (0...threshold).contains(o.fragmentationIndex)
+    }
+  }
+
+  /// Whether a zone counts for findings: not the 16 MiB ISA DMA zone of a node that has others.
+  static func isCounted(in zones: [ZoneDiagnosis]) -> (ZoneDiagnosis) -> Bool {
+    let withOthers = Set(zones.filter { $0.zone != "DMA" }.map { "\($0.node) \($0.source)" })
+    return { !($0.zone == "DMA" && withOthers.contains("\($0.node) \($0.source)")) }
+  }
+
+  /// Each node's free blocks by order, summed over its counted buddyinfo zones (as `per: node`
+  /// conditions sum them), with those zones; empty offline.
+  static func nodeCounts(_ zones: [ZoneDiagnosis]) -> [(node: Int, counts: [UInt64], zones: [ZoneDiagnosis])] {
+    let live = zones.filter { $0.source == "buddyinfo" }
+    return Dictionary(grouping: live.filter(isCounted(in: live)), by: \.node).sorted { $0.key < $1.key }.map {
+      node, members in
+      let width = members.map(\.freeBlocks.count).max() ?? 0
+      let sum = (0..<width).map { o in
+        members.reduce(UInt64(0)) { $0 + (o < $1.freeBlocks.count ? $1.freeBlocks[o] : 0) }
+      }
+      return (node, sum, members)
+    }
   }
 
   /// A diagnosis per /proc/buddyinfo zone, or without buddyinfo, per buddy line in the log.

@@ -52,6 +52,65 @@ public struct FailureSummary: Sendable, Hashable, Codable {
   public var firstLine: Int
 }
 
+/// A zone (or, on hosts with several nodes, a node) where much of the free memory sits in blocks
+/// too small for an order of interest: the unusable free space index (docs/KERNEL.md, Fragmentation
+/// indexes). It sees what the fragmentation index cannot: that index is −1000 as long as a single
+/// block of the order is free, while the unusable share says how little of the free memory a run of
+/// such allocations (a VM start backed by 2 MiB huge pages) can use.
+public struct UnusableShare: Sendable, Hashable, Codable {
+  /// More than this share (per mille) unusable is a finding: more than half of free memory.
+  public static let findingAbove = 500
+  /// More than this share (per mille) unusable is a strong finding.
+  public static let strongAbove = 800
+
+  public var node: Int
+  /// The zone; nil for the node's zones summed (the ISA DMA zone left out where the node has
+  /// others, as `per: node` conditions count them).
+  public var zone: String?
+  /// "buddyinfo", or "log line N" for an OOM report's buddy line.
+  public var source: String
+  public var order: Int
+  /// Per mille of free memory in blocks smaller than `order`.
+  public var unusable: Int
+  /// Free blocks of at least `order`, in order-sized units.
+  public var suitableBlocks: UInt64
+  public var freePages: UInt64
+  /// More than ``strongAbove``.
+  public var strong: Bool
+
+  /// `node 0 DMA32`, `node 1`, `node 0 Normal (log line 12)`.
+  public var place: String {
+    let base = zone.map { "node \(node) \($0)" } ?? "node \(node)"
+    return source == "buddyinfo" ? base : "\(base) (\(source))"
+  }
+
+  /// `90.5% of free memory is unusable for order-9 (2 MiB) allocations in node 0 DMA32 (71 free
+  /// order-9 blocks)`.
+  public var text: String {
+    "\(Permille.text(Int64(unusable))) of free memory is unusable for order-\(order) "
+      + "(\(Bytes.text(Int64(4096) << Int64(order)))) allocations in \(place) "
+      + "(\(suitableBlocks) free order-\(order) block\(suitableBlocks == 1 ? "" : "s"))"
+  }
+}
+
+/// A profile action (`--profile`) and whether it would run on this host now.
+public struct ProfileActionForecast: Sendable, Hashable, Codable {
+  public var kind: Action.Kind
+  /// What the action does and when (``ActionForecast/action``).
+  public var action: String
+  /// `would run now: …`, `would not run now …`, or why it cannot be told.
+  public var now: String
+  public var wouldRun: Bool?
+}
+
+/// The profile given with `--profile`: the orders its action conditions protect and its actions'
+/// forecast on this host.
+public struct ProfileDiagnosis: Sendable, Hashable, Codable {
+  public var name: String
+  public var orders: [Int]
+  public var actions: [ProfileActionForecast]
+}
+
 /// One piece of advice, with the numbers behind it and the profile lines that encode it.
 public struct Advice: Sendable, Hashable, Codable {
   public enum Kind: String, Sendable, Hashable, Codable {
@@ -65,6 +124,7 @@ public struct Advice: Sendable, Hashable, Codable {
     case
       zoneReclaim = "zone_reclaim_mode"
     case shortOfMemory = "short_of_memory"
+    case profileAction = "profile_action"
     case none
   }
 
@@ -90,5 +150,10 @@ public struct Diagnosis: Sendable, Hashable, Codable {
   public var oomKills: Int
   /// Selected /proc/vmstat counters (reclaim, compaction, drops, OOM).
   public var counters: [String: UInt64]
+  /// Zones and nodes where more than half of free memory is unusable for an order of interest,
+  /// strongest first.
+  public var unusable: [UnusableShare]
+  /// The profile given with `--profile`, if any.
+  public var profile: ProfileDiagnosis?
   public var advice: [Advice]
 }

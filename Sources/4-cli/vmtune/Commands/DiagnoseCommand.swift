@@ -17,6 +17,17 @@ struct DiagnoseCommand: ParsableCommand {
       drop caches, raise or lower min_free_kbytes to a computed value, check KSM — and the
       profile lines that encode it. Read-only.
 
+      A zone where more than half of the free memory sits in blocks too small for an order of
+      interest is a finding even while blocks of that order are left (the fragmentation index is
+      then -1.000 and compaction_suitable() sees nothing): the unusable free space index, above
+      0.5 a finding and above 0.8 a strong one (docs/KERNEL.md, Fragmentation indexes). On hosts
+      with several nodes each node's zones are also judged together, as 'per: node' conditions
+      count them. The compaction advice's profile lines use those conditions.
+
+      With --profile NAME-or-PATH, the orders the profile's action conditions protect are
+      analysed too, and each action is forecast on this host as 'plan' does: the advice names an
+      action that would run now ("the profile's compact action would run now: ...").
+
       Offline: with --log and a root that has no buddyinfo, the buddy lines of the log's OOM
       reports are analysed instead.
       """)
@@ -34,6 +45,12 @@ struct DiagnoseCommand: ParsableCommand {
     help: ArgumentHelp(
       "Allocation orders to analyse (default: the orders that failed in the log, else 4 and 9).", valueName: "N"))
   var order: [Int] = []
+
+  @Option(
+    help: ArgumentHelp(
+      "A profile whose action conditions add their orders and whose actions are forecast on this host.",
+      valueName: "NAME-or-PATH"))
+  var profile: String?
 
   @Option(help: "Output format: text or json.")
   var format: OutputFormat = .text
@@ -57,7 +74,8 @@ struct DiagnoseCommand: ParsableCommand {
   }
 
   func run() throws {
-    let snap = try host.frontend().readHost()
+    let frontend = try host.frontend()
+    let snap = try frontend.readHost()
     var kernelLog: KernelLog?
     if let log {
       let text: String
@@ -72,7 +90,8 @@ struct DiagnoseCommand: ParsableCommand {
       print(DebugfsText.render(snap.buddyInfo ?? []), terminator: "")
       return
     }
-    let d = Diagnoser.diagnose(snap, log: kernelLog, orders: order)
+    let loaded = try profile.map { (p: String) throws(VMTuneError) in try frontend.loadProfile(p) }
+    let d = Diagnoser.diagnose(snap, log: kernelLog, orders: order, profile: loaded)
     switch format {
     case .json: print(try JSONFile.string(d))
     case .text: print(DiagnosisText(terminal: .detect(forceOff: noColor)).render(d), terminator: "")

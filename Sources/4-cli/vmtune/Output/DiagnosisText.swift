@@ -46,7 +46,7 @@ struct DiagnosisText {
     var out = header(d)
     if d.zones.isEmpty { out += "\nNo /proc/buddyinfo under this root and no buddy lines in the log.\n" }
     for z in d.zones { out += zone(z) }
-    out += nodes(d.nodes) + kernelLog(d)
+    out += nodes(d.nodes) + unusable(d.unusable) + profile(d.profile) + kernelLog(d)
     if !d.counters.isEmpty {
       let nonzero = d.counters.sorted { $0.key < $1.key }.filter { $0.value > 0 }
       out += "\nvmstat since boot: " + nonzero.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
@@ -100,6 +100,29 @@ struct DiagnosisText {
         ?? " (proactive compaction off)"
     }
     return nodes.isEmpty ? out : out + "\n"
+  }
+
+  /// The unusable free space findings, strongest first.
+  func unusable(_ shares: [UnusableShare]) -> String {
+    guard !shares.isEmpty else { return "" }
+    var out = "\nUnusable free memory (above 50% a finding, above 80% strong):\n"
+    for u in shares {
+      out += "  " + terminal.paint(u.text, u.strong ? .red : .yellow) + "\n"
+    }
+    return out
+  }
+
+  /// The `--profile` actions and whether each would run now.
+  func profile(_ p: ProfileDiagnosis?) -> String {
+    guard let p else { return "" }
+    let orders = p.orders.map(String.init).joined(separator: ", ")
+    var out = "\nProfile \(p.name)" + (p.orders.isEmpty ? ":\n" : ", its actions protect order(s) \(orders):\n")
+    if p.actions.isEmpty { out += "  no actions\n" }
+    for a in p.actions {
+      let now = a.wouldRun == true ? terminal.paint(a.now, .yellow) : a.now
+      out += "  \(a.action)\n    \(now)\n"
+    }
+    return out
   }
 
   func kernelLog(_ d: Diagnosis) -> String {
