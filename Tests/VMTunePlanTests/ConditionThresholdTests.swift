@@ -114,3 +114,13 @@ import VMTuneTestSupport
     #expect(ConditionEvaluator.evaluate(t, buddy: buddy, zones: ZoneInfo(zones: [z0, z1]))?.node == 1)
   }
 }
+
+extension ConditionThresholdTests {
+  @Test func anEmptyZoneIsNotFragmented() {
+    let empty = [FreeAreas(node: 0, zone: "Movable", counts: Array(repeating: 0, count: 11))]
+    let c = MemoryCondition(order: 9, unusableAbove: 500)
+    #expect(ConditionEvaluator.evaluate(c, buddy: empty, zones: nil) == nil)
+    let fragmented = [FreeAreas(node: 0, zone: "Normal", counts: [1000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])]
+    #expect(ConditionEvaluator.evaluate(c, buddy: fragmented, zones: nil)?.unusable == 1000)
+  }
+}

@@ -144,7 +144,8 @@ public enum ConditionEvaluator {
         let (bytes, overflow) = Int64(clamping: e.suitableBlocks).multipliedReportingOverflow(by: blockBytes)
         return !overflow && bytes < limit
       },
-      c.unusableAbove.map { Int64(e.unusable) > $0 },
+      // With nothing free the index is 1000 but there is nothing to compact: not fragmentation.
+      c.unusableAbove.map { e.freePages > 0 && Int64(e.unusable) > $0 },
       c.fragmentationIndexAbove.map { e.fragmentationIndex > Int($0) },
       c.fragmentationIndexBelow.map { e.fragmentationIndex >= 0 && e.fragmentationIndex < Int($0) },
       c.fragmentationScoreAbove.map { s in e.fragmentationScore.map { $0 > UInt64(s) } ?? false },
