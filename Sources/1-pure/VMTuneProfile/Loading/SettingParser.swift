@@ -78,63 +78,89 @@ extension DocumentParser {
     return parseExact(node, knob: knob, path: path).map(Target.exact)
   }
 
+  /// Parses an exact value of the knob's type; nil after reporting an error.
   mutating func parseExact(_ node: YAMLNode, knob: Knob, path: String) -> SysctlValue? {
     if knob.name == "zone_reclaim_mode", case .sequence(let items) = node.content {
-      var bits: Int64 = 0
-      for item in items {
-        guard let name = item.scalar, let bit = Self.zoneReclaimBits[name] else {
-          fail(
-            item.mark, path, "'\(item.scalar ?? item.kindName)' is not a zone_reclaim_mode bit",
-            hint: "use reclaim (1), write (2), unmap (4), or [] for 0")
-          return nil
-        }
-        bits |= bit
-      }
-      return .int(bits)
+      return parseZoneReclaimBits(items, path: path).map(SysctlValue.int)
     }
     switch knob.type {
     case .intList:
-      var items: [YAMLNode] = []
-      switch node.content {
-      case .sequence(let list): items = list
-      case .scalar(let text, _):
-        items = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map {
-          YAMLNode(.scalar(String($0), plain: true), mark: node.mark)
-        }
-      case .mapping: break
-      }
-      var values: [Int64] = []
-      for item in items {
-        do throws(ScalarDecoding.Failure) {
-          let n = try ScalarDecoding.integer(item)
-          guard n >= 0, n <= KnobCatalog.intMax else {
-            throw ScalarDecoding.Failure(
-              message: "\(n) is outside 0 … \(KnobCatalog.intMax)",
-              hint: "the kernel stores values below 1 as 0; write 0 to disable a zone's protection")
-          }
-          values.append(n)
-        } catch {
-          fail(item, path, error)
-          return nil
-        }
-      }
-      guard !values.isEmpty else {
-        fail(node.mark, path, "expected a list of integers, one per zone", hint: "e.g. [256, 256, 32, 0, 0]")
-        return nil
-      }
-      return .list(values)
+      return parseIntList(node, path: path).map(SysctlValue.list)
     case .string:
-      guard let s = node.scalar, knob.choices.contains(s) else {
+      return parseChoice(node, knob: knob, path: path).map(SysctlValue.text)
+    case .int, .ulong, .trigger:
+      return checkedInteger(node, knob: knob, path: path).map(SysctlValue.int)
+    }
+  }
+
+  /// zone_reclaim_mode as named bits (`[reclaim, write]`), or-ed together.
+  mutating func parseZoneReclaimBits(_ items: [YAMLNode], path: String) -> Int64? {
+    var bits: Int64 = 0
+    for item in items {
+      guard let name = item.scalar, let bit = Self.zoneReclaimBits[name] else {
         fail(
-          node.mark, path, "'\(node.scalar ?? node.kindName)' is not accepted",
-          hint: "use one of: \(knob.choices.joined(separator: ", "))")
+          item.mark, path, "'\(item.scalar ?? item.kindName)' is not a zone_reclaim_mode bit",
+          hint: "use reclaim (1), write (2), unmap (4), or [] for 0")
         return nil
       }
-      return .text(s)
-    case .int, .ulong, .trigger:
-      guard let n = checkedInteger(node, knob: knob, path: path) else { return nil }
-      return .int(n)
+      bits |= bit
     }
+    return bits
+  }
+
+  /// A per-zone list (lowmem_reserve_ratio): a sequence, or a scalar of space-separated integers.
+  mutating func parseIntList(_ node: YAMLNode, path: String) -> [Int64]? {
+    var values: [Int64] = []
+    for item in Self.intListItems(node) {
+      guard let n = parseIntListItem(item, path: path) else { return nil }
+      values.append(n)
+    }
+    guard !values.isEmpty else {
+      fail(node.mark, path, "expected a list of integers, one per zone", hint: "e.g. [256, 256, 32, 0, 0]")
+      return nil
+    }
+    return values
+  }
+
+  /// The items of a per-zone list; a scalar's items carry its mark.
+  static func intListItems(_ node: YAMLNode) -> [YAMLNode] {
+    switch node.content {
+    case .sequence(let list):
+      return list
+    case .scalar(let text, _):
+      return text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map {
+        YAMLNode(.scalar(String($0), plain: true), mark: node.mark)
+      }
+    case .mapping:
+      return []
+    }
+  }
+
+  /// One entry of a per-zone list: an integer in 0 … INT_MAX.
+  mutating func parseIntListItem(_ item: YAMLNode, path: String) -> Int64? {
+    do throws(ScalarDecoding.Failure) {
+      let n = try ScalarDecoding.integer(item)
+      guard n >= 0, n <= KnobCatalog.intMax else {
+        throw ScalarDecoding.Failure(
+          message: "\(n) is outside 0 … \(KnobCatalog.intMax)",
+          hint: "the kernel stores values below 1 as 0; write 0 to disable a zone's protection")
+      }
+      return n
+    } catch {
+      fail(item, path, error)
+      return nil
+    }
+  }
+
+  /// One of the choices of a string knob.
+  mutating func parseChoice(_ node: YAMLNode, knob: Knob, path: String) -> String? {
+    guard let s = node.scalar, knob.choices.contains(s) else {
+      fail(
+        node.mark, path, "'\(node.scalar ?? node.kindName)' is not accepted",
+        hint: "use one of: \(knob.choices.joined(separator: ", "))")
+      return nil
+    }
+    return s
   }
 
   /// An integer within the knob's kernel range and vmtune's own stricter policy.
