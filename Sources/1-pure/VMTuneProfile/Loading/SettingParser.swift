@@ -182,51 +182,68 @@ extension DocumentParser {
     }
   }
 
+  /// Parses the mapping form (`{ at_most: 10 }`, `{ percent_of_ram: 1, min: … }`, `{ value: …, when: … }`);
+  /// its `when:` goes to `conditions`. Nil after reporting an error.
   mutating func parseComparator(
     _ node: YAMLNode, knob: Knob, path: String, conditions: inout [Condition]
   ) -> Target? {
     guard let f = fields(node, path, allowed: Self.settingKeys) else { return nil }
     if let w = f["when"] { conditions = parseWhen(w, "\(path).when") }
+    guard checkOneValueForm(f, node: node, path: path) else { return nil }
+    if let exact = f["value"] ?? f["exact"] { return parseExact(exact, knob: knob, path: path).map(Target.exact) }
+    guard knob.type == .int || knob.type == .ulong else {
+      fail(node.mark, path, "\(knob.name) takes an exact value only")
+      return nil
+    }
+    if f["at_least"] != nil || f["at_most"] != nil { return parseBounds(f, node: node, knob: knob, path: path) }
+    return parsePercentOfRAM(f, node: node, knob: knob, path: path)
+  }
+
+  /// Whether the mapping `f` gives exactly one value form (value or exact, at_least/at_most,
+  /// percent_of_ram) and min/max only with percent_of_ram; reports the problem when not.
+  mutating func checkOneValueForm(_ f: [String: YAMLNode], node: YAMLNode, path: String) -> Bool {
     let exact = f["value"] ?? f["exact"]
     let bounded = f["at_least"] != nil || f["at_most"] != nil
     let percent = f["percent_of_ram"]
     let forms = [exact != nil, bounded, percent != nil].filter { $0 }.count
     if f["value"] != nil, f["exact"] != nil {
       fail(node.mark, path, "'value' and 'exact' mean the same; give one")
-      return nil
+      return false
     }
     guard forms == 1 else {
       fail(
         node.mark, path, forms == 0 ? "no value given" : "give only one of value, at_least/at_most, percent_of_ram",
         hint: "e.g. { at_most: 10 } or { percent_of_ram: 1, min: 131072 }")
-      return nil
+      return false
     }
     if percent == nil, let m = f["min"] ?? f["max"] {
       fail(
         m.mark, path, "min and max go with percent_of_ram", hint: "for bounds on the live value use at_least / at_most")
-      return nil
+      return false
     }
-    if let exact { return parseExact(exact, knob: knob, path: path).map(Target.exact) }
-    guard knob.type == .int || knob.type == .ulong else {
-      fail(node.mark, path, "\(knob.name) takes an exact value only")
-      return nil
-    }
-    if bounded {
-      let lo = f["at_least"].map { checkedInteger($0, knob: knob, path: "\(path).at_least") }
-      let hi = f["at_most"].map { checkedInteger($0, knob: knob, path: "\(path).at_most") }
-      switch (lo, hi) {
-      case (let l??, let h??):
-        guard l <= h else {
-          fail(node.mark, path, "at_least \(l) is above at_most \(h)")
-          return nil
-        }
-        return .between(l, h)
-      case (let l??, nil): return .atLeast(l)
-      case (nil, let h??): return .atMost(h)
-      default: return nil
+    return true
+  }
+
+  /// `at_least` and/or `at_most`: bounds on the live value (the lower one not above the upper one).
+  mutating func parseBounds(_ f: [String: YAMLNode], node: YAMLNode, knob: Knob, path: String) -> Target? {
+    let lo = f["at_least"].map { checkedInteger($0, knob: knob, path: "\(path).at_least") }
+    let hi = f["at_most"].map { checkedInteger($0, knob: knob, path: "\(path).at_most") }
+    switch (lo, hi) {
+    case (let l??, let h??):
+      guard l <= h else {
+        fail(node.mark, path, "at_least \(l) is above at_most \(h)")
+        return nil
       }
+      return .between(l, h)
+    case (let l??, nil): return .atLeast(l)
+    case (nil, let h??): return .atMost(h)
+    default: return nil
     }
-    guard let percent, knob.unit.bytesPerUnit != nil else {
+  }
+
+  /// `percent_of_ram` with optional `min`/`max`, for memory-sized knobs only.
+  mutating func parsePercentOfRAM(_ f: [String: YAMLNode], node: YAMLNode, knob: Knob, path: String) -> Target? {
+    guard let percent = f["percent_of_ram"], knob.unit.bytesPerUnit != nil else {
       fail(node.mark, path, "percent_of_ram needs a memory-sized knob; \(knob.name) is not one")
       return nil
     }
