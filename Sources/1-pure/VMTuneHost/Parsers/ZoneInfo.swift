@@ -67,111 +67,156 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
   /// Parses zoneinfo text. Unknown lines are skipped; a known field with a malformed number is an
   /// error naming `source` and the line.
   public static func parse(_ text: String, source: String = "/proc/zoneinfo") throws(ParseError) -> ZoneInfo {
-    var zones: [ZoneStats] = []
-    var nodeCounters: [Int: [String: UInt64]] = [:]
-    var current: ZoneStats?
-    enum Section { case zone, nodeStats, pagesets }
-    var section = Section.zone
+    var parser = ZoneInfoParser(source: source)
     try Bytes.forEachLine(text) { (lineNumber, raw) throws(ParseError) in
-      func number(_ token: ArraySlice<UInt8>, _ what: String) throws(ParseError) -> UInt64 {
-        guard let n = Bytes.uint(token) else {
-          throw .malformed(path: source, line: lineNumber, message: "\(what): '\(Bytes.string(token))' is not a number")
-        }
-        return n
-      }
-      let tokens = Bytes.fields(raw)
-      guard let first = tokens.first else { return }
-      if Bytes.hasPrefix(raw, "Node ") {
-        // "Node 0, zone      DMA"
-        guard tokens.count >= 4, tokens[2].elementsEqual("zone".utf8), tokens[1].last == 0x2C,
-          let node = Int(Bytes.string(tokens[1].dropLast()))
-        else {
-          throw .malformed(
-            path: source, line: lineNumber,
-            message: "expected 'Node N, zone NAME', got '\(Bytes.string(raw.prefix(60)))'")
-        }
-        if let z = current { zones.append(z) }
-        current = ZoneStats(node: node, name: Bytes.string(tokens[3]))
-        section = .zone
-        return
-      }
-      guard current != nil else { return }
-      let key = Bytes.string(first)
-      if key == "per-node" {
-        section = .nodeStats
-        return
-      }
-      if key == "pagesets" {
-        section = .pagesets
-        return
-      }
-      if key == "pages", tokens.count >= 2, tokens[1].elementsEqual("free".utf8) {
-        guard tokens.count >= 3 else {
-          throw .malformed(path: source, line: lineNumber, message: "'pages free' without a value")
-        }
-        current?.free = try number(tokens[2], "pages free")
-        section = .zone
-        return
-      }
-      if key == "protection:" {
-        guard let open = raw.firstIndex(of: 0x28), let close = raw.firstIndex(of: 0x29), open < close else {
-          throw .malformed(path: source, line: lineNumber, message: "protection: expected '(a, b, …)'")
-        }
-        var list: [UInt64] = []
-        for item in raw[(open + 1)..<close].split(separator: 0x2C) {
-          let t = Bytes.fields(item).first ?? item
-          // lowmem_reserve is printed with %ld; a negative value never happens but must not crash.
-          guard let v = Bytes.uint(t) ?? (t.first == 0x2D && Bytes.uint(t.dropFirst()) != nil ? 0 : nil) else {
-            throw .malformed(
-              path: source, line: lineNumber, message: "protection: '\(Bytes.string(t))' is not a number")
-          }
-          list.append(v)
-        }
-        current?.protection = list
-        return
-      }
+      try parser.read(raw, lineNumber: lineNumber)
+    }
+    return parser.finish()
+  }
+}
+
+/// The state of one `/proc/zoneinfo` parse: the zones read so far, the zone being read and the
+/// block of it that the lines belong to. Works on each line's bytes, as the other /proc parsers do.
+private struct ZoneInfoParser {
+  /// The block of a zone the current line belongs to.
+  enum Section { case zone, nodeStats, pagesets }
+
+  let source: String
+  var zones: [ZoneStats] = []
+  var nodeCounters: [Int: [String: UInt64]] = [:]
+  var current: ZoneStats?
+  var section = Section.zone
+  /// The line being read (1-based), for errors.
+  var lineNumber = 0
+
+  /// Reads one line (without its newline).
+  mutating func read(_ raw: ArraySlice<UInt8>, lineNumber: Int) throws(ParseError) {
+    self.lineNumber = lineNumber
+    let tokens = Bytes.fields(raw)
+    guard let first = tokens.first else { return }
+    if Bytes.hasPrefix(raw, "Node ") { return try startZone(raw, tokens) }
+    guard current != nil else { return }
+    let key = Bytes.string(first)
+    switch key {
+    case "per-node": section = .nodeStats
+    case "pagesets": section = .pagesets
+    case "pages" where tokens.count >= 2 && tokens[1].elementsEqual("free".utf8): try readFreePages(tokens)
+    case "protection:":
+      let list = try protection(raw)
+      current?.protection = list
+    default:
       // Lines with a colon are pageset/cpu details, node_unreclaimable, start_pfn… (not counters).
-      if raw.contains(0x3A) {
-        if section == .pagesets,
-          key.hasPrefix("node_unreclaimable") || key.hasPrefix("all_unreclaimable") || key.hasPrefix("start_pfn")
-        {
-          section = .zone
-        }
-        return
-      }
+      if raw.contains(0x3A) { return leavePagesets(at: key) }
       guard tokens.count >= 2 else { return }
-      switch section {
-      case .pagesets:
-        return
-      case .nodeStats:
-        guard let node = current?.node else { return }
-        nodeCounters[node, default: [:]][key] = try number(tokens[1], key)
-      case .zone:
-        if fields.contains(key) {
-          let v = try number(tokens[1], key)
-          switch key {
-          case "boost": current?.boost = v
-          case "min": current?.min = v
-          case "low": current?.low = v
-          case "high": current?.high = v
-          case "promo": current?.promo = v
-          case "spanned": current?.spanned = v
-          case "present": current?.present = v
-          case "managed": current?.managed = v
-          case "cma": current?.cma = v
-          default: break
-          }
-        } else if tokens.count == 2,
-          first.allSatisfy({
-            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
-          })
-        {
-          current?.counters[key] = try number(tokens[1], key)
-        }
-      }
+      try readValue(key, tokens)
+    }
+  }
+
+  /// The zones with the last one, once every line is read.
+  mutating func finish() -> ZoneInfo {
+    if let z = current { zones.append(z) }
+    current = nil
+    return ZoneInfo(zones: zones, nodeCounters: nodeCounters)
+  }
+
+  /// "Node 0, zone      DMA": ends the zone being read and starts the named one.
+  mutating func startZone(_ raw: ArraySlice<UInt8>, _ tokens: [ArraySlice<UInt8>]) throws(ParseError) {
+    guard tokens.count >= 4, tokens[2].elementsEqual("zone".utf8), tokens[1].last == 0x2C,
+      let node = Int(Bytes.string(tokens[1].dropLast()))
+    else {
+      throw malformed("expected 'Node N, zone NAME', got '\(Bytes.string(raw.prefix(60)))'")
     }
     if let z = current { zones.append(z) }
-    return ZoneInfo(zones: zones, nodeCounters: nodeCounters)
+    current = ZoneStats(node: node, name: Bytes.string(tokens[3]))
+    section = .zone
+  }
+
+  /// "pages free N": the zone's free pages; the watermarks and zone counters follow.
+  mutating func readFreePages(_ tokens: [ArraySlice<UInt8>]) throws(ParseError) {
+    guard tokens.count >= 3 else { throw malformed("'pages free' without a value") }
+    let free = try number(tokens[2], "pages free")
+    current?.free = free
+    section = .zone
+  }
+
+  /// The list of "protection: (a, b, …)".
+  func protection(_ raw: ArraySlice<UInt8>) throws(ParseError) -> [UInt64] {
+    guard let open = raw.firstIndex(of: 0x28), let close = raw.firstIndex(of: 0x29), open < close else {
+      throw malformed("protection: expected '(a, b, …)'")
+    }
+    var list: [UInt64] = []
+    for item in raw[(open + 1)..<close].split(separator: 0x2C) {
+      let t = Bytes.fields(item).first ?? item
+      // lowmem_reserve is printed with %ld; a negative value never happens but must not crash.
+      guard let v = Bytes.uint(t) ?? (t.first == 0x2D && Bytes.uint(t.dropFirst()) != nil ? 0 : nil) else {
+        throw malformed("protection: '\(Bytes.string(t))' is not a number")
+      }
+      list.append(v)
+    }
+    return list
+  }
+
+  /// A line with a colon: the pagesets block ends at the zone's trailing `key: value` lines.
+  mutating func leavePagesets(at key: String) {
+    if section == .pagesets,
+      key.hasPrefix("node_unreclaimable") || key.hasPrefix("all_unreclaimable") || key.hasPrefix("start_pfn")
+    {
+      section = .zone
+    }
+  }
+
+  /// "key N": a node counter, a zone field or a zone counter, by the block it is in.
+  mutating func readValue(_ key: String, _ tokens: [ArraySlice<UInt8>]) throws(ParseError) {
+    switch section {
+    case .pagesets:
+      return
+    case .nodeStats:
+      guard let node = current?.node else { return }
+      let v = try number(tokens[1], key)
+      nodeCounters[node, default: [:]][key] = v
+    case .zone:
+      if ZoneInfo.fields.contains(key) {
+        let v = try number(tokens[1], key)
+        setField(key, v)
+      } else if tokens.count == 2, Self.isCounterName(tokens[0]) {
+        let v = try number(tokens[1], key)
+        current?.counters[key] = v
+      }
+    }
+  }
+
+  /// Stores one of `ZoneInfo.fields` in the zone being read (`scanned` is dropped).
+  mutating func setField(_ key: String, _ v: UInt64) {
+    switch key {
+    case "boost": current?.boost = v
+    case "min": current?.min = v
+    case "low": current?.low = v
+    case "high": current?.high = v
+    case "promo": current?.promo = v
+    case "spanned": current?.spanned = v
+    case "present": current?.present = v
+    case "managed": current?.managed = v
+    case "cma": current?.cma = v
+    default: break
+    }
+  }
+
+  /// Whether `name` is a counter name: ASCII letters, digits and `_` only.
+  static func isCounterName(_ name: ArraySlice<UInt8>) -> Bool {
+    name.allSatisfy {
+      ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
+    }
+  }
+
+  /// `token` as a number; `what` names the field in the error.
+  func number(_ token: ArraySlice<UInt8>, _ what: String) throws(ParseError) -> UInt64 {
+    guard let n = Bytes.uint(token) else { throw malformed("\(what): '\(Bytes.string(token))' is not a number") }
+    return n
+  }
+
+  /// An error at the line being read.
+  func malformed(_ message: String) -> ParseError {
+    .malformed(path: source, line: lineNumber, message: message)
   }
 }
 

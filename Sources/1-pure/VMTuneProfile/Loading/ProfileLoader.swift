@@ -71,9 +71,22 @@ public struct ProfileLoader: Sendable {
     var files: [String] = []
   }
 
+  /// Loads the file at `path` and the parents it includes, merged; `chain` holds the including
+  /// files, outermost first. Errors that do not stop this file are collected in `state`.
   private func load(
     path: String, chain: [String], includedFrom: ProfileError?, state: inout LoadState
   ) throws(ProfileErrors) -> Profile {
+    let bytes = try readFile(path, includedFrom: includedFrom, state: &state)
+    let doc = try parseDocument(bytes, path: path, state: &state)
+    let parents = loadIncludes(of: doc, path: path, chain: chain, state: &state)
+    return Self.merge(parents: parents, child: doc)
+  }
+
+  /// The bytes of `path` (recorded in `state.files`), refused when unreadable, too large or not UTF-8.
+  /// A read error is reported at `includedFrom`, the include that named the file, if any.
+  private func readFile(_ path: String, includedFrom: ProfileError?, state: inout LoadState) throws(ProfileErrors)
+    -> [UInt8]
+  {
     let bytes: [UInt8]
     do {
       bytes = try reader.read(path)
@@ -84,19 +97,28 @@ public struct ProfileLoader: Sendable {
       throw ProfileErrors([e])
     }
     state.files.append(path)
-    if bytes.count > Self.maxFileBytes {
-      throw ProfileErrors([
-        ProfileError(
-          file: path, mark: nil,
-          message: "the file is \(bytes.count) bytes; profiles are limited to \(Self.maxFileBytes)",
-          hint: "a profile sets a few dozen keys; check that this is the right file")
-      ])
+    if let problem = Self.contentProblem(bytes, path: path) { throw ProfileErrors([problem]) }
+    return bytes
+  }
+
+  /// Why the bytes of `path` cannot be a profile (too large, not UTF-8), or nil.
+  static func contentProblem(_ bytes: [UInt8], path: String) -> ProfileError? {
+    if bytes.count > maxFileBytes {
+      return ProfileError(
+        file: path, mark: nil,
+        message: "the file is \(bytes.count) bytes; profiles are limited to \(maxFileBytes)",
+        hint: "a profile sets a few dozen keys; check that this is the right file")
     }
-    if let bad = Self.firstInvalidUTF8(bytes) {
-      throw ProfileErrors([
-        ProfileError(file: path, mark: bad, message: "invalid UTF-8", hint: "save the file as UTF-8")
-      ])
+    if let bad = firstInvalidUTF8(bytes) {
+      return ProfileError(file: path, mark: bad, message: "invalid UTF-8", hint: "save the file as UTF-8")
     }
+    return nil
+  }
+
+  /// The profile document in `bytes`; a YAML error stops the load, document errors go to `state`.
+  private func parseDocument(_ bytes: [UInt8], path: String, state: inout LoadState) throws(ProfileErrors)
+    -> ProfileDocument
+  {
     let root: YAMLNode?
     do {
       root = try YAMLParser.parse(bytes)
@@ -106,38 +128,52 @@ public struct ProfileLoader: Sendable {
     var parser = DocumentParser(file: path)
     let doc = parser.parse(root, defaultName: ProfilePath.stem(path))
     state.errors += parser.errors.map { Self.quoting($0, bytes) }
+    return doc
+  }
 
+  /// The profiles `doc` (the file at `path`) includes, in order; those that fail add their errors to `state`.
+  private func loadIncludes(
+    of doc: ProfileDocument, path: String, chain: [String], state: inout LoadState
+  ) -> [Profile] {
     var parents: [Profile] = []
     for include in doc.includes {
       let site = ProfileError(file: path, mark: include.mark, key: "include", message: "")
-      guard let target = find(include.name, beside: ProfilePath.directory(of: path)) else {
-        var e = site
-        e.message = "no profile named '\(include.name)'"
-        e.hint =
-          "looked beside \(path) and in \(searchPath.isEmpty ? "no search path" : searchPath.joined(separator: ", "))"
+      switch includeTarget(include.name, site: site, path: path, chain: chain) {
+      case .failure(let e):
         state.errors.append(e)
-        continue
-      }
-      if chain.contains(target) || target == path {
-        var e = site
-        e.message = "include cycle: " + (chain + [path, target]).map(ProfilePath.stem).joined(separator: " → ")
-        e.hint = "remove one of the includes in the cycle"
-        state.errors.append(e)
-        continue
-      }
-      if chain.count + 1 >= Self.maxIncludeDepth {
-        var e = site
-        e.message = "includes nest deeper than \(Self.maxIncludeDepth) levels"
-        state.errors.append(e)
-        continue
-      }
-      do {
-        parents.append(try load(path: target, chain: chain + [path], includedFrom: site, state: &state))
-      } catch {
-        state.errors += error.errors
+      case .success(let target):
+        do {
+          parents.append(try load(path: target, chain: chain + [path], includedFrom: site, state: &state))
+        } catch {
+          state.errors += error.errors
+        }
       }
     }
-    return Self.merge(parents: parents, child: doc)
+    return parents
+  }
+
+  /// The file an include of `name` in `path` loads, or the error at `site`: no such profile, an
+  /// include cycle, or too deep a chain.
+  private func includeTarget(
+    _ name: String, site: ProfileError, path: String, chain: [String]
+  ) -> Result<String, ProfileError> {
+    var e = site
+    guard let target = find(name, beside: ProfilePath.directory(of: path)) else {
+      e.message = "no profile named '\(name)'"
+      e.hint =
+        "looked beside \(path) and in \(searchPath.isEmpty ? "no search path" : searchPath.joined(separator: ", "))"
+      return .failure(e)
+    }
+    if chain.contains(target) || target == path {
+      e.message = "include cycle: " + (chain + [path, target]).map(ProfilePath.stem).joined(separator: " → ")
+      e.hint = "remove one of the includes in the cycle"
+      return .failure(e)
+    }
+    if chain.count + 1 >= Self.maxIncludeDepth {
+      e.message = "includes nest deeper than \(Self.maxIncludeDepth) levels"
+      return .failure(e)
+    }
+    return .success(target)
   }
 
   /// Parents in order, then the child: later settings replace earlier ones key by key (and drop

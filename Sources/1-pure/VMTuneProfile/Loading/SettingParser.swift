@@ -78,63 +78,89 @@ extension DocumentParser {
     return parseExact(node, knob: knob, path: path).map(Target.exact)
   }
 
+  /// Parses an exact value of the knob's type; nil after reporting an error.
   mutating func parseExact(_ node: YAMLNode, knob: Knob, path: String) -> SysctlValue? {
     if knob.name == "zone_reclaim_mode", case .sequence(let items) = node.content {
-      var bits: Int64 = 0
-      for item in items {
-        guard let name = item.scalar, let bit = Self.zoneReclaimBits[name] else {
-          fail(
-            item.mark, path, "'\(item.scalar ?? item.kindName)' is not a zone_reclaim_mode bit",
-            hint: "use reclaim (1), write (2), unmap (4), or [] for 0")
-          return nil
-        }
-        bits |= bit
-      }
-      return .int(bits)
+      return parseZoneReclaimBits(items, path: path).map(SysctlValue.int)
     }
     switch knob.type {
     case .intList:
-      var items: [YAMLNode] = []
-      switch node.content {
-      case .sequence(let list): items = list
-      case .scalar(let text, _):
-        items = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map {
-          YAMLNode(.scalar(String($0), plain: true), mark: node.mark)
-        }
-      case .mapping: break
-      }
-      var values: [Int64] = []
-      for item in items {
-        do throws(ScalarDecoding.Failure) {
-          let n = try ScalarDecoding.integer(item)
-          guard n >= 0, n <= KnobCatalog.intMax else {
-            throw ScalarDecoding.Failure(
-              message: "\(n) is outside 0 … \(KnobCatalog.intMax)",
-              hint: "the kernel stores values below 1 as 0; write 0 to disable a zone's protection")
-          }
-          values.append(n)
-        } catch {
-          fail(item, path, error)
-          return nil
-        }
-      }
-      guard !values.isEmpty else {
-        fail(node.mark, path, "expected a list of integers, one per zone", hint: "e.g. [256, 256, 32, 0, 0]")
-        return nil
-      }
-      return .list(values)
+      return parseIntList(node, path: path).map(SysctlValue.list)
     case .string:
-      guard let s = node.scalar, knob.choices.contains(s) else {
+      return parseChoice(node, knob: knob, path: path).map(SysctlValue.text)
+    case .int, .ulong, .trigger:
+      return checkedInteger(node, knob: knob, path: path).map(SysctlValue.int)
+    }
+  }
+
+  /// zone_reclaim_mode as named bits (`[reclaim, write]`), or-ed together.
+  mutating func parseZoneReclaimBits(_ items: [YAMLNode], path: String) -> Int64? {
+    var bits: Int64 = 0
+    for item in items {
+      guard let name = item.scalar, let bit = Self.zoneReclaimBits[name] else {
         fail(
-          node.mark, path, "'\(node.scalar ?? node.kindName)' is not accepted",
-          hint: "use one of: \(knob.choices.joined(separator: ", "))")
+          item.mark, path, "'\(item.scalar ?? item.kindName)' is not a zone_reclaim_mode bit",
+          hint: "use reclaim (1), write (2), unmap (4), or [] for 0")
         return nil
       }
-      return .text(s)
-    case .int, .ulong, .trigger:
-      guard let n = checkedInteger(node, knob: knob, path: path) else { return nil }
-      return .int(n)
+      bits |= bit
     }
+    return bits
+  }
+
+  /// A per-zone list (lowmem_reserve_ratio): a sequence, or a scalar of space-separated integers.
+  mutating func parseIntList(_ node: YAMLNode, path: String) -> [Int64]? {
+    var values: [Int64] = []
+    for item in Self.intListItems(node) {
+      guard let n = parseIntListItem(item, path: path) else { return nil }
+      values.append(n)
+    }
+    guard !values.isEmpty else {
+      fail(node.mark, path, "expected a list of integers, one per zone", hint: "e.g. [256, 256, 32, 0, 0]")
+      return nil
+    }
+    return values
+  }
+
+  /// The items of a per-zone list; a scalar's items carry its mark.
+  static func intListItems(_ node: YAMLNode) -> [YAMLNode] {
+    switch node.content {
+    case .sequence(let list):
+      return list
+    case .scalar(let text, _):
+      return text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map {
+        YAMLNode(.scalar(String($0), plain: true), mark: node.mark)
+      }
+    case .mapping:
+      return []
+    }
+  }
+
+  /// One entry of a per-zone list: an integer in 0 … INT_MAX.
+  mutating func parseIntListItem(_ item: YAMLNode, path: String) -> Int64? {
+    do throws(ScalarDecoding.Failure) {
+      let n = try ScalarDecoding.integer(item)
+      guard n >= 0, n <= KnobCatalog.intMax else {
+        throw ScalarDecoding.Failure(
+          message: "\(n) is outside 0 … \(KnobCatalog.intMax)",
+          hint: "the kernel stores values below 1 as 0; write 0 to disable a zone's protection")
+      }
+      return n
+    } catch {
+      fail(item, path, error)
+      return nil
+    }
+  }
+
+  /// One of the choices of a string knob.
+  mutating func parseChoice(_ node: YAMLNode, knob: Knob, path: String) -> String? {
+    guard let s = node.scalar, knob.choices.contains(s) else {
+      fail(
+        node.mark, path, "'\(node.scalar ?? node.kindName)' is not accepted",
+        hint: "use one of: \(knob.choices.joined(separator: ", "))")
+      return nil
+    }
+    return s
   }
 
   /// An integer within the knob's kernel range and vmtune's own stricter policy.
@@ -156,51 +182,68 @@ extension DocumentParser {
     }
   }
 
+  /// Parses the mapping form (`{ at_most: 10 }`, `{ percent_of_ram: 1, min: … }`, `{ value: …, when: … }`);
+  /// its `when:` goes to `conditions`. Nil after reporting an error.
   mutating func parseComparator(
     _ node: YAMLNode, knob: Knob, path: String, conditions: inout [Condition]
   ) -> Target? {
     guard let f = fields(node, path, allowed: Self.settingKeys) else { return nil }
     if let w = f["when"] { conditions = parseWhen(w, "\(path).when") }
+    guard checkOneValueForm(f, node: node, path: path) else { return nil }
+    if let exact = f["value"] ?? f["exact"] { return parseExact(exact, knob: knob, path: path).map(Target.exact) }
+    guard knob.type == .int || knob.type == .ulong else {
+      fail(node.mark, path, "\(knob.name) takes an exact value only")
+      return nil
+    }
+    if f["at_least"] != nil || f["at_most"] != nil { return parseBounds(f, node: node, knob: knob, path: path) }
+    return parsePercentOfRAM(f, node: node, knob: knob, path: path)
+  }
+
+  /// Whether the mapping `f` gives exactly one value form (value or exact, at_least/at_most,
+  /// percent_of_ram) and min/max only with percent_of_ram; reports the problem when not.
+  mutating func checkOneValueForm(_ f: [String: YAMLNode], node: YAMLNode, path: String) -> Bool {
     let exact = f["value"] ?? f["exact"]
     let bounded = f["at_least"] != nil || f["at_most"] != nil
     let percent = f["percent_of_ram"]
     let forms = [exact != nil, bounded, percent != nil].filter { $0 }.count
     if f["value"] != nil, f["exact"] != nil {
       fail(node.mark, path, "'value' and 'exact' mean the same; give one")
-      return nil
+      return false
     }
     guard forms == 1 else {
       fail(
         node.mark, path, forms == 0 ? "no value given" : "give only one of value, at_least/at_most, percent_of_ram",
         hint: "e.g. { at_most: 10 } or { percent_of_ram: 1, min: 131072 }")
-      return nil
+      return false
     }
     if percent == nil, let m = f["min"] ?? f["max"] {
       fail(
         m.mark, path, "min and max go with percent_of_ram", hint: "for bounds on the live value use at_least / at_most")
-      return nil
+      return false
     }
-    if let exact { return parseExact(exact, knob: knob, path: path).map(Target.exact) }
-    guard knob.type == .int || knob.type == .ulong else {
-      fail(node.mark, path, "\(knob.name) takes an exact value only")
-      return nil
-    }
-    if bounded {
-      let lo = f["at_least"].map { checkedInteger($0, knob: knob, path: "\(path).at_least") }
-      let hi = f["at_most"].map { checkedInteger($0, knob: knob, path: "\(path).at_most") }
-      switch (lo, hi) {
-      case (let l??, let h??):
-        guard l <= h else {
-          fail(node.mark, path, "at_least \(l) is above at_most \(h)")
-          return nil
-        }
-        return .between(l, h)
-      case (let l??, nil): return .atLeast(l)
-      case (nil, let h??): return .atMost(h)
-      default: return nil
+    return true
+  }
+
+  /// `at_least` and/or `at_most`: bounds on the live value (the lower one not above the upper one).
+  mutating func parseBounds(_ f: [String: YAMLNode], node: YAMLNode, knob: Knob, path: String) -> Target? {
+    let lo = f["at_least"].map { checkedInteger($0, knob: knob, path: "\(path).at_least") }
+    let hi = f["at_most"].map { checkedInteger($0, knob: knob, path: "\(path).at_most") }
+    switch (lo, hi) {
+    case (let l??, let h??):
+      guard l <= h else {
+        fail(node.mark, path, "at_least \(l) is above at_most \(h)")
+        return nil
       }
+      return .between(l, h)
+    case (let l??, nil): return .atLeast(l)
+    case (nil, let h??): return .atMost(h)
+    default: return nil
     }
-    guard let percent, knob.unit.bytesPerUnit != nil else {
+  }
+
+  /// `percent_of_ram` with optional `min`/`max`, for memory-sized knobs only.
+  mutating func parsePercentOfRAM(_ f: [String: YAMLNode], node: YAMLNode, knob: Knob, path: String) -> Target? {
+    guard let percent = f["percent_of_ram"], knob.unit.bytesPerUnit != nil else {
       fail(node.mark, path, "percent_of_ram needs a memory-sized knob; \(knob.name) is not one")
       return nil
     }
