@@ -413,7 +413,7 @@ let kvm = """
     let filler =
       FileHandle(forWritingAtPath: state + "/filler")
       ?? {
-        FileManager.default.createFile(atPath: state + "/filler", contents: nil)
+        _ = FileManager.default.createFile(atPath: state + "/filler", contents: nil)
         return FileHandle(forWritingAtPath: state + "/filler")!
       }()
     for _ in 0..<64 { try? filler.write(contentsOf: Data(repeating: 0x41, count: 4096)) }

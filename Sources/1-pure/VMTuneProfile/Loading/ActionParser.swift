@@ -11,58 +11,62 @@ extension DocumentParser {
 
   mutating func parseActions(_ node: YAMLNode) -> [Action] {
     guard let f = fields(node, "actions", allowed: Self.actionKinds) else { return [] }
-    var actions: [Action] = []
-    for kind in Self.actionKinds {
-      guard let v = f[kind] else { continue }
-      let path = "actions.\(kind)"
-      let extra = kind == "compact" ? ["nodes"] : ["what", "sync_first"]
-      guard let a = fields(v, path, allowed: Self.commonActionKeys + extra) else { continue }
-      var action = Action(
-        kind: kind == "compact" ? .compact : .dropCaches,
-        location: ProfileLocation(file: file, mark: v.mark))
-      do throws(ScalarDecoding.Failure) {
-        if let e = a["every"] { action.everySeconds = try ScalarDecoding.seconds(e) }
-        if let e = a["min_interval"] { action.minIntervalSeconds = try ScalarDecoding.seconds(e) }
-        if let e = a["jitter"] { action.jitterSeconds = try ScalarDecoding.seconds(e) }
-      } catch {
-        fail(v, path, error)
-      }
-      if let w = a["when"] { action.conditions = parseConditions(w, "\(path).when") }
-      if action.everySeconds == nil, action.conditions.isEmpty {
-        fail(
-          v.mark, path, "runs neither on a schedule nor on a condition",
-          hint: "add 'every: 15m' or 'when: { order: 4, fragmentation_index_above: 500 }'")
-      }
-      if let n = a["nodes"] {
-        action.nodes = parseNodes(n, "\(path).nodes")
-        action.nodesMatching = n.scalar == "matching"
-        if action.nodesMatching, !action.conditions.contains(where: { $0.scope == .node }) {
-          fail(
-            n.mark, "\(path).nodes", "'matching' compacts the node whose condition holds, but no condition is per node",
-            hint: "add 'per: node' to the condition")
-        }
-      }
-      if kind == "drop_caches" {
-        if let w = a["what"] {
-          if let s = w.scalar, let what = Action.DropWhat(rawValue: s) {
-            action.what = what
-          } else {
-            fail(
-              w.mark, "\(path).what", "'\(w.scalar ?? w.kindName)' is not something drop_caches drops",
-              hint: "use pagecache (1), slab (2) or all (3)")
-          }
-        } else {
-          action.what = .pagecache
-        }
-        if let s = a["sync_first"] {
-          do throws(ScalarDecoding.Failure) { action.syncFirst = try ScalarDecoding.bool(s) } catch {
-            fail(s, "\(path).sync_first", error)
-          }
-        }
-      }
-      actions.append(action)
+    return Self.actionKinds.compactMap { kind in f[kind].flatMap { parseAction(kind, $0) } }
+  }
+
+  /// One action: when it runs (`every`, `when`, `min_interval`, `jitter`) and its own options.
+  mutating func parseAction(_ kind: String, _ v: YAMLNode) -> Action? {
+    let path = "actions.\(kind)"
+    let extra = kind == "compact" ? ["nodes"] : ["what", "sync_first"]
+    guard let a = fields(v, path, allowed: Self.commonActionKeys + extra) else { return nil }
+    var action = Action(
+      kind: kind == "compact" ? .compact : .dropCaches, location: ProfileLocation(file: file, mark: v.mark))
+    do throws(ScalarDecoding.Failure) {
+      if let e = a["every"] { action.everySeconds = try ScalarDecoding.seconds(e) }
+      if let e = a["min_interval"] { action.minIntervalSeconds = try ScalarDecoding.seconds(e) }
+      if let e = a["jitter"] { action.jitterSeconds = try ScalarDecoding.seconds(e) }
+    } catch {
+      fail(v, path, error)
     }
-    return actions
+    if let w = a["when"] { action.conditions = parseConditions(w, "\(path).when") }
+    if action.everySeconds == nil, action.conditions.isEmpty {
+      fail(
+        v.mark, path, "runs neither on a schedule nor on a condition",
+        hint: "add 'when: { order: 9, per: node, unusable_above: 0.9 }' or 'every: 15m'")
+    }
+    if let n = a["nodes"] { parseNodesOption(n, path, into: &action) }
+    if kind == "drop_caches" { parseDropCachesOptions(a, path, into: &action) }
+    return action
+  }
+
+  /// `nodes: all | matching | [0, 1]` of a compact action.
+  mutating func parseNodesOption(_ n: YAMLNode, _ path: String, into action: inout Action) {
+    action.nodes = parseNodes(n, "\(path).nodes")
+    action.nodesMatching = n.scalar == "matching"
+    if action.nodesMatching, !action.conditions.contains(where: { $0.scope == .node }) {
+      fail(
+        n.mark, "\(path).nodes", "'matching' compacts the node whose condition holds, but no condition is per node",
+        hint: "add 'per: node' to the condition")
+    }
+  }
+
+  /// `what:` (default pagecache) and `sync_first:` of a drop_caches action.
+  mutating func parseDropCachesOptions(_ a: [String: YAMLNode], _ path: String, into action: inout Action) {
+    action.what = .pagecache
+    if let w = a["what"] {
+      if let s = w.scalar, let what = Action.DropWhat(rawValue: s) {
+        action.what = what
+      } else {
+        fail(
+          w.mark, "\(path).what", "'\(w.scalar ?? w.kindName)' is not something drop_caches drops",
+          hint: "use pagecache (1), slab (2) or all (3)")
+      }
+    }
+    if let s = a["sync_first"] {
+      do throws(ScalarDecoding.Failure) { action.syncFirst = try ScalarDecoding.bool(s) } catch {
+        fail(s, "\(path).sync_first", error)
+      }
+    }
   }
 
   mutating func parseNodes(_ node: YAMLNode, _ path: String) -> [Int]? {
