@@ -28,6 +28,15 @@ final class FakeExecutor: ActionExecutor {
   var count: Int { runs.withLock { $0.count } }
 }
 
+/// An agent for `body` on a fixture host, with a fake clock and executor and a fixed jitter seed.
+func makeAgent(
+  _ host: FixtureHost, _ body: String, clock: FakeClock, executor: any ActionExecutor, enforce: Bool = true
+) throws -> Agent {
+  Agent(
+    profile: try loadProfile(body), files: host.files, store: KernelEmulatingStore(host.files), executor: executor,
+    clock: clock, jitter: Jitter(seed: 42), enforce: enforce)
+}
+
 let fragmentedBuddy = "Node 0, zone Normal 4374385 85408 0 0 0 0 0 0 0 0 0\n"
 let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 179 433\n"
 
@@ -35,9 +44,7 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
   func agent(_ host: FixtureHost, _ body: String, clock: FakeClock, executor: FakeExecutor, enforce: Bool = true) throws
     -> Agent
   {
-    Agent(
-      profile: try loadProfile(body), files: host.files, store: KernelEmulatingStore(host.files), executor: executor,
-      clock: clock, jitter: Jitter(seed: 42), enforce: enforce)
+    try makeAgent(host, body, clock: clock, executor: executor, enforce: enforce)
   }
 
   @Test func schedulesFireOnTime() throws {

@@ -32,9 +32,7 @@ let guestFragmented = """
 /// The agent's conditions are what a VM start needs, in the operator's terms, evaluated every cycle.
 @Suite struct OutcomeTests {
   func agent(_ host: FixtureHost, _ body: String, clock: FakeClock, executor: any ActionExecutor) throws -> Agent {
-    Agent(
-      profile: try loadProfile(body), files: host.files, store: KernelEmulatingStore(host.files), executor: executor,
-      clock: clock, jitter: Jitter(seed: 42), enforce: false)
+    try makeAgent(host, body, clock: clock, executor: executor, enforce: false)
   }
 
   @Test func theFragmentationIndexCannotSeeAFragmentedGuestButTheUnusableShareCan() throws {

@@ -159,25 +159,28 @@ enum Advisor {
     guard let minFree = c.minFree, let evidence = c.directReclaim else { return nil }
     let target = min(max(minFree * 2, c.memKB / 200), c.memKB * 5 / 100)
     guard target > minFree else { return nil }
-    return Advice(
-      kind: .raiseMinFree,
-      title: "Raise min_free_kbytes from \(minFree) to \(target)",
+    return raise(
+      .raiseMinFree, "min_free_kbytes", from: minFree, to: target, profileValue: "{ at_least: \(target) }",
       evidence: evidence.joined(separator: ", ")
-        + "; a larger reserve (0.5% of RAM here, within the 5% guard) keeps kswapd ahead of allocations",
-      commands: ["echo \(target) > /proc/sys/vm/min_free_kbytes"],
-      profile: ["sysctl:", "  min_free_kbytes: { at_least: \(target) }"])
+        + "; a larger reserve (0.5% of RAM here, within the 5% guard) keeps kswapd ahead of allocations")
   }
 
   /// Direct reclaim or atomic failures with watermark_scale_factor below 100: wake kswapd earlier.
   static func scaleFactorRule(_ c: Context) -> Advice? {
     guard let evidence = c.directReclaim, let wsf = c.diagnosis.watermarkScaleFactor, wsf < 100 else { return nil }
-    return Advice(
-      kind: .scaleFactor,
-      title: "Raise watermark_scale_factor from \(wsf) to 200",
+    return raise(
+      .scaleFactor, "watermark_scale_factor", from: Int64(wsf), to: 200, profileValue: "200",
       evidence: evidence.joined(separator: ", ")
-        + "; kswapd wakes only \(wsf)/10000 of each zone above min, so allocations outrun it into direct reclaim",
-      commands: ["echo 200 > /proc/sys/vm/watermark_scale_factor"],
-      profile: ["sysctl:", "  watermark_scale_factor: 200"])
+        + "; kswapd wakes only \(wsf)/10000 of each zone above min, so allocations outrun it into direct reclaim")
+  }
+
+  /// Advice to raise one sysctl: the command now and the profile line that keeps it.
+  static func raise(
+    _ kind: Advice.Kind, _ key: String, from: Int64, to: Int64, profileValue: String, evidence: String
+  ) -> Advice {
+    Advice(
+      kind: kind, title: "Raise \(key) from \(from) to \(to)", evidence: evidence,
+      commands: ["echo \(to) > /proc/sys/vm/\(key)"], profile: ["sysctl:", "  \(key): \(profileValue)"])
   }
 
   // MARK: KSM and node reclaim
