@@ -10,6 +10,7 @@
 # name=value parameters without a dot to init as environment variables):
 #   RUNS=5 CHURN_SECONDS=12 PROBE_MB=512 MARGIN_MB=320 AGENT_INTERVAL=2s
 #   STRATEGIES=kernel-default,proactiveness-0,kvm-host-agent,fixed-10s KVM_AGENT_FLAGS=--no-enforce
+#   FRAG_PATTERN=random (frag.c: random or alternate holes)
 export NO_COLOR=1
 RUNS=${RUNS:-5}
 CHURN_SECONDS=${CHURN_SECONDS:-12}
@@ -18,6 +19,7 @@ MARGIN_MB=${MARGIN_MB:-320}
 AGENT_INTERVAL=${AGENT_INTERVAL:-2s}
 STRATEGIES=$(echo "${STRATEGIES:-kernel-default,proactiveness-0,kvm-host-agent,fixed-10s}" | tr , ' ')
 KVM_AGENT_FLAGS=${KVM_AGENT_FLAGS:-}
+FRAG_PATTERN=${FRAG_PATTERN:-random}
 P=/vmtune/profiles
 VM=/proc/sys/vm
 . /vmtune/guest-lib.sh
@@ -105,14 +107,14 @@ one_run() {
   set_knobs "$s"
   # A long-lived holder fragments almost all free memory: every other page of it stays in use.
   rm -f /tmp/holder.out
-  frag "$HOLD_MB" 100000 >/tmp/holder.out 2>&1 &
+  frag "$HOLD_MB" 100000 "$FRAG_PATTERN" >/tmp/holder.out 2>&1 &
   i=0; while ! grep -q holding /tmp/holder.out 2>/dev/null && [ $i -lt 300 ]; do sleep 1; i=$((i + 1)); done
   start_agent "$s"
   # Churn: a short-lived 48 MiB allocation every second, taking free pages wherever they are.
   churn=""
   end=$(($(date +%s) + CHURN_SECONDS))
   while [ "$(date +%s)" -lt $end ]; do
-    frag 48 1 >/dev/null 2>&1 &
+    frag 48 1 "$FRAG_PATTERN" >/dev/null 2>&1 &
     churn="$churn $!"
     sleep 1
   done
@@ -153,7 +155,7 @@ chosen() { sed 's/.*\[\(.*\)\].*/\1/' "/sys/kernel/mm/transparent_hugepage/$1"; 
 echo "VMSTART-START kernel=$(uname -r) memtotal_kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)" \
   "cpus=$(grep -c ^processor /proc/cpuinfo) thp=$(chosen enabled) defrag=$(chosen defrag)" \
   "runs=$RUNS churn_seconds=$CHURN_SECONDS probe_mb=$PROBE_MB hold_mb=$HOLD_MB margin_mb=$MARGIN_MB" \
-  "agent_interval=$AGENT_INTERVAL kvm_agent_flags=${KVM_AGENT_FLAGS:-none}"
+  "agent_interval=$AGENT_INTERVAL kvm_agent_flags=${KVM_AGENT_FLAGS:-none} frag_pattern=$FRAG_PATTERN"
 r=1
 while [ $r -le "$RUNS" ]; do
   # Interleaved (run 1 of every strategy, then run 2 …) so that drift over the boot is shared.
