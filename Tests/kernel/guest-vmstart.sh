@@ -156,6 +156,18 @@ echo "VMSTART-START kernel=$(uname -r) memtotal_kb=$(sed -n 's/^MemTotal: *\([0-
   "cpus=$(grep -c ^processor /proc/cpuinfo) thp=$(chosen enabled) defrag=$(chosen defrag)" \
   "runs=$RUNS churn_seconds=$CHURN_SECONDS probe_mb=$PROBE_MB hold_mb=$HOLD_MB margin_mb=$MARGIN_MB" \
   "agent_interval=$AGENT_INTERVAL kvm_agent_flags=${KVM_AGENT_FLAGS:-none} frag_pattern=$FRAG_PATTERN"
+# What runs, for the report (the commands below, with these values).
+cmd() { echo "VMSTARTCMD $*"; }
+cmd "all: reset = kill frag/vmstart/agent, restore boot-time vm sysctls, sync, echo 3 >$VM/drop_caches," \
+  "echo 1 >$VM/compact_memory"
+cmd "all: holder = frag $HOLD_MB 100000 $FRAG_PATTERN; churn = frag 48 1 $FRAG_PATTERN started every 1 s" \
+  "for $CHURN_SECONDS s; probe = vmstart $PROBE_MB (agent still running)"
+cmd "kernel-default: echo 20 >$VM/compaction_proactiveness"
+cmd "proactiveness-0: echo 0 >$VM/compaction_proactiveness"
+cmd "kvm-host-agent: vmtune apply kvm-host --profile-dir $P --yes;" \
+  "vmtune agent kvm-host --profile-dir $P --interval $AGENT_INTERVAL $KVM_AGENT_FLAGS"
+cmd "fixed-10s: echo 0 >$VM/compaction_proactiveness;" \
+  "vmtune agent /tmp/fixed-10s.yaml --interval $AGENT_INTERVAL (actions: { compact: { every: 10s } })"
 r=1
 while [ $r -le "$RUNS" ]; do
   # Interleaved (run 1 of every strategy, then run 2 …) so that drift over the boot is shared.
