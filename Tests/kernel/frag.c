@@ -6,7 +6,7 @@
  *        prints "frag: holding N pages" and sleeps.
  * alternate (the default) frees every other page. random frees each page with probability 1/2
  * (a fixed xorshift sequence): about as many order-0 holes, but no period. With alternate,
- * `compact_memory` on 6.1 sometimes ends almost at once (in 3 of 13 trials: ~25,000 pages
+ * `compact_memory` on 6.1 sometimes ends almost at once (in 4 of 15 trials: ~25,000 pages
  * free-scanned instead of ~340,000, order-4 blocks unchanged). That fits the free scanner's
  * sampling: after a block yields nothing it looks at every 2nd, 4th … 32nd page, and in one
  * phase of a period-2 pattern every sample is a used page.
