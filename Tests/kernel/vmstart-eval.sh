@@ -24,6 +24,11 @@ resolve() {
   case $1 in
     /*) echo "$1" ;;
     6.1)
+      if ! dpkg -s linux-image-cloud-amd64 >/dev/null 2>&1; then
+        echo "vmstart-eval: installing linux-image-cloud-amd64" >&2
+        $sudo_ apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq linux-image-cloud-amd64 >/dev/null
+      fi
       k=$(dpkg-query -W -f='${Depends}' linux-image-cloud-amd64 2>/dev/null |
         sed -n 's/^linux-image-\([^ ,]*\).*/\/boot\/vmlinuz-\1/p')
       [ -n "$k" ] || k=$(ls /boot/vmlinuz-6.1.*-cloud-amd64 2>/dev/null | sort -V | tail -n 1)
