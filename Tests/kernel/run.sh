@@ -6,6 +6,12 @@
 # usage: Tests/kernel/run.sh            (installs qemu-system-x86, linux-image-cloud-amd64,
 #                                        busybox-static when missing)
 # env:   KERNEL=/boot/vmlinuz-...  SHAPES="single numa2"  KEEP=1 (keep the work dir)
+#        MEM=3072 (guest MiB; numa2 splits it in two)  GUEST_SCRIPT=guest-tests.sh
+#        APPEND_EXTRA="RUNS=5" (more kernel command line; name=value without a dot reaches the
+#        guest script as an environment variable)  GUEST_TIMEOUT=300  KEEP_LOG=FILE
+#        KERNEL defaults to the kernel linux-image-cloud-amd64 depends on (Debian's default
+#        cloud kernel; another installed one, e.g. 6.12 from linux-image-6.12-cloud-amd64, is
+#        not picked up by surprise), else the newest /boot/vmlinuz-*-cloud-amd64.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
@@ -21,7 +27,11 @@ if [ -n "$need" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq $need >/dev/null
 fi
 
-KERNEL=${KERNEL:-$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -n 1)}
+default_kernel=$(dpkg-query -W -f='${Depends}' linux-image-cloud-amd64 2>/dev/null |
+  sed -n 's/^linux-image-\([^ ,]*\).*/\/boot\/vmlinuz-\1/p')
+[ -r "$default_kernel" ] || default_kernel=$(ls /boot/vmlinuz-*-cloud-amd64 2>/dev/null | sort -V | tail -n 1)
+KERNEL=${KERNEL:-$default_kernel}
+MEM=${MEM:-3072}
 [ -r "$KERNEL" ] || { echo "kernel-tests: no cloud kernel in /boot"; exit 1; }
 SHAPES=${SHAPES:-"single numa2"}
 work=$(mktemp -d /tmp/vmtune-kernel.XXXXXX)
@@ -37,6 +47,7 @@ mkdir -p "$root"/{bin,proc,sys,dev,tmp,run,etc,var/lib,vmtune}
 cp /bin/busybox "$root/bin/busybox"
 cp "$bin" "$root/bin/vmtune"
 gcc -static -O2 -o "$root/bin/frag" Tests/kernel/frag.c
+gcc -static -O2 -o "$root/bin/vmstart" Tests/kernel/vmstart.c
 # The binary is static; should a build ever link shared libraries, copy what ldd lists.
 for lib in $( (ldd "$bin" 2>/dev/null || true) | grep -o '/[^ ]*'); do
   mkdir -p "$root$(dirname "$lib")"
@@ -73,15 +84,17 @@ total_pass=0; total_fail=0; failed_shapes=""
 for shape in $SHAPES; do
   numa=""
   if [ "$shape" = numa2 ]; then
-    numa="-object memory-backend-ram,size=1536M,id=m0 -object memory-backend-ram,size=1536M,id=m1
+    half=$((MEM / 2))
+    numa="-object memory-backend-ram,size=${half}M,id=m0 -object memory-backend-ram,size=${half}M,id=m1
           -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1"
   fi
   log="$work/$shape.log"
   start=$(date +%s)
   # shellcheck disable=SC2086
-  timeout "${GUEST_TIMEOUT:-300}" qemu-system-x86_64 $accel -m 3072 -smp 2 $numa -nographic -no-reboot \
+  timeout "${GUEST_TIMEOUT:-300}" qemu-system-x86_64 $accel -m "$MEM" -smp 2 $numa -nographic -no-reboot \
     -kernel "$KERNEL" -initrd "$work/initrd.gz" \
-    -append "console=ttyS0 panic=-1 quiet vmtune.shape=$shape" </dev/null >"$log" 2>&1 || true
+    -append "console=ttyS0 panic=-1 quiet vmtune.shape=$shape${APPEND_EXTRA:+ $APPEND_EXTRA}" \
+    </dev/null >"$log" 2>&1 || true
   secs=$(( $(date +%s) - start ))
   [ -z "${KEEP_LOG:-}" ] || tr -d '\r' <"$log" >"$KEEP_LOG"
   tr -d '\r' <"$log" | grep -E '^(PASS|FAIL|INFO) ' | sed "s/^/[$shape] /" || true
