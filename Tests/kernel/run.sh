@@ -79,7 +79,7 @@ for shape in $SHAPES; do
   log="$work/$shape.log"
   start=$(date +%s)
   # shellcheck disable=SC2086
-  timeout "${GUEST_TIMEOUT:-300}" qemu-system-x86_64 $accel -m 3072 -smp 2 $numa -nographic -no-reboot \
+  timeout "${GUEST_TIMEOUT:-420}" qemu-system-x86_64 $accel -m 3072 -smp 2 $numa -nographic -no-reboot \
     -kernel "$KERNEL" -initrd "$work/initrd.gz" \
     -append "console=ttyS0 panic=-1 quiet vmtune.shape=$shape" </dev/null >"$log" 2>&1 || true
   secs=$(( $(date +%s) - start ))
