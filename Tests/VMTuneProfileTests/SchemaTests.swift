@@ -57,6 +57,6 @@ import VMTuneTestSupport
       Issue.record("cannot run: python3 could not import jsonschema and yaml")
       return
     }
-    #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "6 5")
+    #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "7 5")
   }
 }

@@ -10,7 +10,7 @@ struct DiskReader: ProfileReader {
 
 @Suite struct ShippedProfilesTests {
   static let dir = repositoryRoot() + "/profiles"
-  static let names = ["base", "kvm-host", "file-server", "database", "numa-hpc", "latency"]
+  static let names = ["base", "kvm-host", "file-server", "database", "numa-hpc", "latency", "slab-heavy"]
 
   @Test(arguments: names)
   func shippedProfileValidates(name: String) throws {

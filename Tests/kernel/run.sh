@@ -8,7 +8,7 @@
 # env:   KERNEL=/boot/vmlinuz-...  SHAPES="single numa2"  KEEP=1 (keep the work dir)
 #        MEM=3072 (guest MiB; numa2 splits it in two)  GUEST_SCRIPT=guest-tests.sh
 #        APPEND_EXTRA="RUNS=5" (more kernel command line; name=value without a dot reaches the
-#        guest script as an environment variable)  GUEST_TIMEOUT=300  KEEP_LOG=FILE
+#        guest script as an environment variable)  GUEST_TIMEOUT=420  KEEP_LOG=FILE
 #        KERNEL defaults to the kernel linux-image-cloud-amd64 depends on (Debian's default
 #        cloud kernel; another installed one, e.g. 6.12 from linux-image-6.12-cloud-amd64, is
 #        not picked up by surprise), else the newest /boot/vmlinuz-*-cloud-amd64.
@@ -91,7 +91,7 @@ for shape in $SHAPES; do
   log="$work/$shape.log"
   start=$(date +%s)
   # shellcheck disable=SC2086
-  timeout "${GUEST_TIMEOUT:-300}" qemu-system-x86_64 $accel -m "$MEM" -smp 2 $numa -nographic -no-reboot \
+  timeout "${GUEST_TIMEOUT:-420}" qemu-system-x86_64 $accel -m "$MEM" -smp 2 $numa -nographic -no-reboot \
     -kernel "$KERNEL" -initrd "$work/initrd.gz" \
     -append "console=ttyS0 panic=-1 quiet vmtune.shape=$shape${APPEND_EXTRA:+ $APPEND_EXTRA}" \
     </dev/null >"$log" 2>&1 || true
