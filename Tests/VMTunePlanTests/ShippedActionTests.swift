@@ -73,6 +73,7 @@ private struct ShippedProfileReader: ProfileReader {
   @Test func numaHPCCompactsWhenANodeIsFragmented() throws {
     let compact = try action("numa-hpc", .compact)
     #expect(compact.everySeconds == nil)
+    #expect(compact.nodesMatching, "compacts only the node whose condition holds")
     let two = Self.healthy + "Node 1, zone Normal 348663 1 2 3 2 3 2 2 2 1 35\n"
     let f = ActionForecast.forecast(compact, on: try host(two, nodes: 2))
     #expect(f.wouldRun == true, "\(f)")
