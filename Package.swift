@@ -90,7 +90,8 @@ let package = Package(
       name: "VMTuneTestSupport", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneProfile"], path: "Tests/Support"),
     .testTarget(name: "VMTuneProfileTests", dependencies: ["VMTuneProfile", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneHostTests", dependencies: ["VMTuneHost", "VMTuneTestSupport"]),
-    .testTarget(name: "VMTuneKernelTests", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneTestSupport"]),
+    .testTarget(
+      name: "VMTuneKernelTests", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneProfile", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneModelTests", dependencies: ["VMTuneModel"]),
     .testTarget(
       name: "VMTunePlanTests",
