@@ -24,12 +24,6 @@ P=/vmtune/profiles
 VM=/proc/sys/vm
 . /vmtune/guest-lib.sh
 
-cat >/tmp/fixed-10s.yaml <<'YAML'
-apiVersion: vmtune/v1
-name: fixed-10s
-actions:
-  compact: { every: 10s }
-YAML
 
 # The boot-time value of every writable vm sysctl (triggers excluded), restored before each run
 # so that one strategy's knobs (kvm-host writes six) cannot leak into the next.
@@ -95,7 +89,13 @@ start_agent() {
     # shellcheck disable=SC2086
     kvm-host-agent) vmtune agent kvm-host --profile-dir $P --interval "$AGENT_INTERVAL" $KVM_AGENT_FLAGS \
       2>/tmp/agent.log & agentpid=$! ;;
-    fixed-10s) vmtune agent /tmp/fixed-10s.yaml --interval "$AGENT_INTERVAL" 2>/tmp/agent.log & agentpid=$! ;;
+    # What a cron job or a naive loop does: compact every 10 s, whatever memory looks like. (vmtune's
+    # own `every: 10s` would hold itself off after a run that changed nothing.)
+    fixed-10s)
+      (while :; do
+        echo 1 >$VM/compact_memory && echo "compact ran (fixed schedule)" >>/tmp/agent.log
+        sleep 10
+      done) & agentpid=$! ;;
   esac
 }
 
@@ -167,7 +167,7 @@ cmd "proactiveness-0: echo 0 >$VM/compaction_proactiveness"
 cmd "kvm-host-agent: vmtune apply kvm-host --profile-dir $P --yes;" \
   "vmtune agent kvm-host --profile-dir $P --interval $AGENT_INTERVAL $KVM_AGENT_FLAGS"
 cmd "fixed-10s: echo 0 >$VM/compaction_proactiveness;" \
-  "vmtune agent /tmp/fixed-10s.yaml --interval $AGENT_INTERVAL (actions: { compact: { every: 10s } })"
+  "while :; do echo 1 >$VM/compact_memory; sleep 10; done (a cron-like schedule)"
 r=1
 while [ $r -le "$RUNS" ]; do
   # Interleaved (run 1 of every strategy, then run 2 …) so that drift over the boot is shared.
