@@ -520,3 +520,84 @@ extension ActionForecastCLITests {
     #expect(none.stdout.contains("  profile    t has no drop_caches action"), "\(none.stdout)")
   }
 }
+
+/// What `plan` and the Ansible module's check mode say must be what `apply` will do.
+@Suite struct HonestExitCodeTests {
+  /// A 4 GB host whose Normal zone would sit under a 2.5 GB reserve's low watermark: a guard.
+  func guardedHost() throws -> (FixtureHost, String) {
+    let host = try FixtureHost(memTotalKB: 4_024_116)
+    try host.writeZoneinfo([
+      FixtureZone("DMA32", free: 757_824, min: 12789, low: 15986, high: 19183, managed: 758_592),
+      FixtureZone("Normal", free: 145_221, min: 4106, low: 5132, high: 6158, managed: 243_597),
+    ])
+    try host.write(
+      "profiles/t.yaml",
+      "apiVersion: vmtune/v1\nname: t\nsysctl:\n  min_free_kbytes: 2500000\nguards: { max_min_free_percent: 80 }\n")
+    return (host, host.root + "/profiles/t.yaml")
+  }
+
+  @Test func planExitsOneWhenApplyWouldRefuse() throws {
+    let (host, p) = try guardedHost()
+    let plan = try runVMTune(["plan", p, "--root", host.root, "--no-color"])
+    #expect(plan.status == 1, "apply refuses this plan, so plan must not say 'changes pending' (2)")
+    #expect(plan.stdout.contains("apply would refuse this plan: 1 guard (--force overrides)"), "\(plan.stdout)")
+    #expect(try runVMTune(["apply", p, "--root", host.root, "--yes"]).status == 1)
+  }
+
+  @Test func ansibleCheckModeFailsLikeTheRealRun() throws {
+    let (host, p) = try guardedHost()
+    let args = host.root + "/args.json"
+    for checkMode in [true, false] {
+      try "{\"profile\": \"\(p)\", \"root\": \"\(host.root)\", \"_ansible_check_mode\": \(checkMode)}"
+        .write(toFile: args, atomically: true, encoding: .utf8)
+      let r = try runVMTune([args])
+      #expect(r.status == 1, "check mode \(checkMode): \(r.stdout)")
+      #expect(r.stdout.contains("\"failed\":true"), "\(r.stdout)")
+      #expect(r.stdout.contains("refused by a guard"), "\(r.stdout)")
+    }
+    #expect(host.value("min_free_kbytes") == "67584")
+  }
+
+  @Test func unknownKernelIsSaidAndTheRuleNamed() throws {
+    let host = try FixtureHost(memTotalKB: 4_024_116)
+    try FileManager.default.removeItem(atPath: host.root + "/proc/sys/kernel/osrelease")
+    try host.writeZoneinfo([
+      FixtureZone("DMA32", free: 757_824, min: 12789, low: 15986, high: 19183, managed: 758_592),
+      FixtureZone("Normal", free: 145_221, min: 4106, low: 5132, high: 6158, managed: 243_597),
+    ])
+    try host.write("profiles/t.yaml", "apiVersion: vmtune/v1\nname: t\nsysctl:\n  min_free_kbytes: 90000\n")
+    let plan = try runVMTune(["plan", host.root + "/profiles/t.yaml", "--root", host.root, "--no-color"])
+    #expect(
+      plan.stdout.contains(
+        "warning: the kernel release is unknown (no proc/sys/kernel/osrelease); watermarks assume the 6.5+ rule"),
+      "\(plan.stdout)")
+    let wm = try runVMTune(["watermarks", "--root", host.root])
+    #expect(wm.stdout.contains("rule movableCapped (assumed: the kernel release is unknown)"), "\(wm.stdout)")
+  }
+}
+
+extension HonestExitCodeTests {
+  @Test func watermarkWhatIfsTakeOnlyValuesTheKernelAccepts() throws {
+    for (option, value, why) in [
+      ("--watermark-scale-factor", "5000", "5000 is above the kernel's maximum 3000 for watermark_scale_factor"),
+      ("--watermark-scale-factor", "0", "0 is below the kernel's minimum 1 for watermark_scale_factor"),
+      ("--watermark-scale-factor", "100000000000000000", "is above the kernel's maximum 3000"),
+      ("--min-free-kbytes", "2147483648", "is above the kernel's maximum"),
+    ] {
+      let r = try runVMTune(["watermarks", option, value])
+      #expect(r.status == 64, "\(option) \(value): \(r.stderr)")
+      #expect(r.stderr.contains(why), "\(r.stderr)")
+    }
+  }
+
+  @Test func watermarkWhatIfsWarnWhenAZoneCannotHoldThem() throws {
+    let (host, _) = try guardedHost()
+    let r = try runVMTune(["watermarks", "--root", host.root, "--min-free-kbytes", "3000000"])
+    #expect(r.status == 0)
+    #expect(
+      r.stderr.contains("warning: Node 0 Normal: the predicted high watermark")
+        && r.stderr.contains("reaches the zone's size (243597 managed pages)"), "\(r.stderr)")
+    let modest = try runVMTune(["watermarks", "--root", host.root, "--min-free-kbytes", "67584"])
+    #expect(!modest.stderr.contains("warning:"), "\(modest.stderr)")
+  }
+}

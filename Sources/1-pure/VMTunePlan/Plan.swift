@@ -136,6 +136,8 @@ public struct Plan: Sendable, Hashable, Codable {
   public var changes: [PlanEntry] { entries.filter { $0.action == .change } }
   public var blocked: [PlanEntry] { entries.filter { $0.action == .blocked } }
   public var guardViolations: [PlanWarning] { warnings.filter { $0.severity == .guardViolation } }
+  /// Whether `apply` (without `--force` for guards) would refuse this plan.
+  public var wouldBeRefused: Bool { !blocked.isEmpty || !guardViolations.isEmpty }
 
   /// Counts for the summary line.
   public var summary: (change: Int, unchanged: Int, skipped: Int, blocked: Int) {

@@ -40,7 +40,7 @@ public enum Planner {
     }
     let forecast = WatermarkForecast.forecast(snapshot, entries: entries, kernel: host.kernel)
     var warnings = PolicyChecks.warnings(profile, entries, host, snapshot: snapshot)
-    warnings += forecast.map(WatermarkForecast.warnings) ?? []
+    warnings += forecast.map { WatermarkForecast.warnings($0, kernel: host.kernel) } ?? []
     return Plan(
       profile: profile.name, files: profile.files,
       host: host,

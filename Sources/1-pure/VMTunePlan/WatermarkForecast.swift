@@ -64,7 +64,7 @@ public enum WatermarkForecast {
   }
 
   /// Guard violations the forecast shows (apply refuses them without --force).
-  static func warnings(_ zones: [ZoneForecast]) -> [PlanWarning] {
+  static func warnings(_ zones: [ZoneForecast], kernel: KernelVersion?) -> [PlanWarning] {
     var out: [PlanWarning] = []
     for z in zones where z.managed > 0 && z.zone != "Movable" && z.zone != "HighMem" {
       let name = "Node \(z.node) \(z.zone)"
@@ -88,6 +88,14 @@ public enum WatermarkForecast {
               + "3,000,000)"
           ))
       }
+    }
+    if kernel == nil {
+      out.append(
+        PlanWarning(
+          severity: .warning, key: nil,
+          message: "the kernel release is unknown (no proc/sys/kernel/osrelease); watermarks assume the 6.5+ rule "
+            + "(\(WatermarkRule.movableCapped.rawValue)); older kernels compute them differently "
+            + "(docs/KERNEL.md, Watermarks)"))
     }
     if let z = zones.first(where: { !$0.modelMatchesKernel && $0.managed > 0 }) {
       out.append(

@@ -98,6 +98,10 @@ public struct AnsibleModule {
         }),
       unchanged: plan.summary.unchanged, skipped: plan.summary.skipped)
     let showDiff = (args._ansible_diff ?? false) ? diff : nil
+    // Check mode must fail where the real run would: a guard refuses the plan without force.
+    if !(args.force ?? false), !plan.guardViolations.isEmpty, state == "applied" {
+      throw VMTuneError.apply(.guardViolation(plan.guardViolations))
+    }
     if state == "checked" || (args._ansible_check_mode ?? false) {
       let msg = changes.isEmpty ? "in sync with \(plan.profile)" : "\(changes.count) key(s) would change"
       return Result(changed: !changes.isEmpty, msg: msg, diff: changes.isEmpty ? nil : showDiff, plan: summary)

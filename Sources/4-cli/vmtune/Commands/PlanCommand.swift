@@ -15,8 +15,9 @@ struct PlanCommand: ParsableCommand {
         ! key   skipped: …    not applicable (condition false, knob absent)
         ✗ key   blocked: …    this kernel would refuse it; apply won't run
 
-      Exit status: 0 nothing to change, 2 changes pending, 1 error (including
-      blocked entries). Save the plan with --out and apply exactly it later with
+      Exit status: 0 nothing to change, 2 changes pending that apply would make, 1 error
+      or a plan apply would refuse (blocked entries, guards: apply --force overrides a
+      guard). Save the plan with --out and apply exactly it later with
       'vmtune apply --plan FILE'; apply refuses a saved plan whose observed values
       have changed since (stale).
       """)
@@ -44,7 +45,7 @@ struct PlanCommand: ParsableCommand {
     case .json: print(try JSONFile.string(plan))
     case .text: print(PlanText(terminal: .detect(forceOff: input.noColor)).render(plan, savedTo: out), terminator: "")
     }
-    if !plan.blocked.isEmpty { throw ExitCode.failure }
+    if plan.wouldBeRefused { throw ExitCode.failure }
     if !plan.changes.isEmpty { throw ExitCode(2) }
   }
 }

@@ -54,6 +54,13 @@ struct WatermarksCommand: ParsableCommand {
   }
 
   func validate() throws {
+    // What-ifs only for values the kernel accepts (it refuses the others with EINVAL).
+    for (key, value) in [("min_free_kbytes", minFreeKbytes), ("watermark_scale_factor", scaleFactor)] {
+      guard let value, let knob = KnobCatalog.knob(key) else { continue }
+      if let why = knob.rejection(of: Int64(clamping: value)) {
+        throw ValidationError("--\(key.replacingUnderscores()) \(value): \(why)")
+      }
+    }
     if verify, minFreeKbytes != nil || scaleFactor != nil {
       throw ValidationError("--verify compares the live settings; drop --min-free-kbytes/--watermark-scale-factor")
     }
@@ -68,7 +75,9 @@ struct WatermarksCommand: ParsableCommand {
       min: minFreeKbytes ?? snap.values["min_free_kbytes"].flatMap { UInt64($0) } ?? 0,
       wsf: scaleFactor ?? snap.values["watermark_scale_factor"].flatMap { UInt64($0) } ?? 10
     )
-    let rule = WatermarkForecast.rule(snap.kernelRelease.flatMap { KernelVersion(parsing: $0) })
+    let kernel = snap.kernelRelease.flatMap { KernelVersion(parsing: $0) }
+    let rule = WatermarkForecast.rule(kernel)
+    let ruleText = kernel == nil ? "\(rule.rawValue) (assumed: the kernel release is unknown)" : rule.rawValue
     let predicted = WatermarkModel.predict(
       WatermarkForecast.zones(info), minFreeKbytes: settings.min, scaleFactor: settings.wsf, rule: rule)
     let rows = zip(info.zones, predicted).map { z, p in
@@ -77,17 +86,19 @@ struct WatermarksCommand: ParsableCommand {
     if format == .json {
       print(try JSONFile.string(rows))
     } else {
-      print("min_free_kbytes \(settings.min), watermark_scale_factor \(settings.wsf), rule \(rule.rawValue)\n")
+      print("min_free_kbytes \(settings.min), watermark_scale_factor \(settings.wsf), rule \(ruleText)\n")
       print(table(rows))
     }
+    for warning in capacityWarnings(rows) { Terminal.error("warning: \(warning)") }
     guard verify || expect != nil else { return }
-    let same = { (a: Watermarks, b: Watermarks) in a.matches(b, promo: info.hasPromo) }
+    let promo = info.hasPromo
+    let same = { (a: Watermarks, b: Watermarks) in a.matches(b, promo: promo) }
     var mismatches =
       verify
       ? rows.filter { !same($0.now, $0.predicted) }.map {
-        "\($0.name): kernel \($0.now.text), model \($0.predicted.text)"
+        "\($0.name): kernel \($0.now.text(promo: promo)), model \($0.predicted.text(promo: promo))"
       } : []
-    if let expect { mismatches += try expectationMismatches(expect, rows, same) }
+    if let expect { mismatches += try expectationMismatches(expect, rows, same, promo: promo) }
     guard mismatches.isEmpty else {
       throw VMTuneError.other(mismatches.map { "mismatch: \($0)" }.joined(separator: "\n"))
     }
@@ -108,9 +119,25 @@ struct WatermarksCommand: ParsableCommand {
     return lines.joined(separator: "\n")
   }
 
+  /// Predicted watermarks a zone cannot hold: high at or above its managed pages (kswapd could
+  /// never finish), or above the pages free now (kswapd would start reclaiming at once).
+  func capacityWarnings(_ rows: [Row]) -> [String] {
+    rows.filter { $0.managed > 0 }.compactMap { r in
+      if r.predicted.high >= r.managed {
+        return "\(r.name): the predicted high watermark (\(r.predicted.high) pages) reaches the zone's size "
+          + "(\(r.managed) managed pages); kswapd could never finish and allocations would stall at min"
+      }
+      if r.predicted.high > r.free, r.predicted.high > r.now.high {
+        return "\(r.name): the predicted high watermark (\(r.predicted.high) pages) is above the \(r.free) pages "
+          + "free now; kswapd would start reclaiming as soon as it is written"
+      }
+      return nil
+    }
+  }
+
   /// Zones whose live watermarks differ from those the saved plan at `path` predicted.
   func expectationMismatches(
-    _ path: String, _ rows: [Row], _ same: (Watermarks, Watermarks) -> Bool
+    _ path: String, _ rows: [Row], _ same: (Watermarks, Watermarks) -> Bool, promo: Bool
   ) throws -> [String] {
     let plan: Plan = try JSONFile.decode(path, what: "plan")
     guard let forecast = plan.watermarks else {
@@ -121,17 +148,23 @@ struct WatermarksCommand: ParsableCommand {
       guard let r = rows.first(where: { $0.node == f.node && $0.zone == f.zone }) else {
         return "Node \(f.node) \(f.zone): in the plan, not on this host"
       }
-      return same(r.now, f.after) ? nil : "\(r.name): kernel \(r.now.text), plan predicted \(f.after.text)"
+      return same(r.now, f.after)
+        ? nil : "\(r.name): kernel \(r.now.text(promo: promo)), plan predicted \(f.after.text(promo: promo))"
     }
   }
 }
 
 extension Watermarks {
-  /// `min/low/high/promo`.
-  var text: String { "\(min)/\(low)/\(high)/\(promo)" }
+  /// `min/low/high`, and `/promo` where the kernel prints one (6.x with memory tiering).
+  func text(promo: Bool) -> String { "\(min)/\(low)/\(high)" + (promo ? "/\(self.promo)" : "") }
 
   /// Equal min, low and high (and promo when the kernel prints one).
   func matches(_ other: Watermarks, promo: Bool) -> Bool {
     min == other.min && low == other.low && high == other.high && (!promo || self.promo == other.promo)
   }
+}
+
+extension String {
+  /// `min_free_kbytes` → `min-free-kbytes`, as the option is spelled.
+  fileprivate func replacingUnderscores() -> String { String(map { $0 == "_" ? "-" : $0 }) }
 }

@@ -76,6 +76,13 @@ struct PlanText {
     var parts = ["\(s.change) to change", "\(s.unchanged) unchanged", "\(s.skipped) skipped"]
     if s.blocked > 0 { parts.append(terminal.paint("\(s.blocked) blocked", .red)) }
     out += "\nPlan: \(parts.joined(separator: ", ")).\n"
+    if plan.wouldBeRefused {
+      var why: [String] = []
+      if s.blocked > 0 { why.append("\(s.blocked) blocked") }
+      let guards = plan.guardViolations.count
+      if guards > 0 { why.append("\(guards) guard\(guards == 1 ? "" : "s") (--force overrides)") }
+      out += terminal.paint("apply would refuse this plan: \(why.joined(separator: ", "))", .red) + "\n"
+    }
     if let savedTo {
       out += "Saved to \(savedTo); apply exactly this with: vmtune apply --plan \(savedTo)\n"
     }
