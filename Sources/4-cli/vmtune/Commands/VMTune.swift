@@ -15,7 +15,7 @@ struct VMTune: ParsableCommand {
       would change on this host, applies it with a journal it can roll back, and
       checks drift in CI.
 
-        vmtune plan kvm-host             what would change (0 in sync, 2 changes)
+        vmtune plan kvm-host             what would change (0 in sync, 2 changes, 1 refused)
         sudo vmtune apply kvm-host       verified, journaled, undone on failure
         sudo vmtune rollback             restore what the last apply replaced
         vmtune check kvm-host --format junit > drift.xml
