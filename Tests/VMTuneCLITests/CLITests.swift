@@ -601,3 +601,34 @@ extension HonestExitCodeTests {
     #expect(!modest.stderr.contains("warning:"), "\(modest.stderr)")
   }
 }
+
+/// A saved plan is bound to the host and boot it was made on.
+@Suite struct PlanIdentityTests {
+  @Test func aPlanFromAnotherHostIsRefused() throws {
+    let big = try FixtureHost(memTotalKB: 400 << 20)
+    let small = try FixtureHost(memTotalKB: 3_984_588)
+    try big.write(
+      "profiles/k.yaml", "apiVersion: vmtune/v1\nname: k\nsysctl:\n  min_free_kbytes: { percent_of_ram: 0.25 }\n")
+    let planFile = big.root + "/p.json"
+    #expect(try runVMTune(["plan", big.root + "/profiles/k.yaml", "--root", big.root, "--out", planFile]).status == 2)
+    let r = try runVMTune(["apply", "--plan", planFile, "--root", small.root, "--yes"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("was made on another host"), "\(r.stderr)")
+    #expect(r.stderr.contains("MemTotal 419430400 kB there, 3984588 kB here"), "\(r.stderr)")
+    #expect(small.value("min_free_kbytes") == "67584", "nothing written")
+  }
+
+  @Test func aPlanFromAnotherBootIsRefused() throws {
+    let host = try FixtureHost()
+    try host.write("proc/sys/kernel/random/boot_id", "11111111-2222-3333-4444-555555555555\n")
+    try host.write("profiles/k.yaml", "apiVersion: vmtune/v1\nname: k\nsysctl:\n  swappiness: 10\n")
+    let planFile = host.root + "/p.json"
+    #expect(
+      try runVMTune(["plan", host.root + "/profiles/k.yaml", "--root", host.root, "--out", planFile]).status == 2)
+    try host.write("proc/sys/kernel/random/boot_id", "99999999-2222-3333-4444-555555555555\n")
+    let r = try runVMTune(["apply", "--plan", planFile, "--root", host.root, "--yes"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains("was made before this host last booted"), "\(r.stderr)")
+    #expect(host.value("swappiness") == "60")
+  }
+}

@@ -22,6 +22,10 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
   public var transparentHugepage: String?
   /// /sys/kernel/mm/ksm: run, pages_sharing, merge_across_nodes, when present.
   public var ksm: [String: UInt64]?
+  /// /etc/machine-id: the host's identity across boots, when present.
+  public var machineID: String?
+  /// proc/sys/kernel/random/boot_id: changes on every boot.
+  public var bootID: String?
 
   public init(
     hostname: String? = nil, kernelRelease: String?, values: [String: String],

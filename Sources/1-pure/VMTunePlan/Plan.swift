@@ -122,6 +122,8 @@ public struct Plan: Sendable, Hashable, Codable {
   public var profile: String
   public var files: [String]
   public var host: HostFacts
+  /// The host and boot the plan was made on; `apply --plan` refuses it anywhere else.
+  public var identity: HostIdentity?
   public var entries: [PlanEntry]
   public var warnings: [PlanWarning]
   /// The profile's actions (run by the agent), each with whether its conditions hold now.

@@ -43,9 +43,10 @@ public enum Planner {
     warnings += forecast.map { WatermarkForecast.warnings($0, kernel: host.kernel) } ?? []
     return Plan(
       profile: profile.name, files: profile.files,
-      host: host,
+      host: host, identity: HostIdentity(snapshot),
       entries: entries, warnings: warnings,
-      actions: profile.actions.map { ActionForecast.forecast($0, on: snapshot) }, observed: observed,
+      actions: profile.actions.map { ActionForecast.forecast($0, on: snapshot) },
+      observed: observed,
       watermarks: forecast)
   }
 

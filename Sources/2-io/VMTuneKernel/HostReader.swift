@@ -35,6 +35,8 @@ extension HostSnapshot {
       kernelRelease: release.map { String($0.trimmingWhitespace()) },
       values: values, unreadable: unreadable, memInfo: memInfo,
       numaNodes: Self.numaNodes(files), cpus: Self.cpus(files))
+    snap.machineID = (try? files.readText("etc/machine-id")).map { String($0.trimmingWhitespace()) }
+    snap.bootID = (try? files.readText("proc/sys/kernel/random/boot_id")).map { String($0.trimmingWhitespace()) }
     // Optional files: absent is fine (fixture trees, odd kernels); malformed is an error.
     try snap.readTables(files, tables)
     return snap

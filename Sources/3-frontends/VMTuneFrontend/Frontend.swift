@@ -164,6 +164,18 @@ public enum DecodingText {
 }
 
 extension Frontend {
+  /// Refuses a saved plan made on another host, kernel or boot: its observed values and guards
+  /// were true only there.
+  public func checkMadeHere(_ plan: Plan, path: String) throws(VMTuneError) {
+    guard let made = plan.identity else { return }
+    let live = HostIdentity(try readHost(keys: [], tables: [.zoneinfo]))
+    if let why = made.mismatch(live) {
+      throw .other(
+        "the plan \(path) \(why); nothing was written",
+        hint: "make the plan on this host: vmtune plan \(plan.profile) --out \(path)")
+    }
+  }
+
   /// Reads a plan saved by `vmtune plan --out`.
   public static func loadPlan(_ path: String) throws(VMTuneError) -> Plan {
     struct Header: Decodable { var formatVersion: Int }

@@ -91,6 +91,7 @@ struct ApplyCommand: ParsableCommand {
     let interactive = !yes && Terminal.stdinIsTerminal
     if plan != nil || interactive {
       let shown = try plan.map(Frontend.loadPlan) ?? frontend.plan(profile ?? "")
+      if let path = plan { try frontend.checkMadeHere(shown, path: path) }
       print(renderer.render(shown), terminator: "")
       try confirm(shown, interactive)
       return try run(applier) { () throws(ApplyError) in try applier.apply(shown, options: options) }
