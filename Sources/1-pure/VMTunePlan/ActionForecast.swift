@@ -34,10 +34,8 @@ public struct ActionForecast: Sendable, Hashable, Codable, CustomStringConvertib
         now: "no memory condition holds now; stalls and kswapd scanning are measured by the agent "
           + "between its cycles", wouldRun: nil)
     }
-    let best = a.conditions.compactMap { c in
-      ConditionEvaluator.places(c.scope, buddy: buddy, zones: snapshot.zoneInfo).compactMap {
-        ConditionEvaluator.evidence(c, $0, pressure: nil)
-      }.max { $0.unusable < $1.unusable }
+    let best = a.conditions.lazy.compactMap {
+      ConditionEvaluator.closest($0, buddy: buddy, zones: snapshot.zoneInfo)
     }.first
     return ActionForecast(
       action: text, now: "would not run now" + (best.map { " (\($0))" } ?? ""), wouldRun: false)

@@ -75,12 +75,17 @@ public enum ConditionEvaluator {
     _ c: MemoryCondition, buddy: [FreeAreas], zones: ZoneInfo?, pressure: Pressure? = nil
   ) -> Evidence? {
     if c.needsVMStat, pressure == nil { return nil }
-    var best: Evidence?
-    for place in places(c.scope, buddy: buddy, zones: zones) {
-      guard let e = evidence(c, place, pressure: pressure), holds(c, e) else { continue }
-      if best == nil || e.unusable > best?.unusable ?? Int.min { best = e }
-    }
-    return best
+    return closest(c, buddy: buddy, zones: zones, pressure: pressure) { holds(c, $0) }
+  }
+
+  /// The evidence of the place (node or zone) with the highest unusable share among those that
+  /// pass `filter`; with no filter, where `c` comes closest to holding.
+  public static func closest(
+    _ c: MemoryCondition, buddy: [FreeAreas], zones: ZoneInfo?, pressure: Pressure? = nil,
+    where filter: (Evidence) -> Bool = { _ in true }
+  ) -> Evidence? {
+    places(c.scope, buddy: buddy, zones: zones).compactMap { evidence(c, $0, pressure: pressure) }.filter(filter)
+      .max { $0.unusable < $1.unusable }
   }
 
   /// One node's or zone's free blocks and zone statistics.

@@ -78,17 +78,14 @@ public struct KernelActionExecutor: ActionExecutor {
     }
     let elapsed = start.duration(to: clock.now)
     let after = try triggers.memoryState()
-    func blocks(_ b: [FreeAreas]) -> UInt64 {
-      b.reduce(0) { $0 + Fragmentation.contigInfo($1.counts, order: order).freeBlocksSuitable }
-    }
-    func pages(_ b: [FreeAreas]) -> UInt64 { b.reduce(0) { $0 + $1.freePages } }
     let deltas = Self.watched.compactMap { k -> (String, UInt64)? in
       guard let a = after.vmstat[k], let b = before.vmstat[k], a > b else { return nil }
       return (k, a - b)
     }
     return ActionEffect(
-      order: order, blocksBefore: blocks(before.buddy), blocksAfter: blocks(after.buddy),
-      freePagesBefore: pages(before.buddy), freePagesAfter: pages(after.buddy), vmstatDeltas: deltas,
+      order: order, blocksBefore: before.buddy.suitableBlocks(order: order),
+      blocksAfter: after.buddy.suitableBlocks(order: order), freePagesBefore: before.buddy.freePages,
+      freePagesAfter: after.buddy.freePages, vmstatDeltas: deltas,
       seconds: Self.seconds(elapsed))
   }
 
@@ -96,5 +93,15 @@ public struct KernelActionExecutor: ActionExecutor {
   static func seconds(_ d: Swift.Duration) -> Double {
     let (s, atto) = d.components
     return Double(s) + Double(atto) / 1e18
+  }
+}
+
+extension [FreeAreas] {
+  /// Free pages over all the zones listed.
+  var freePages: UInt64 { reduce(0) { $0 + $1.freePages } }
+
+  /// Free blocks of at least `order`, in order-sized units, over all the zones listed.
+  func suitableBlocks(order: Int) -> UInt64 {
+    reduce(0) { $0 + Fragmentation.contigInfo($1.counts, order: order).freeBlocksSuitable }
   }
 }

@@ -264,9 +264,6 @@ public final class Agent {
   /// compared with later (a futile run leaves memory as it found it).
   static func measure(_ snapshot: HostSnapshot, order: Int) -> (freePages: UInt64, blocks: UInt64) {
     let buddy = snapshot.buddyInfo ?? []
-    return (
-      buddy.reduce(0) { $0 + $1.freePages },
-      buddy.reduce(0) { $0 + Fragmentation.contigInfo($1.counts, order: order).freeBlocksSuitable }
-    )
+    return (buddy.freePages, buddy.suitableBlocks(order: order))
   }
 }

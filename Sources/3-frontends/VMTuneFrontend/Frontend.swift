@@ -85,10 +85,9 @@ public struct Frontend: Sendable {
     Planner.plan(profile, on: try readHost(for: profile))
   }
 
-  /// Reads what a plan of `profile` needs: its sysctls and the zone and THP tables, plus `extra`
-  /// tables (the agent's conditions read buddyinfo).
-  public func readHost(for profile: Profile, extra: HostSnapshot.Tables = []) throws(VMTuneError) -> HostSnapshot {
-    try readHost(keys: Planner.keysRead(by: profile), tables: Planner.tablesRead(by: profile).union(extra))
+  /// Reads what a plan of `profile` needs: its sysctls and the tables the plan looks at.
+  public func readHost(for profile: Profile) throws(VMTuneError) -> HostSnapshot {
+    try readHost(keys: Planner.keysRead(by: profile), tables: Planner.tablesRead(by: profile))
   }
 }
 
