@@ -178,22 +178,21 @@ extension Frontend {
   /// Reads a plan saved by `vmtune plan --out`.
   public static func loadPlan(_ path: String) throws(VMTuneError) -> Plan {
     struct Header: Decodable { var formatVersion: Int }
-    if let header: Header = try? JSONFile.decode(path, what: "plan"), header.formatVersion != Plan.formatVersion {
-      throw .file(
-        path: path, what: "plan",
-        reason: "plan format \(header.formatVersion); this vmtune reads \(Plan.formatVersion)",
+    func otherFormat(_ version: Int) -> VMTuneError {
+      .file(
+        path: path, what: "plan", reason: "plan format \(version); this vmtune reads \(Plan.formatVersion)",
         hint: "make it again with this vmtune's 'vmtune plan PROFILE --out \(path)'")
     }
     let plan: Plan
     do { plan = try JSONFile.decode(path, what: "plan") } catch {
+      // A plan of another format fails to decode; say which format it is rather than what broke.
+      if let header: Header = try? JSONFile.decode(path, what: "plan"), header.formatVersion != Plan.formatVersion {
+        throw otherFormat(header.formatVersion)
+      }
       guard case .file(let p, let what, let reason, _) = error else { throw error }
       throw .file(path: p, what: what, reason: reason, hint: "make one with 'vmtune plan PROFILE --out \(path)'")
     }
-    guard plan.formatVersion == Plan.formatVersion else {
-      throw .file(
-        path: path, what: "plan", reason: "plan format \(plan.formatVersion); this vmtune reads \(Plan.formatVersion)",
-        hint: "make it again with this vmtune's 'vmtune plan PROFILE --out \(path)'")
-    }
+    guard plan.formatVersion == Plan.formatVersion else { throw otherFormat(plan.formatVersion) }
     return plan
   }
 }
