@@ -99,11 +99,14 @@ public func repositoryRoot(_ file: String = #filePath) -> String {
 public struct FixtureZone: Sendable {
   public var node: Int, name: String, free: UInt64, min: UInt64, low: UInt64, high: UInt64, managed: UInt64,
     present: UInt64
+  /// The zone's file pages (`nr_zone_inactive_file` + `nr_zone_active_file`), reclaimable page cache.
+  public var filePages: UInt64
 
   public init(
     node: Int = 0, _ name: String, free: UInt64, min: UInt64, low: UInt64, high: UInt64, managed: UInt64,
-    present: UInt64? = nil
+    present: UInt64? = nil, filePages: UInt64 = 0
   ) {
+    self.filePages = filePages
     self.node = node
     self.name = name
     self.free = free
@@ -126,8 +129,36 @@ extension FixtureHost {
         + "high     \(z.high)\n"
       text += "        spanned  \(z.present)\n        present  \(z.present)\n        managed  \(z.managed)\n"
       text += "        protection: (0, 0, 0, 0)\n      nr_free_pages \(z.free)\n"
+      text +=
+        "      nr_zone_inactive_file \(z.filePages / 2)\n      nr_zone_active_file \(z.filePages - z.filePages / 2)\n"
     }
     try write("proc/zoneinfo", text)
+  }
+
+  /// A copy of the 6.18 test host (docs/KERNEL.md, The 6.18 test host) after a day of work: its
+  /// Normal zone has `normalFree` free pages and `inactiveFile` + `activeFile` pages of page cache.
+  public static func busy(normalFree: UInt64, inactiveFile: UInt64, activeFile: UInt64) throws -> FixtureHost {
+    let host = try FixtureHost(memTotalKB: 24_684_084)
+    try host.write("proc/meminfo", try fixtureText("proc/meminfo-6.18"))
+    var zone = ""
+    var lines: [String] = []
+    for line in try fixtureText("proc/zoneinfo-6.18").split(separator: "\n", omittingEmptySubsequences: false) {
+      let fields = line.split(separator: " ")
+      if line.hasPrefix("Node ") { zone = String(fields.last ?? "") }
+      guard zone == "Normal" else {
+        lines.append(String(line))
+        continue
+      }
+      switch fields.first {
+      case "pages" where fields.count == 3: lines.append("  pages free     \(normalFree)")
+      case "nr_free_pages": lines.append("      nr_free_pages \(normalFree)")
+      case "nr_zone_inactive_file": lines.append("      nr_zone_inactive_file \(inactiveFile)")
+      case "nr_zone_active_file": lines.append("      nr_zone_active_file \(activeFile)")
+      default: lines.append(String(line))
+      }
+    }
+    try host.write("proc/zoneinfo", lines.joined(separator: "\n"))
+    return host
   }
 }
 

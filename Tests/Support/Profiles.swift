@@ -1,3 +1,4 @@
+import Foundation
 import VMTuneProfile
 
 /// Loads a profile from `body` (everything after `apiVersion` and `name`), as if from p.yaml.
@@ -16,4 +17,16 @@ public func profile(_ sysctl: String, extra: String = "") throws -> Profile {
 public func writeProfile(_ host: FixtureHost, _ body: String, name: String = "t") throws -> String {
   try host.write("profiles/\(name).yaml", "apiVersion: vmtune/v1\nname: \(name)\ndescription: test\n" + body)
   return host.root + "/profiles/\(name).yaml"
+}
+
+/// Reads profiles from disk (the shipped ones under profiles/).
+private struct DiskProfileReader: ProfileReader {
+  func read(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
+  func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+}
+
+/// A shipped profile (profiles/NAME.yaml in the repository), loaded with its includes.
+public func shippedProfile(_ name: String) throws -> Profile {
+  let dir = repositoryRoot() + "/profiles"
+  return try ProfileLoader(reader: DiskProfileReader(), searchPath: [dir]).load(path: "\(dir)/\(name).yaml")
 }

@@ -78,6 +78,20 @@ import VMTuneTestSupport
     #expect(obj?["drifted"] as? Int == 1)
   }
 
+  /// Drift against a RAM-relative target names the number the percentage resolves to.
+  @Test func checkShowsTheResolvedNumberOfARAMRelativeTarget() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  min_free_kbytes: { percent_of_ram: 1 }\n")
+    let junit = try runVMTune(["check", p, "--root", host.root, "--format", "junit"])
+    #expect(junit.status == 2)
+    #expect(junit.stdout.contains("failure message=\"live 67584, profile wants 1% of RAM = 246840 "))
+    let json = try runVMTune(["check", p, "--root", host.root, "--format", "json"])
+    #expect(json.stdout.contains("\"want\" : \"1% of RAM = 246840\""), "\(json.stdout)")
+    try host.set("min_free_kbytes", "246000")
+    let inSync = try runVMTune(["check", p, "--root", host.root])
+    #expect(inSync.status == 0, "840 under is within 0.5 %: \(inSync.stdout)")
+  }
+
   @Test func injectedWriteFailureRestoresEverythingAndExitsOne() throws {
     let host = try FixtureHost()
     let before = host.allValues()
@@ -212,6 +226,11 @@ import VMTuneTestSupport
     let explain = try runVMTune(["explain", "vm.swappiness", "--root", host.root])
     #expect(explain.stdout.contains("accepts    0 … 200"))
     #expect(explain.stdout.contains("live       60"))
+    let minFree = try runVMTune(["explain", "min_free_kbytes", "--root", host.root])
+    #expect(
+      minFree.stdout.contains("  guards     apply refuses (unless --force) when, in any zone below Movable/HighMem"))
+    #expect(minFree.stdout.contains("more than its free pages plus its page cache"))
+    #expect(!explain.stdout.contains("guards "))
     let bad = try runVMTune(["explain", "swapiness"])
     #expect(bad.status == 1)
     #expect(bad.stderr.contains("did you mean 'swappiness'?"))
@@ -316,15 +335,33 @@ import VMTuneTestSupport
     ])
     let p = try writeProfile(host, "sysctl:\n  min_free_kbytes: 2500000\nguards: { max_min_free_percent: 80 }\n")
     let plan = try runVMTune(["plan", p, "--root", host.root])
-    #expect(plan.stdout.contains("Watermarks, pages (min / low / high; free pages now):"))
+    #expect(plan.stdout.contains("Watermarks, pages (min / low / high; free and page-cache pages now, ~ estimated):"))
     #expect(!plan.stdout.contains("differ from vmtune's model"))
-    #expect(plan.stdout.contains("guard: Node 0 Normal: 145221 free pages would sit under the new low watermark"))
+    #expect(
+      plan.stdout.contains(
+        "guard: Node 0 Normal: the new high watermark 227871 is more than the zone's 145221 free pages"))
     let refused = try runVMTune(["apply", p, "--root", host.root, "--yes"])
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("refused by a guard; nothing was written (use --force to override)"))
     #expect(host.value("min_free_kbytes") == "67584")
     #expect(try runVMTune(["apply", p, "--root", host.root, "--yes", "--force"]).status == 0)
     #expect(host.value("min_free_kbytes") == "2500000")
+  }
+
+  /// A host that has run for a day: Normal holds 40000 free pages and 1,000,000 of page cache.
+  /// kvm-host's watermarks put free memory under the new low one, and kswapd reclaims some cache:
+  /// a warning, not a refusal.
+  @Test func applyOnABusyHostProceedsWithTheReclaimWarning() throws {
+    let host = try FixtureHost.busy(normalFree: 40000, inactiveFile: 400_000, activeFile: 600_000)
+    let profile = repositoryRoot() + "/profiles/kvm-host.yaml"
+    let plan = try runVMTune(["plan", profile, "--root", host.root, "--no-color"])
+    #expect(plan.status == 2, "changes pending, not refused: \(plan.stdout)\(plan.stderr)")
+    #expect(plan.stdout.contains("kswapd will reclaim about 134 MiB of page cache in Node 0 Normal once"))
+    #expect(!plan.stdout.contains("guard:"))
+    let applied = try runVMTune(["apply", profile, "--root", host.root, "--yes", "--no-color"])
+    #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+    #expect(host.value("min_free_kbytes") == "131072")
+    #expect(host.value("watermark_scale_factor") == "200")
   }
 
   @Test func fleetCheckOverASnapshotDirectory() throws {

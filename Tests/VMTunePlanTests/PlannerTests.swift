@@ -125,7 +125,7 @@ import VMTuneTestSupport
         [2862, 3577, 4292], [565_534, 706_917, 848_300], [181_602, 227_002, 272_402],
       ])
     #expect(zones.allSatisfy { $0.modelMatchesKernel })
-    // DMA32: high 848300 ≥ 758592 managed; Normal: 145291 free < new low 227002.
+    // DMA32: high 848300 ≥ 758592 managed; Normal: high 272402 ≥ 243597 managed.
     let messages = plan.guardViolations.map(\.message)
     #expect(
       messages.contains {
@@ -134,7 +134,8 @@ import VMTuneTestSupport
       })
     #expect(
       messages.contains {
-        $0.hasPrefix("Node 0 Normal: 145291 free pages would sit under the new low watermark 227002 (now 727)")
+        $0.hasPrefix(
+          "Node 0 Normal: the new high watermark (272402 pages) would reach the zone's size (243597 managed pages)")
       })
   }
 

@@ -108,11 +108,13 @@ import VMTuneTestSupport
 /// min_free_kbytes 40000 the zone has min 10000, low 12500, high 15000 pages
 /// (delta = max(min / 4, managed × scale / 10000) = 2500).
 @Suite struct WatermarkThresholdTests {
-  func host(free: UInt64, managed: UInt64) throws -> FixtureHost {
+  func host(free: UInt64, managed: UInt64, file: UInt64 = 0) throws -> FixtureHost {
     var values = FixtureHost.defaultValues
     values["min_free_kbytes"] = "40000"
     let host = try FixtureHost(values: values)
-    try host.writeZoneinfo([FixtureZone("Normal", free: free, min: 10000, low: 12500, high: 15000, managed: managed)])
+    try host.writeZoneinfo([
+      FixtureZone("Normal", free: free, min: 10000, low: 12500, high: 15000, managed: managed, filePages: file)
+    ])
     return host
   }
 
@@ -138,23 +140,41 @@ import VMTuneTestSupport
     #expect(below.guardViolations.isEmpty, "\(below.guardViolations)")
   }
 
-  // MARK: free < new low, unless free was already under the current low
+  // MARK: new high > free + page cache (refused); free < new low (the one-time reclaim, a warning)
 
-  /// min_free_kbytes 48000: min 12000, low 15000, high 18000 on a 100000-page zone.
-  @Test func freePagesFallingUnderTheNewLowWatermark() throws {
-    func violations(free: UInt64) throws -> [String] {
-      let p = try plan(try host(free: free, managed: 100_000), "  min_free_kbytes: 48000\n")
-      let z = try #require(p.watermarks?.first)
-      #expect([z.now.low, z.after.min, z.after.low, z.after.high] == [12500, 12000, 15000, 18000])
-      return p.guardViolations.map(\.message)
-    }
-    #expect(try violations(free: 15000).isEmpty, "free == new low is not under it")
+  /// min_free_kbytes 48000: min 12000, low 15000, high 18000 on a 100000-page zone (now low 12500,
+  /// high 15000).
+  func zone(free: UInt64, file: UInt64) throws -> Plan {
+    let p = try plan(try host(free: free, managed: 100_000, file: file), "  min_free_kbytes: 48000\n")
+    let z = try #require(p.watermarks?.first)
+    #expect([z.now.low, z.after.min, z.after.low, z.after.high] == [12500, 12000, 15000, 18000])
+    return p
+  }
+
+  @Test func newHighAboveWhatFreeAndPageCacheCover() throws {
+    #expect(try zone(free: 10000, file: 8000).guardViolations.isEmpty, "free + file == new high is enough")
     #expect(
-      try violations(free: 14999) == [
-        "Node 0 Normal: 14999 free pages would sit under the new low watermark 15000 (now 12500); kswapd would start "
-          + "reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes 3,000,000)"
+      try zone(free: 10000, file: 7999).guardViolations.map(\.message) == [
+        "Node 0 Normal: the new high watermark 18000 is more than the zone's 10000 free pages plus 7999 pages of "
+          + "page cache; kswapd could never reach it and would reclaim constantly, swapping out what it cannot drop "
+          + "(as on a 4 GB host given min_free_kbytes 3,000,000)"
       ])
-    #expect(try violations(free: 12500).count == 1, "free == current low: the change is what pushes it under")
-    #expect(try violations(free: 12499).isEmpty, "already under the current low: not this change's doing")
+  }
+
+  @Test func freeFallingUnderTheNewLowWatermarkIsAReclaimWarning() throws {
+    func reclaim(free: UInt64) throws -> [String] {
+      let p = try zone(free: free, file: 50000)
+      #expect(p.guardViolations.isEmpty)
+      return p.warnings.filter { $0.message.contains("kswapd will reclaim") }.map(\.message)
+    }
+    #expect(try reclaim(free: 15000).isEmpty, "free == new low is not under it")
+    #expect(
+      try reclaim(free: 14999) == [
+        "Node 0 Normal: 14999 free pages would sit under the new low watermark 15000 (now 12500); kswapd will "
+          + "reclaim about 11 MiB of page cache in Node 0 Normal once, up to the new high watermark 18000 (50000 "
+          + "pages of page cache there)"
+      ])
+    #expect(try reclaim(free: 12500).count == 1, "free == current low: the change is what pushes it under")
+    #expect(try reclaim(free: 12499).isEmpty, "already under the current low: not this change's doing")
   }
 }

@@ -6,21 +6,11 @@ import VMTuneTestSupport
 
 @testable import VMTunePlan
 
-/// Reads the shipped profiles from the repository.
-private struct ShippedProfileReader: ProfileReader {
-  func read(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
-  func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
-}
-
 /// The shipped profiles' actions on buddyinfo fixtures: they run where memory is fragmented and
 /// not where it is healthy (the forecast `vmtune plan` prints and the agent's decision share
 /// `ConditionEvaluator`).
 @Suite struct ShippedActionTests {
-  static let dir = repositoryRoot() + "/profiles"
-
-  func shipped(_ name: String) throws -> Profile {
-    try ProfileLoader(reader: ShippedProfileReader(), searchPath: [Self.dir]).load(path: "\(Self.dir)/\(name).yaml")
-  }
+  func shipped(_ name: String) throws -> Profile { try shippedProfile(name) }
 
   func action(_ name: String, _ kind: Action.Kind) throws -> Action {
     try #require(try shipped(name).actions.first { $0.kind == kind }, "\(name) has no \(kind.rawValue) action")

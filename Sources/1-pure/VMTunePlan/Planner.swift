@@ -72,6 +72,8 @@ public enum Planner {
       return e
     }
     e.current = current
+    let ramRelative = resolvedPercent(setting.target, knob: knob, host: host)
+    if let r = ramRelative { e.target = "\(r.target) = \(r.value)" }
     let desired: SysctlValue?
     switch resolve(setting.target, knob: knob, current: current, host: host) {
     case .failure(let why):
@@ -82,6 +84,9 @@ public enum Planner {
     }
     guard let desired else {
       e.action = .unchanged
+      if let r = ramRelative, let now = current.intValue, now != r.value {
+        e.note = "\(now) is within \(PercentOfRAM.percentText(r.target.toleranceMilliPercent))% of \(r.value)"
+      }
       return e
     }
     if let why = rejection(of: desired, knob: knob, kernel: host.kernel) {
@@ -138,9 +143,20 @@ public enum Planner {
       guard host.memTotalKB > 0, let unit = knob.unit.bytesPerUnit else {
         return .failure(Refusal(why: "MemTotal is unknown, so percent_of_ram cannot be resolved"))
       }
-      let v = p.resolve(memTotalKB: host.memTotalKB, bytesPerUnit: unit)
-      return .success(.int(v) == current ? nil : .int(v))
+      let r = p.resolution(memTotalKB: host.memTotalKB, bytesPerUnit: unit)
+      if .int(r.value) == current { return .success(nil) }
+      // A RAM-relative value follows MemTotal; a min or max that decided it is an exact number.
+      if !r.clamped, let now, p.tolerates(now, around: r.value) { return .success(nil) }
+      return .success(.int(r.value))
     }
+  }
+
+  /// A `percent_of_ram` target and the value it resolves to on this host.
+  static func resolvedPercent(_ target: Target, knob: Knob, host: HostFacts) -> (target: PercentOfRAM, value: Int64)? {
+    guard case .percentOfRAM(let p) = target, host.memTotalKB > 0, let unit = knob.unit.bytesPerUnit else {
+      return nil
+    }
+    return (p, p.resolve(memTotalKB: host.memTotalKB, bytesPerUnit: unit))
   }
 
   static func absenceReason(_ knob: Knob, _ kernel: KernelVersion?) -> String {

@@ -8,6 +8,9 @@ public struct ZoneForecast: Sendable, Hashable, Codable {
   public var zone: String
   public var managed: UInt64
   public var free: UInt64
+  /// Pages kswapd can reclaim without swapping (page cache), and where the number comes from.
+  public var reclaimable: UInt64
+  public var reclaimableSource: ReclaimableSource
   /// As /proc/zoneinfo shows them now, minus the transient boost.
   public var now: Watermarks
   /// What the kernel will compute after the writes.
@@ -32,9 +35,7 @@ public enum WatermarkForecast {
   /// Nil when zoneinfo is unavailable or the plan touches neither knob.
   static func forecast(_ snapshot: HostSnapshot, entries: [PlanEntry], kernel: KernelVersion?) -> [ZoneForecast]? {
     guard let info = snapshot.zoneInfo, !info.zones.isEmpty else { return nil }
-    let touched = entries.contains {
-      ($0.key == "min_free_kbytes" || $0.key == "watermark_scale_factor") && $0.action == .change
-    }
+    let touched = entries.contains { knobs.contains($0.key) && $0.action == .change }
     guard touched else { return nil }
     func current(_ key: String, _ fallback: UInt64) -> UInt64 {
       snapshot.values[key].flatMap { UInt64($0) } ?? fallback
@@ -48,6 +49,7 @@ public enum WatermarkForecast {
       return current(key, fallback)
     }
     let zones = zones(info)
+    let reclaimable = ReclaimableMemory.perZone(info, memInfo: snapshot.memInfo)
     let r = rule(kernel)
     let model = WatermarkModel.predict(
       zones, minFreeKbytes: current("min_free_kbytes", 0), scaleFactor: current("watermark_scale_factor", 10), rule: r)
@@ -58,36 +60,19 @@ public enum WatermarkForecast {
       let now = z.unboosted
       let matches = model[i].min == now.min && model[i].low == now.low && model[i].high == now.high
       return ZoneForecast(
-        node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: now, after: next[i],
-        modelMatchesKernel: matches)
+        node: z.node, zone: z.name, managed: z.managedPages, free: z.free, reclaimable: reclaimable[i].pages,
+        reclaimableSource: reclaimable[i].source, now: now, after: next[i], modelMatchesKernel: matches)
     }
   }
 
-  /// Guard violations the forecast shows (apply refuses them without --force).
+  /// What the forecast means for each zone (docs/KERNEL.md, Guards on a busy host): a guard when
+  /// the new high watermark reaches the zone's size, or rises above what free and reclaimable
+  /// memory can cover (kswapd would reclaim forever); a warning with the one-time reclaim when
+  /// free memory falls under the new low watermark but page cache covers the new high one.
   static func warnings(_ zones: [ZoneForecast], kernel: KernelVersion?) -> [PlanWarning] {
     var out: [PlanWarning] = []
     for z in zones where z.managed > 0 && z.zone != "Movable" && z.zone != "HighMem" {
-      let name = "Node \(z.node) \(z.zone)"
-      if z.after.high >= z.managed {
-        out.append(
-          PlanWarning(
-            severity: .guardViolation, key: "min_free_kbytes",
-            message:
-              "\(name): the new high watermark (\(z.after.high) pages) would reach the zone's size (\(z.managed) "
-              + "managed pages); kswapd could never finish and allocations would stall at min (as on a 4 GB host "
-              + "given min_free_kbytes 3,000,000)"
-          ))
-      }
-      if z.free < z.after.low, z.free >= z.now.low {
-        out.append(
-          PlanWarning(
-            severity: .guardViolation, key: "min_free_kbytes",
-            message:
-              "\(name): \(z.free) free pages would sit under the new low watermark \(z.after.low) (now \(z.now.low)); "
-              + "kswapd would start reclaiming the moment it is written (as on a 4 GB host given min_free_kbytes "
-              + "3,000,000)"
-          ))
-      }
+      if let w = zoneWarning(z) { out.append(w) }
     }
     if kernel == nil {
       out.append(
@@ -108,5 +93,51 @@ public enum WatermarkForecast {
         ))
     }
     return out
+  }
+
+  /// The knobs whose changes move the watermarks, and so go through the zone guards.
+  public static let knobs: Set<String> = ["min_free_kbytes", "watermark_scale_factor"]
+
+  /// The guard rules in an operator's words (`vmtune explain`; docs/KERNEL.md, Guards on a busy host).
+  public static let guardRules = [
+    "apply refuses (unless --force) when, in any zone below Movable/HighMem, the new high watermark",
+    "would reach the zone's managed pages, or would be more than its free pages plus its page cache",
+    "(file pages: kswapd would reclaim forever, swapping what it cannot drop), or when min_free_kbytes",
+    "is over guards.max_min_free_percent (default 5) of MemTotal. Free pages falling under the new low",
+    "watermark while page cache covers the new high one is only a warning: kswapd reclaims about",
+    "(new high - free) pages of cache once, and plan says how much.",
+  ]
+
+  /// The one finding for a zone, the most serious first.
+  static func zoneWarning(_ z: ZoneForecast) -> PlanWarning? {
+    let name = "Node \(z.node) \(z.zone)"
+    let reclaim = ReclaimableMemory.describe(z.reclaimable, z.reclaimableSource)
+    if z.after.high >= z.managed {
+      return PlanWarning(
+        severity: .guardViolation, key: "min_free_kbytes",
+        message:
+          "\(name): the new high watermark (\(z.after.high) pages) would reach the zone's size (\(z.managed) "
+          + "managed pages); kswapd could never finish and allocations would stall at min (as on a 4 GB host "
+          + "given min_free_kbytes 3,000,000)")
+    }
+    let coverable = UInt64(clamping: Int128(z.free) + Int128(z.reclaimable))
+    if z.after.high > coverable, z.after.high > z.now.high {
+      return PlanWarning(
+        severity: .guardViolation, key: "min_free_kbytes",
+        message:
+          "\(name): the new high watermark \(z.after.high) is more than the zone's \(z.free) free pages plus "
+          + "\(reclaim.amount)\(reclaim.origin.map { " (\($0))" } ?? ""); kswapd could never reach it and would "
+          + "reclaim constantly, swapping out what it cannot drop (as on a 4 GB host given min_free_kbytes "
+          + "3,000,000)")
+    }
+    // Already under the current low watermark: kswapd is at work anyway, not because of this change.
+    guard z.free < z.after.low, z.free >= z.now.low else { return nil }
+    let reclaimKB = Int64(clamping: Int128(z.after.high - z.free) * 4)
+    return PlanWarning(
+      severity: .warning, key: "min_free_kbytes",
+      message:
+        "\(name): \(z.free) free pages would sit under the new low watermark \(z.after.low) (now \(z.now.low)); "
+        + "kswapd will reclaim about \(humanKB(reclaimKB)) of page cache in \(name) once, up to the new high "
+        + "watermark \(z.after.high) (\(reclaim.amount) there\(reclaim.origin.map { ", \($0)" } ?? ""))")
   }
 }

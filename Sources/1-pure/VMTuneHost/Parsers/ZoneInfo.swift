@@ -15,12 +15,15 @@ public struct ZoneStats: Sendable, Hashable, Codable {
   public var cma: UInt64?
   /// `lowmem_reserve[]`, one entry per zone of the node.
   public var protection: [UInt64] = []
+  /// Page cache pages on the zone's LRU lists (inactive + active file), which kswapd can drop
+  /// without swapping; nil when the kernel prints no per-zone file counters.
+  public var filePages: UInt64?
   /// Zone counters (`nr_free_pages`, `nr_zone_inactive_file`, `numa_hit`, …). Not part of the
   /// Codable form: snapshots stay small (fleet checks decode thousands of them).
   public var counters: [String: UInt64] = [:]
 
   enum CodingKeys: String, CodingKey {
-    case node, name, free, boost, min, low, high, promo, spanned, present, managed, cma, protection
+    case node, name, free, boost, min, low, high, promo, spanned, present, managed, cma, protection, filePages
   }
 
   public init(node: Int, name: String) {
@@ -31,6 +34,19 @@ public struct ZoneStats: Sendable, Hashable, Codable {
   /// Pages the watermark code counts (managed, or present on kernels without it).
   public var managedPages: UInt64 { managed ?? present }
   public var populated: Bool { present > 0 }
+
+  /// The file LRU counters: `nr_zone_*_file` since 4.8 (when the LRUs moved to the node), the
+  /// zone's own `nr_*_file` before.
+  static func filePages(_ counters: [String: UInt64]) -> UInt64? {
+    for prefix in ["nr_zone_", "nr_"] {
+      let inactive = counters[prefix + "inactive_file"]
+      let active = counters[prefix + "active_file"]
+      guard inactive != nil || active != nil else { continue }
+      let (sum, overflow) = (inactive ?? 0).addingReportingOverflow(active ?? 0)
+      return overflow ? .max : sum
+    }
+    return nil
+  }
 }
 
 /// `/proc/zoneinfo` in the 2.6.32, 4.x and 6.x layouts (docs/KERNEL.md, /proc formats).
@@ -116,6 +132,7 @@ private struct ZoneInfoParser {
   mutating func finish() -> ZoneInfo {
     if let z = current { zones.append(z) }
     current = nil
+    for i in zones.indices { zones[i].filePages = ZoneStats.filePages(zones[i].counters) }
     return ZoneInfo(zones: zones, nodeCounters: nodeCounters)
   }
 

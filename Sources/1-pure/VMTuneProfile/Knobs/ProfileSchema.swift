@@ -151,6 +151,7 @@ public enum ProfileSchema {
       if k.unit.bytesPerUnit != nil {
         mapping += [
           ("percent_of_ram", .object([("type", .string("number")), ("minimum", .int(0)), ("maximum", .int(100))])),
+          ("tolerance", .object([("type", .string("number")), ("minimum", .int(0)), ("maximum", .int(100))])),
           ("min", number), ("max", number),
         ]
       }

@@ -14,7 +14,9 @@ struct ProfileDocument {
 /// Turns a YAML tree into a ``ProfileDocument``, collecting every error with its position.
 struct DocumentParser {
   static let topLevelKeys = ["apiVersion", "name", "description", "include", "when", "sysctl", "actions", "guards"]
-  static let settingKeys = ["value", "exact", "at_least", "at_most", "percent_of_ram", "min", "max", "when"]
+  static let settingKeys = [
+    "value", "exact", "at_least", "at_most", "percent_of_ram", "min", "max", "tolerance", "when",
+  ]
   static let whenKeys = ["numa_nodes", "mem_total", "kernel", "cpus"]
   static let zoneReclaimBits: [String: Int64] = ["reclaim": 1, "zone": 1, "write": 2, "unmap": 4, "swap": 4]
 

@@ -50,12 +50,12 @@ enum ScalarDecoding {
   }
 
   /// A percentage with up to three decimals, in thousandths: `1.5` → 1500.
-  static func milliPercent(_ node: YAMLNode) throws(Failure) -> Int64 {
+  static func milliPercent(_ node: YAMLNode, of whole: String = "RAM") throws(Failure) -> Int64 {
     guard case .scalar(let text, true) = node.content else {
       throw Failure(message: "expected a number like 1 or 0.5, got a \(node.kindName)")
     }
     let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count <= 2, let whole = Int64(parts[0]), whole >= 0, !parts[0].hasPrefix("+")
+    guard parts.count <= 2, let wholePart = Int64(parts[0]), wholePart >= 0, !parts[0].hasPrefix("+")
     else {
       throw Failure(message: "expected a non-negative number like 1 or 0.5, got '\(text)'")
     }
@@ -69,10 +69,10 @@ enum ScalarDecoding {
       }
       fraction = n * [1, 100, 10, 1][f.count]
     }
-    guard whole <= 100 else {
-      throw Failure(message: "\(text)% of RAM is more than all of it", hint: "use 0 … 100")
+    guard wholePart <= 100 else {
+      throw Failure(message: "\(text)% of \(whole) is more than all of it", hint: "use 0 … 100")
     }
-    return whole * 1000 + fraction
+    return wholePart * 1000 + fraction
   }
 
   /// A share of something in per mille, written as a fraction (`0.9`) or a percentage (`90%`,

@@ -221,6 +221,10 @@ extension DocumentParser {
         m.mark, path, "min and max go with percent_of_ram", hint: "for bounds on the live value use at_least / at_most")
       return false
     }
+    if percent == nil, let t = f["tolerance"] {
+      fail(t.mark, "\(path).tolerance", "tolerance goes with percent_of_ram", hint: "other targets are exact")
+      return false
+    }
     return true
   }
 
@@ -251,6 +255,13 @@ extension DocumentParser {
       var p = PercentOfRAM(milliPercent: try ScalarDecoding.milliPercent(percent))
       if let m = f["min"] { p.min = checkedInteger(m, knob: knob, path: "\(path).min") }
       if let m = f["max"] { p.max = checkedInteger(m, knob: knob, path: "\(path).max") }
+      if let t = f["tolerance"] {
+        do throws(ScalarDecoding.Failure) {
+          p.toleranceMilliPercent = try ScalarDecoding.milliPercent(t, of: "the resolved value")
+        } catch {
+          fail(t, "\(path).tolerance", error)
+        }
+      }
       if let lo = p.min, let hi = p.max, lo > hi {
         throw ScalarDecoding.Failure(message: "min \(lo) is above max \(hi)")
       }

@@ -22,12 +22,18 @@ public enum Target: Sendable, Hashable, Codable, CustomStringConvertible {
   }
 }
 
-/// `{ percent_of_ram: 1.5, min: 131072, max: 2097152 }`.
+/// `{ percent_of_ram: 1.5, min: 131072, max: 2097152, tolerance: 0.5 }`.
 public struct PercentOfRAM: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The percentage in thousandths (1.5 % is 1500), so resolution stays in integers.
   public var milliPercent: Int64
   public var min: Int64?
   public var max: Int64?
+  /// How far (in thousandths of a percent of the resolved value) a live value may be from it and
+  /// still be in sync: MemTotal moves a little with a virtio balloon or memory hot-plug.
+  public var toleranceMilliPercent: Int64 = PercentOfRAM.defaultToleranceMilliPercent
+
+  /// 0.5 % of the resolved value.
+  public static let defaultToleranceMilliPercent: Int64 = 500
 
   public init(milliPercent: Int64, min: Int64? = nil, max: Int64? = nil) {
     self.milliPercent = milliPercent
@@ -37,22 +43,42 @@ public struct PercentOfRAM: Sendable, Hashable, Codable, CustomStringConvertible
 
   /// The value in a knob's unit for a host with `memTotalKB` of RAM (floor, then clamp).
   public func resolve(memTotalKB: Int64, bytesPerUnit: Int64) -> Int64 {
+    resolution(memTotalKB: memTotalKB, bytesPerUnit: bytesPerUnit).value
+  }
+
+  /// The resolved value, and whether `min` or `max` decided it (then it is not RAM-relative and
+  /// no tolerance applies).
+  public func resolution(memTotalKB: Int64, bytesPerUnit: Int64) -> (value: Int64, clamped: Bool) {
     let bytes = Int128(memTotalKB) * 1024
     let raw = bytes * Int128(milliPercent) / 100_000 / Int128(bytesPerUnit)
-    var value = raw > Int128(Int64.max) ? Int64.max : Int64(raw)
-    if let lo = min, value < lo { value = lo }
-    if let hi = max, value > hi { value = hi }
-    return value
+    let value = raw > Int128(Int64.max) ? Int64.max : Int64(raw)
+    if let lo = min, value < lo { return (lo, true) }
+    if let hi = max, value > hi { return (hi, true) }
+    return (value, false)
+  }
+
+  /// Whether `live` is within the tolerance of `resolved`.
+  public func tolerates(_ live: Int64, around resolved: Int64) -> Bool {
+    let diff = Int128(live) - Int128(resolved)
+    return (diff < 0 ? -diff : diff) * 100_000 <= Int128(resolved) * Int128(toleranceMilliPercent)
+  }
+
+  /// `1.5` for 1500 thousandths.
+  public static func percentText(_ milli: Int64) -> String {
+    let whole = milli / 1000
+    let frac = milli % 1000
+    var text = frac == 0 ? "\(whole)" : "\(whole).\(String(frac + 1000).dropFirst())"
+    while text.contains("."), text.hasSuffix("0") { text.removeLast() }
+    return text
   }
 
   public var description: String {
-    let whole = milliPercent / 1000
-    let frac = milliPercent % 1000
-    var text = frac == 0 ? "\(whole)" : "\(whole).\(String(frac + 1000).dropFirst())"
-    while text.contains("."), text.hasSuffix("0") { text.removeLast() }
-    var s = "\(text)% of RAM"
+    var s = "\(Self.percentText(milliPercent))% of RAM"
     if let min { s += ", min \(min)" }
     if let max { s += ", max \(max)" }
+    if toleranceMilliPercent != Self.defaultToleranceMilliPercent {
+      s += ", tolerance \(Self.percentText(toleranceMilliPercent))%"
+    }
     return s
   }
 }

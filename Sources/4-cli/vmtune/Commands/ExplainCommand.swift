@@ -55,6 +55,11 @@ struct ExplainCommand: ParsableCommand {
     if k.numaOnly { print("  needs      CONFIG_NUMA") }
     if let e = k.sideEffect { print("  on write   \(e)") }
     if let x = k.exclusiveWith { print("  exclusive  with \(x): the kernel keeps whichever was written last") }
+    if WatermarkForecast.knobs.contains(k.name) {
+      for (i, line) in WatermarkForecast.guardRules.enumerated() {
+        print("  \(i == 0 ? "guards    " : "          ") \(line)")
+      }
+    }
     let store = SysctlStore(files: try host.frontend().files)
     if k.isTrigger {
       print("  live       (write-only trigger)")

@@ -47,7 +47,7 @@ struct PlanText {
     for e in plan.entries { out += line(e, width: width) + "\n" }
     if plan.entries.isEmpty { out += "  (the profile sets no sysctls)\n" }
     if let zones = plan.watermarks?.filter({ $0.managed > 0 || $0.after != $0.now }), !zones.isEmpty {
-      out += "\nWatermarks, pages (min / low / high; free pages now):\n"
+      out += "\nWatermarks, pages (min / low / high; free and page-cache pages now, ~ estimated):\n"
       let width = zones.map { "Node \($0.node) \($0.zone)".count }.max() ?? 12
       for z in zones {
         let now = "\(z.now.min) / \(z.now.low) / \(z.now.high)"
@@ -55,7 +55,8 @@ struct PlanText {
         let changed = z.now != z.after
         out +=
           "  \(pad("Node \(z.node) \(z.zone)", width))  \(pad(now, 26)) \(changed ? "→" : "=") "
-          + "\(changed ? terminal.paint(pad(next, 26), .yellow) : pad(next, 26))  free \(z.free)\n"
+          + "\(changed ? terminal.paint(pad(next, 26), .yellow) : pad(next, 26))  free \(pad("\(z.free)", 9)) "
+          + "cache \(cacheText(z))\n"
       }
     }
     if !plan.warnings.isEmpty {
@@ -87,5 +88,15 @@ struct PlanText {
       out += "Saved to \(savedTo); apply exactly this with: vmtune apply --plan \(savedTo)\n"
     }
     return out
+  }
+
+  /// A zone's page cache for the watermark table: exact from its counters, `~N` when shared out
+  /// of meminfo, `?` when unknown.
+  func cacheText(_ z: ZoneForecast) -> String {
+    switch z.reclaimableSource {
+    case .zoneCounters: return "\(z.reclaimable)"
+    case .meminfoShare: return "~\(z.reclaimable)"
+    case .unknown: return "?"
+    }
   }
 }
