@@ -668,4 +668,53 @@ extension HonestExitCodeTests {
     #expect(r.stderr.contains("was made before this host last booted"), "\(r.stderr)")
     #expect(host.value("swappiness") == "60")
   }
+
+  /// A 4 GiB host whose Normal zone has 15000 free pages and `normalFile` pages of page cache.
+  /// min_free_kbytes 180000 (4.5 % of RAM, under the 5 % guard) gives Normal a high watermark of
+  /// 16407 pages: covered with page cache, not without.
+  func memoryHost(normalFile: UInt64) throws -> FixtureHost {
+    let host = try FixtureHost(memTotalKB: 4_024_116)
+    try host.writeZoneinfo([
+      FixtureZone("DMA32", free: 757_824, min: 12789, low: 15986, high: 19183, managed: 758_592, filePages: 1000),
+      FixtureZone("Normal", free: 15000, min: 4106, low: 5132, high: 6158, managed: 243_597, filePages: normalFile),
+    ])
+    try host.write("profiles/k.yaml", "apiVersion: vmtune/v1\nname: k\nsysctl:\n  min_free_kbytes: 180000\n")
+    return host
+  }
+
+  /// Guards come from the live host at apply time: memory that was page cache when the plan was
+  /// made is gone (a job filled it with anonymous memory), so the reserve can no longer be covered.
+  @Test func guardsAreEvaluatedOnTheLiveHostNotFromThePlanFile() throws {
+    let host = try memoryHost(normalFile: 100_000)
+    let planFile = host.root + "/p.json"
+    let made = try runVMTune(["plan", host.root + "/profiles/k.yaml", "--root", host.root, "--out", planFile])
+    #expect(made.status == 2, "\(made.stdout)")
+    #expect(!made.stdout.contains("guard:"))
+    try host.writeZoneinfo([
+      FixtureZone("DMA32", free: 757_824, min: 12789, low: 15986, high: 19183, managed: 758_592, filePages: 1000),
+      FixtureZone("Normal", free: 15000, min: 4106, low: 5132, high: 6158, managed: 243_597, filePages: 0),
+    ])
+    let r = try runVMTune(["apply", "--plan", planFile, "--root", host.root, "--yes"])
+    #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("guard: Node 0 Normal: the new high watermark"), "\(r.stdout)")
+    #expect(r.stderr.contains("refused by a guard; nothing was written"), "\(r.stderr)")
+    #expect(host.value("min_free_kbytes") == "67584")
+  }
+
+  /// Deleting the guard warnings from a saved plan does not get it past them.
+  @Test func aPlanEditedToDropItsGuardsIsStillRefused() throws {
+    let host = try memoryHost(normalFile: 0)
+    let planFile = host.root + "/p.json"
+    let made = try runVMTune(["plan", host.root + "/profiles/k.yaml", "--root", host.root, "--out", planFile])
+    #expect(made.status == 1, "the plan shows the guard: \(made.stdout)")
+    var json = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: planFile))) as? [String: Any])
+    #expect((json["warnings"] as? [Any])?.isEmpty == false)
+    json["warnings"] = [Any]()
+    try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: planFile))
+    let r = try runVMTune(["apply", "--plan", planFile, "--root", host.root, "--yes"])
+    #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+    #expect(r.stderr.contains("refused by a guard; nothing was written"), "\(r.stderr)")
+    #expect(host.value("min_free_kbytes") == "67584")
+  }
 }

@@ -124,6 +124,8 @@ public struct Plan: Sendable, Hashable, Codable {
   public var host: HostFacts
   /// The host and boot the plan was made on; `apply --plan` refuses it anywhere else.
   public var identity: HostIdentity?
+  /// The profile's guards; apply evaluates them against the live host.
+  public var guards: Guards?
   public var entries: [PlanEntry]
   public var warnings: [PlanWarning]
   /// The profile's actions (run by the agent), each with whether its conditions hold now.

@@ -6,10 +6,20 @@ public enum Planner {
   /// The sysctls a plan of `profile` reads: its keys, their exclusive partners, and the two
   /// knobs the watermark forecast starts from.
   public static func keysRead(by profile: Profile) -> Set<String> {
-    var keys: Set<String> = ["min_free_kbytes", "watermark_scale_factor"]
+    var keys = WatermarkForecast.knobs
     for s in profile.settings {
       keys.insert(s.key)
       if let partner = s.knob.exclusiveWith { keys.insert(partner) }
+    }
+    return keys
+  }
+
+  /// The sysctls judging a saved plan reads: its keys with their partners and the watermark knobs.
+  public static func keysRead(by plan: Plan) -> Set<String> {
+    var keys = WatermarkForecast.knobs
+    for e in plan.entries {
+      keys.insert(e.key)
+      if let partner = e.knob.exclusiveWith { keys.insert(partner) }
     }
     return keys
   }
@@ -38,16 +48,35 @@ public enum Planner {
         observed[partner] = v
       }
     }
-    let forecast = WatermarkForecast.forecast(snapshot, entries: entries, kernel: host.kernel)
-    var warnings = PolicyChecks.warnings(profile, entries, host, snapshot: snapshot)
-    warnings += forecast.map { WatermarkForecast.warnings($0, kernel: host.kernel) } ?? []
+    let (warnings, forecast) = assess(entries, guards: profile.guards, on: snapshot)
     return Plan(
       profile: profile.name, files: profile.files,
-      host: host, identity: HostIdentity(snapshot),
+      host: host, identity: HostIdentity(snapshot), guards: profile.guards,
       entries: entries, warnings: warnings,
       actions: profile.actions.map { ActionForecast.forecast($0, on: snapshot) },
       observed: observed,
       watermarks: forecast)
+  }
+
+  /// A saved plan's entries judged against the live host: its warnings, guards and watermark
+  /// forecast are made again from `live`, never taken from the file (memory moves between plan
+  /// and apply, and a file can be edited).
+  public static func reassess(_ saved: Plan, on live: HostSnapshot) -> Plan {
+    var plan = saved
+    plan.host = live.facts
+    (plan.warnings, plan.watermarks) = assess(saved.entries, guards: saved.guards ?? Guards(), on: live)
+    return plan
+  }
+
+  /// The policy checks and the watermark forecast with its guards, for `entries` on `snapshot`.
+  static func assess(_ entries: [PlanEntry], guards: Guards, on snapshot: HostSnapshot) -> (
+    warnings: [PlanWarning], forecast: [ZoneForecast]?
+  ) {
+    let host = snapshot.facts
+    let forecast = WatermarkForecast.forecast(snapshot, entries: entries, kernel: host.kernel)
+    var warnings = PolicyChecks.warnings(guards, entries, host, snapshot: snapshot)
+    warnings += forecast.map { WatermarkForecast.warnings($0, kernel: host.kernel) } ?? []
+    return (warnings, forecast)
   }
 
   static func entry(

@@ -13,16 +13,16 @@ public enum PolicyChecks {
   ]
 
   /// The warnings of every check that fires, in the order of `checks`.
-  static func warnings(_ profile: Profile, _ entries: [PlanEntry], _ host: HostFacts, snapshot: HostSnapshot)
+  static func warnings(_ guards: Guards, _ entries: [PlanEntry], _ host: HostFacts, snapshot: HostSnapshot)
     -> [PlanWarning]
   {
-    let context = Context(profile: profile, entries: entries, host: host, snapshot: snapshot)
+    let context = Context(guards: guards, entries: entries, host: host, snapshot: snapshot)
     return checks.compactMap { $0(context) }
   }
 
-  /// What the checks read: the profile, its plan entries and the host.
+  /// What the checks read: the profile's guards, the plan entries and the host.
   struct Context {
-    var profile: Profile
+    var guards: Guards
     var entries: [PlanEntry]
     var host: HostFacts
     var snapshot: HostSnapshot
@@ -47,7 +47,7 @@ public enum PolicyChecks {
   static func minFreeGuard(_ c: Context) -> PlanWarning? {
     guard let minFree = c.minFree else { return nil }
     let memTotalKB = c.host.memTotalKB
-    let guardPercent = c.profile.guards.maxMinFreePercent ?? Guards.defaultMaxMinFreePercent
+    let guardPercent = c.guards.maxMinFreePercent ?? Guards.defaultMaxMinFreePercent
     guard Int128(minFree) * 100 > Int128(memTotalKB) * Int128(guardPercent) else { return nil }
     let share = Int128(minFree) * 1000 / Int128(memTotalKB)
     return PlanWarning(

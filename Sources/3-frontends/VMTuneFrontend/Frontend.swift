@@ -163,16 +163,16 @@ public enum DecodingText {
 }
 
 extension Frontend {
-  /// Refuses a saved plan made on another host, kernel or boot: its observed values and guards
-  /// were true only there.
-  public func checkMadeHere(_ plan: Plan, path: String) throws(VMTuneError) {
-    guard let made = plan.identity else { return }
-    let live = HostIdentity(try readHost(keys: [], tables: [.zoneinfo]))
-    if let why = made.mismatch(live) {
+  /// A saved plan made ready to apply here: refused when it was made on another host, kernel or
+  /// boot; otherwise judged again against the live host (guards, watermark forecast).
+  public func reassessed(_ plan: Plan, path: String) throws(VMTuneError) -> Plan {
+    let live = try readHost(keys: Planner.keysRead(by: plan), tables: Planner.tablesRead)
+    if let made = plan.identity, let why = made.mismatch(HostIdentity(live)) {
       throw .other(
         "the plan \(path) \(why); nothing was written",
         hint: "make the plan on this host: vmtune plan \(plan.profile) --out \(path)")
     }
+    return Planner.reassess(plan, on: live)
   }
 
   /// Reads a plan saved by `vmtune plan --out`.
