@@ -606,10 +606,30 @@ extension ActionForecastCLITests {
     let plan = try runVMTune(["plan", host.root + "/profiles/t.yaml", "--root", host.root, "--no-color"])
     #expect(
       plan.stdout.contains(
-        "warning: the kernel release is unknown (no proc/sys/kernel/osrelease); watermarks assume the 6.5+ rule"),
+        "warning: the kernel release is unknown (no proc/sys/kernel/osrelease); knobs and ranges are checked against "
+          + "the newest kernel vmtune knows, and watermarks assume the 6.5+ rule"),
       "\(plan.stdout)")
     let wm = try runVMTune(["watermarks", "--root", host.root])
     #expect(wm.stdout.contains("rule movableCapped (assumed: the kernel release is unknown)"), "\(wm.stdout)")
+
+    // A plan without watermark knobs still depends on the release (which knobs exist, their ranges).
+    try host.write("profiles/s.yaml", "apiVersion: vmtune/v1\nname: s\nsysctl:\n  swappiness: 150\n")
+    let swappiness = try runVMTune(["plan", host.root + "/profiles/s.yaml", "--root", host.root, "--no-color"])
+    #expect(
+      swappiness.stdout.contains(
+        "warning: the kernel release is unknown (no proc/sys/kernel/osrelease); knobs and ranges are checked "
+          + "against the newest kernel vmtune knows"), "\(swappiness.stdout)")
+    #expect(!swappiness.stdout.contains("watermarks assume"))
+    let json = try runVMTune(["plan", host.root + "/profiles/s.yaml", "--root", host.root, "--format", "json"])
+    #expect(json.stdout.contains("the kernel release is unknown"), "\(json.stdout)")
+
+    let diagnose = try runVMTune(["diagnose", "--root", host.root, "--no-color"])
+    #expect(
+      diagnose.stdout.contains(
+        "Assumed: the kernel release is unknown (no proc/sys/kernel/osrelease); compaction is judged by the 4.8+ "
+          + "rule"), "\(diagnose.stdout)")
+    let diagnoseJSON = try runVMTune(["diagnose", "--root", host.root, "--format", "json"])
+    #expect(diagnoseJSON.stdout.contains("\"assumptions\""), "\(diagnoseJSON.stdout)")
   }
 }
 

@@ -43,10 +43,16 @@ public enum Diagnoser {
       zones: zones,
       nodes: nodes(snapshot), failures: failures, oomKills: log?.oomKills.count ?? 0,
       counters: counters(snapshot.vmstat), unusable: unusableShares(zones, threshold: scope.threshold),
-      profile: profile.map { forecast($0, orders: protected, on: snapshot) }, advice: [])
+      profile: profile.map { forecast($0, orders: protected, on: snapshot) },
+      assumptions: host.kernel == nil ? [unknownKernel] : [], advice: [])
     d.advice = Advisor.advise(d, snapshot: snapshot)
     return d
   }
+
+  /// What is assumed without a kernel release.
+  static let unknownKernel =
+    "the kernel release is unknown (no proc/sys/kernel/osrelease); compaction is judged by the 4.8+ rule (orders "
+    + "above 3 compact when the fragmentation index is above extfrag_threshold), the newest kernel's"
 
   /// The orders asked for, else those that failed in the log, else 4 and 9; with the orders a
   /// profile's actions protect; within 0 … 10, sorted.

@@ -155,5 +155,7 @@ public struct Diagnosis: Sendable, Hashable, Codable {
   public var unusable: [UnusableShare]
   /// The profile given with `--profile`, if any.
   public var profile: ProfileDiagnosis?
+  /// What the diagnosis assumed for facts the host did not give (an unknown kernel release).
+  public var assumptions: [String] = []
   public var advice: [Advice]
 }

@@ -1,4 +1,5 @@
 import VMTuneHost
+import VMTuneModel
 import VMTuneProfile
 
 /// Pure: compares a loaded profile with a host snapshot and says what apply would do.
@@ -76,7 +77,21 @@ public enum Planner {
     let forecast = WatermarkForecast.forecast(snapshot, entries: entries, kernel: host.kernel)
     var warnings = PolicyChecks.warnings(guards, entries, host, snapshot: snapshot)
     warnings += forecast.map { WatermarkForecast.warnings($0, kernel: host.kernel) } ?? []
+    if host.kernel == nil { warnings.append(unknownKernel(forecast: forecast != nil)) }
     return (warnings, forecast)
+  }
+
+  /// What a plan assumes when the kernel release is unknown (a snapshot or tree without osrelease).
+  static func unknownKernel(forecast: Bool) -> PlanWarning {
+    var message =
+      "the kernel release is unknown (no proc/sys/kernel/osrelease); knobs and ranges are checked against the newest "
+      + "kernel vmtune knows"
+    if forecast {
+      message +=
+        ", and watermarks assume the 6.5+ rule (\(WatermarkRule.movableCapped.rawValue)); older kernels compute "
+        + "them differently (docs/KERNEL.md, Watermarks)"
+    }
+    return PlanWarning(severity: .warning, key: nil, message: message)
   }
 
   static func entry(

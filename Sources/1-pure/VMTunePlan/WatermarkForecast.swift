@@ -74,14 +74,6 @@ public enum WatermarkForecast {
     for z in zones where z.managed > 0 && z.zone != "Movable" && z.zone != "HighMem" {
       if let w = zoneWarning(z) { out.append(w) }
     }
-    if kernel == nil {
-      out.append(
-        PlanWarning(
-          severity: .warning, key: nil,
-          message: "the kernel release is unknown (no proc/sys/kernel/osrelease); watermarks assume the 6.5+ rule "
-            + "(\(WatermarkRule.movableCapped.rawValue)); older kernels compute them differently "
-            + "(docs/KERNEL.md, Watermarks)"))
-    }
     if let z = zones.first(where: { !$0.modelMatchesKernel && $0.managed > 0 }) {
       out.append(
         PlanWarning(

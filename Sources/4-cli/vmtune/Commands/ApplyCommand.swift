@@ -90,7 +90,8 @@ struct ApplyCommand: ParsableCommand {
       force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation)
     let interactive = !yes && Terminal.stdinIsTerminal
     if plan != nil || interactive {
-      let shown = try plan.map { path throws(VMTuneError) in try frontend.reassessed(Frontend.loadPlan(path), path: path) }
+      let shown =
+        try plan.map { path throws(VMTuneError) in try frontend.reassessed(Frontend.loadPlan(path), path: path) }
         ?? frontend.plan(profile ?? "")
       print(renderer.render(shown), terminator: "")
       try confirm(shown, interactive)

@@ -61,6 +61,7 @@ struct DiagnosisText {
     return "Host \(h.hostname ?? "?"), Linux \(h.kernelRelease ?? "?"), \(humanKB(h.memTotalKB)) RAM, "
       + "\(h.numaNodes) NUMA node(s)\n"
       + "min_free_kbytes \(minFree), watermark_scale_factor \(scale), extfrag_threshold \(d.extfragThreshold)\n"
+      + d.assumptions.map { terminal.paint("Assumed: ", .yellow) + $0 + "\n" }.joined()
   }
 
   /// A zone's block: free memory, watermarks and headroom, free blocks by order, then each order.
