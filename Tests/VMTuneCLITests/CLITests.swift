@@ -694,12 +694,16 @@ extension HonestExitCodeTests {
   /// 16407 pages: covered with page cache, not without.
   func memoryHost(normalFile: UInt64) throws -> FixtureHost {
     let host = try FixtureHost(memTotalKB: 4_024_116)
-    try host.writeZoneinfo([
-      FixtureZone("DMA32", free: 757_824, min: 12789, low: 15986, high: 19183, managed: 758_592, filePages: 1000),
-      FixtureZone("Normal", free: 15000, min: 4106, low: 5132, high: 6158, managed: 243_597, filePages: normalFile),
-    ])
+    try setNormalPageCache(host, normalFile)
     try host.write("profiles/k.yaml", "apiVersion: vmtune/v1\nname: k\nsysctl:\n  min_free_kbytes: 180000\n")
     return host
+  }
+
+  func setNormalPageCache(_ host: FixtureHost, _ pages: UInt64) throws {
+    try host.writeZoneinfo([
+      FixtureZone("DMA32", free: 757_824, min: 12789, low: 15986, high: 19183, managed: 758_592, filePages: 1000),
+      FixtureZone("Normal", free: 15000, min: 4106, low: 5132, high: 6158, managed: 243_597, filePages: pages),
+    ])
   }
 
   /// Guards come from the live host at apply time: memory that was page cache when the plan was
@@ -710,10 +714,7 @@ extension HonestExitCodeTests {
     let made = try runVMTune(["plan", host.root + "/profiles/k.yaml", "--root", host.root, "--out", planFile])
     #expect(made.status == 2, "\(made.stdout)")
     #expect(!made.stdout.contains("guard:"))
-    try host.writeZoneinfo([
-      FixtureZone("DMA32", free: 757_824, min: 12789, low: 15986, high: 19183, managed: 758_592, filePages: 1000),
-      FixtureZone("Normal", free: 15000, min: 4106, low: 5132, high: 6158, managed: 243_597, filePages: 0),
-    ])
+    try setNormalPageCache(host, 0)
     let r = try runVMTune(["apply", "--plan", planFile, "--root", host.root, "--yes"])
     #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
     #expect(r.stdout.contains("guard: Node 0 Normal: the new high watermark"), "\(r.stdout)")

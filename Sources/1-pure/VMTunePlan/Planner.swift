@@ -6,21 +6,16 @@ import VMTuneProfile
 public enum Planner {
   /// The sysctls a plan of `profile` reads: its keys, their exclusive partners, and the two
   /// knobs the watermark forecast starts from.
-  public static func keysRead(by profile: Profile) -> Set<String> {
-    var keys = WatermarkForecast.knobs
-    for s in profile.settings {
-      keys.insert(s.key)
-      if let partner = s.knob.exclusiveWith { keys.insert(partner) }
-    }
-    return keys
-  }
+  public static func keysRead(by profile: Profile) -> Set<String> { keysRead(profile.settings.map(\.knob)) }
 
-  /// The sysctls judging a saved plan reads: its keys with their partners and the watermark knobs.
-  public static func keysRead(by plan: Plan) -> Set<String> {
+  /// The sysctls judging a saved plan reads, as for its profile.
+  public static func keysRead(by plan: Plan) -> Set<String> { keysRead(plan.entries.map(\.knob)) }
+
+  static func keysRead(_ knobs: [Knob]) -> Set<String> {
     var keys = WatermarkForecast.knobs
-    for e in plan.entries {
-      keys.insert(e.key)
-      if let partner = e.knob.exclusiveWith { keys.insert(partner) }
+    for knob in knobs {
+      keys.insert(knob.name)
+      if let partner = knob.exclusiveWith { keys.insert(partner) }
     }
     return keys
   }
