@@ -176,3 +176,28 @@ public func fourGiBHostBeforeRunawayReserve() throws -> FixtureHost {
   ])
   return host
 }
+
+extension FixtureHost {
+  /// An arm64 host with 64 KiB pages (RHEL's default there): 14 buddy orders, 126 GiB RAM in
+  /// DMA (1 GiB) and Normal zones; 2059823 pages (125.7 GiB) free.
+  public static func arm64With64KiBPages() throws -> FixtureHost {
+    // MemTotal = (16384 + 2047000) managed pages × 64 kB.
+    let host = try FixtureHost(kernel: "5.14.0-427.el9.aarch64", memTotalKB: 132_056_576)
+    try host.write(
+      "proc/meminfo",
+      "MemTotal:       132056576 kB\nMemFree:        131828672 kB\nMemAvailable:   131000000 kB\n"
+        + "Hugepagesize:     524288 kB\n")
+    try host.writeZoneinfo([
+      FixtureZone("DMA", free: 16000, min: 8, low: 10, high: 12, managed: 16384),
+      FixtureZone("Normal", free: 2_043_823, min: 1048, low: 1310, high: 1572, managed: 2_047_000),
+    ])
+    // 16000 + 2043823 = 2059823 free pages.
+    try host.write(
+      "proc/buddyinfo",
+      "Node 0, zone      DMA      0      0      0      0      0      0      0      1      0      1      1      1"
+        + "      1      1\n"
+        + "Node 0, zone   Normal    1      1      1      1      0      1      0      1      1      1      1      1"
+        + "      0    249\n")
+    return host
+  }
+}

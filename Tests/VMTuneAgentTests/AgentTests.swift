@@ -235,8 +235,8 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
       FreeAreas(node: 0, zone: "Normal", counts: [1010, 1093, 1105, 779, 454, 329, 312, 249, 182, 179, 433]),
     ]
     let t = Action.MemoryCondition(order: 4, freeBlocksBelow: 256)
-    #expect(ConditionEvaluator.evaluate(t, buddy: buddy, zones: nil) == nil)
+    #expect(ConditionEvaluator.evaluate(t, buddy: buddy, zones: nil, pages: .x86) == nil)
     // A node with only a DMA zone is still evaluated.
-    #expect(ConditionEvaluator.evaluate(t, buddy: [buddy[0]], zones: nil)?.zone == "DMA")
+    #expect(ConditionEvaluator.evaluate(t, buddy: [buddy[0]], zones: nil, pages: .x86)?.zone == "DMA")
   }
 }

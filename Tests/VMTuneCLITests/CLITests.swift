@@ -275,7 +275,11 @@ import VMTuneTestSupport
     let orders = zones?.first?["orders"] as? [[String: Any]]
     #expect(orders?.first?["fragmentationIndex"] as? Int == 937)
     #expect((obj?["advice"] as? [[String: Any]])?.first?["kind"] as? String == "compact")
-    #expect(try runVMTune(["diagnose", "--order", "11"]).status == 64)
+    #expect(try runVMTune(["diagnose", "--order", "14"]).status == 64)
+    // Order 11 exists only with larger pages: this 4 KiB tree has orders 0 … 10.
+    let beyond = try runVMTune(["diagnose", "--root", host.root, "--order", "11"])
+    #expect(beyond.status == 1)
+    #expect(beyond.stderr.contains("--order 11: this host has buddy orders 0 … 10 (4 KiB pages)"), "\(beyond.stderr)")
   }
 
   @Test func diagnoseReportsUnusableFreeMemoryAndTheProfilesOrders() throws {

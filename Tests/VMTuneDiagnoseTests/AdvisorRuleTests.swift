@@ -197,9 +197,9 @@ import VMTuneTestSupport
       FailureSummary(order: 0, count: 1, processes: [], atomic: false, firstLine: 1),
       FailureSummary(order: 3, count: 1, processes: [], atomic: false, firstLine: 2),
     ]
-    #expect(Diagnoser.ordersOfInterest([9, 2, 9, 11, -1], failures: failed) == [2, 9])
-    #expect(Diagnoser.ordersOfInterest([], failures: failed) == [3])
-    #expect(Diagnoser.ordersOfInterest([], failures: []) == [4, 9])
+    #expect(Diagnoser.ordersOfInterest([9, 2, 9, 11, -1], failures: failed, pages: .x86) == [2, 9])
+    #expect(Diagnoser.ordersOfInterest([], failures: failed, pages: .x86) == [3])
+    #expect(Diagnoser.ordersOfInterest([], failures: [], pages: .x86) == [4, 9])
   }
 }
 

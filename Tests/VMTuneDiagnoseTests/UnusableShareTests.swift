@@ -36,10 +36,11 @@ import VMTuneTestSupport
     #expect(
       d.unusable == [
         UnusableShare(
-          node: 0, zone: "DMA32", source: "buddyinfo", order: 9, unusable: 905, suitableBlocks: 71,
+          node: 0, zone: "DMA32", source: "buddyinfo", order: 9, blockBytes: 2 << 20, unusable: 905, suitableBlocks: 71,
           freePages: 386_073, strong: true),
         UnusableShare(
-          node: 0, zone: "DMA32", source: "buddyinfo", order: 4, unusable: 903, suitableBlocks: 2336,
+          node: 0, zone: "DMA32", source: "buddyinfo", order: 4, blockBytes: 64 << 10, unusable: 903,
+          suitableBlocks: 2336,
           freePages: 386_073, strong: true),
       ])
     #expect(!d.advice.contains { $0.kind == .none })
@@ -169,7 +170,7 @@ import VMTuneTestSupport
   }
 
   @Test func ordersOfInterestAddTheProfilesOrders() {
-    #expect(Diagnoser.ordersOfInterest([], failures: [], protected: [9, 7]) == [4, 7, 9])
-    #expect(Diagnoser.ordersOfInterest([3], failures: [], protected: [11, 7]) == [3, 7])
+    #expect(Diagnoser.ordersOfInterest([], failures: [], protected: [9, 7], pages: .x86) == [4, 7, 9])
+    #expect(Diagnoser.ordersOfInterest([3], failures: [], protected: [11, 7], pages: .x86) == [3, 7])
   }
 }

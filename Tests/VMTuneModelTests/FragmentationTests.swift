@@ -124,8 +124,9 @@ import Testing
     let normal: [UInt64] = [1010, 1093, 1105, 779, 454, 329, 312, 249, 182, 179, 433]
     #expect(Fragmentation.extfragPercent(normal, order: 9) == 19)
     #expect(Fragmentation.extfragPercent(dma, order: 9) == 6)
-    #expect(ProactiveCompaction.weightedZoneScore(normal, present: 5_505_024, nodePresent: 6_291_358) == 16)
-    let score = ProactiveCompaction.nodeScore([(dma, 3998), (dma32, 782_336), (normal, 5_505_024)])
+    #expect(
+      ProactiveCompaction.weightedZoneScore(normal, present: 5_505_024, nodePresent: 6_291_358, hugePageOrder: 9) == 16)
+    let score = ProactiveCompaction.nodeScore([(dma, 3998), (dma32, 782_336), (normal, 5_505_024)], hugePageOrder: 9)
     #expect(score == 16)
     #expect(!ProactiveCompaction.wouldCompact(nodeScore: score, proactiveness: 20))
   }

@@ -15,13 +15,13 @@ import Testing
       ZoneMemory(node: 0, name: "Movable", managed: 0, present: 0),
     ]
     // That host's kernel predates the Movable cap: Movable counts as (empty) lowmem → 0/0/0.
-    let w = WatermarkModel.predict(zones, minFreeKbytes: 3_000_000, scaleFactor: 10, rule: .scaled)
+    let w = WatermarkModel.predict(zones, minFreeKbytes: 3_000_000, scaleFactor: 10, rule: .scaled, pageShift: 12)
     #expect([w[0].min, w[0].low, w[0].high] == [2862, 3577, 4292])
     #expect([w[1].min, w[1].low, w[1].high] == [565_534, 706_917, 848_300])
     #expect([w[2].min, w[2].low, w[2].high] == [181_602, 227_002, 272_402])
     #expect([w[3].min, w[3].low, w[3].high] == [0, 0, 0])
     // The pre-4.6 rule would print high = min + min/2: 4293, 848301, 272403.
-    let legacy = WatermarkModel.predict(zones, minFreeKbytes: 3_000_000, scaleFactor: 10, rule: .legacy)
+    let legacy = WatermarkModel.predict(zones, minFreeKbytes: 3_000_000, scaleFactor: 10, rule: .legacy, pageShift: 12)
     #expect(legacy.prefix(3).map(\.high) == [4293, 848_301, 272_403])
     #expect(legacy.prefix(3).map(\.low) == [3577, 706_917, 227_002])
   }
@@ -37,12 +37,14 @@ import Testing
         ZoneMemory(node: 0, name: "Device", managed: 0, present: 0),
       ]
     }
-    let a = WatermarkModel.predict(zones(normal: 294_912), minFreeKbytes: 67584, scaleFactor: 10, rule: .movableCapped)
+    let a = WatermarkModel.predict(
+      zones(normal: 294_912), minFreeKbytes: 67584, scaleFactor: 10, rule: .movableCapped, pageShift: 12)
     #expect(
       a.map(wm) == [
         [60, 75, 90, 105], [12185, 15231, 18277, 21323], [4649, 5811, 6973, 8135], [32, 32, 32, 32], [0, 0, 0, 0],
       ])
-    let b = WatermarkModel.predict(zones(normal: 786_432), minFreeKbytes: 67584, scaleFactor: 10, rule: .movableCapped)
+    let b = WatermarkModel.predict(
+      zones(normal: 786_432), minFreeKbytes: 67584, scaleFactor: 10, rule: .movableCapped, pageShift: 12)
     #expect(
       b.map(wm) == [
         [41, 51, 61, 71], [8354, 10442, 12530, 14618], [8500, 10625, 12750, 14875], [32, 32, 32, 32], [0, 0, 0, 0],
@@ -53,7 +55,7 @@ import Testing
     // 1,000,000 managed pages, min share 1000: the scale term 1000000*200/10000 = 20000 wins over 1000>>2.
     let w = WatermarkModel.predict(
       [ZoneMemory(node: 0, name: "Normal", managed: 1_000_000, present: 1_000_000)], minFreeKbytes: 4000,
-      scaleFactor: 200, rule: .scaled)
+      scaleFactor: 200, rule: .scaled, pageShift: 12)
     #expect(wm(w[0]) == [1000, 21000, 41000, 61000])
   }
 
@@ -94,9 +96,13 @@ import Testing
     #expect(MinFreeKbytes.kernelDefault(lowmemKB: 1 << 40) == 262_144)
     #expect(MinFreeKbytes.kernelDefault(lowmemKB: 1 << 40, upperClamp: 65536) == 65536)
     // THP: 512*3*2 + 512*3*9 = 16896 pages = 67584 kB, the live value.
-    #expect(MinFreeKbytes.thpRecommended(populatedUserZones: 3, nrFreeBufferPages: 1_537_846) == 67584)
+    #expect(
+      MinFreeKbytes.thpRecommended(
+        pageblockPages: 512, populatedUserZones: 3, nrFreeBufferPages: 1_537_846, pageShift: 12) == 67584)
     // Capped at 5 % of nr_free_buffer_pages on a small machine: 100000/20 = 5000 pages.
-    #expect(MinFreeKbytes.thpRecommended(populatedUserZones: 3, nrFreeBufferPages: 100_000) == 20000)
+    #expect(
+      MinFreeKbytes.thpRecommended(
+        pageblockPages: 512, populatedUserZones: 3, nrFreeBufferPages: 100_000, pageShift: 12) == 20000)
   }
 
   @Test func kernelMath() {

@@ -24,7 +24,7 @@ import VMTuneTestSupport
   let normal = [FreeAreas(node: 0, zone: "Normal", counts: [1010, 1093, 1105, 779, 454, 329, 312, 249, 182, 179, 433])]
 
   func fires(_ t: Action.MemoryCondition, _ buddy: [FreeAreas]? = nil, zones: ZoneInfo?) -> Evidence? {
-    ConditionEvaluator.evaluate(t, buddy: buddy ?? normal, zones: zones)
+    ConditionEvaluator.evaluate(t, buddy: buddy ?? normal, zones: zones, pages: .x86)
   }
 
   // MARK: headroom_below_percent: (free − (low − boost)) × 100 / managed < threshold
@@ -109,9 +109,9 @@ import VMTuneTestSupport
     let z0 = zones(free: 1000, low: 1000, managed: 10000).zones[0]
     var z1 = zones(free: 9000, low: 1000, managed: 10000, node: 1).zones[0]
     let t = Action.MemoryCondition(order: 4, fragmentationIndexAbove: 300, headroomBelowPercent: 10)
-    #expect(ConditionEvaluator.evaluate(t, buddy: buddy, zones: ZoneInfo(zones: [z0, z1])) == nil)
+    #expect(ConditionEvaluator.evaluate(t, buddy: buddy, zones: ZoneInfo(zones: [z0, z1]), pages: .x86) == nil)
     z1.free = 1500
-    #expect(ConditionEvaluator.evaluate(t, buddy: buddy, zones: ZoneInfo(zones: [z0, z1]))?.node == 1)
+    #expect(ConditionEvaluator.evaluate(t, buddy: buddy, zones: ZoneInfo(zones: [z0, z1]), pages: .x86)?.node == 1)
   }
 }
 
@@ -119,8 +119,8 @@ extension ConditionThresholdTests {
   @Test func anEmptyZoneIsNotFragmented() {
     let empty = [FreeAreas(node: 0, zone: "Movable", counts: Array(repeating: 0, count: 11))]
     let c = MemoryCondition(order: 9, unusableAbove: 500)
-    #expect(ConditionEvaluator.evaluate(c, buddy: empty, zones: nil) == nil)
+    #expect(ConditionEvaluator.evaluate(c, buddy: empty, zones: nil, pages: .x86) == nil)
     let fragmented = [FreeAreas(node: 0, zone: "Normal", counts: [1000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])]
-    #expect(ConditionEvaluator.evaluate(c, buddy: fragmented, zones: nil)?.unusable == 1000)
+    #expect(ConditionEvaluator.evaluate(c, buddy: fragmented, zones: nil, pages: .x86)?.unusable == 1000)
   }
 }

@@ -53,7 +53,8 @@ enum Advisor {
     var advice: Advice
     if let (z, o) = worst {
       let zonesText = Set(c.fragmented.map { "node \($0.zone.node) \($0.zone.zone)" }).sorted().joined(separator: ", ")
-      var evidence = "node \(z.node) \(z.zone): \(z.freePages) free pages (\(humanKB(Int64(z.freePages) * 4)))"
+      let freeKB = c.diagnosis.pages.pageSize.kilobytes(z.freePages)
+      var evidence = "node \(z.node) \(z.zone): \(z.freePages) free pages (\(humanKB(freeKB)))"
       evidence += " but \(o.suitableBlocks) blocks of order \(o.order); fragmentation index \(o.fragmentationIndex)"
       evidence += " > extfrag_threshold \(c.threshold), unusable index \(o.unusableIndex)/1000"
       if o.failuresInLog > 0 { evidence += "; \(o.failuresInLog) order-\(o.order) allocation failure(s) in the log" }
@@ -73,7 +74,7 @@ enum Advisor {
   /// Why a high unusable share calls for compaction though blocks of the order are free.
   static func unusableEvidence(_ c: Context) -> String {
     let top = c.unusable[0]
-    let block = Bytes.text(Int64(4096) << Int64(top.order))
+    let block = Bytes.text(top.blockBytes)
     var s = "\(top.place): \(top.freePages) free pages, of which order-\(top.order) blocks hold only "
     s += "\(top.suitableBlocks) × \(block); unusable index \(top.unusable)/1000 "
     s += top.strong ? "(above 800: strong)" : "(above 500: more than half)"
@@ -193,7 +194,7 @@ enum Advisor {
     return Advice(
       kind: .ksm,
       title: "Check KSM: ksmd is merging \(sharing) pages while memory is fragmented",
-      evidence: "each merge frees a 4 KiB page at a scattered address and splits huge pages, "
+      evidence: "each merge frees a page at a scattered address and splits huge pages, "
         + "feeding order-0 fragmentation (a 400 GB KVM host running ksmd ended with gigabytes free, all in "
         + "order-0 and order-1 blocks, and failed order-4 atomic allocations)",
       commands: [
@@ -233,7 +234,8 @@ enum Advisor {
   static func suggestedDefault(_ snapshot: HostSnapshot) -> Int64 {
     guard let info = snapshot.zoneInfo else { return 65536 }
     let user = info.zones.filter { ["DMA", "DMA32", "Normal"].contains($0.name) && $0.populated }
-    let lowmemKB = user.reduce(UInt64(0)) { $0 + $1.managedPages } * 4
+    let pages = user.reduce(UInt64(0)) { $0 &+ $1.managedPages }
+    let lowmemKB = UInt64(clamping: snapshot.pageSize.kilobytes(pages))
     var target = MinFreeKbytes.kernelDefault(lowmemKB: lowmemKB)
     if let thp = PolicyChecks.thpRecommendedKB(snapshot) { target = max(target, thp) }
     return Int64(target)

@@ -30,8 +30,10 @@ public enum Diagnoser {
     let host = snapshot.facts
     let failures = summarize(log)
     let protected = profileOrders(profile)
+    let pages = geometry(snapshot, log: log)
     let scope = Scope(
-      orders: ordersOfInterest(requested, failures: failures, protected: protected), failures: failures,
+      orders: ordersOfInterest(requested, failures: failures, protected: protected, pages: pages),
+      failures: failures,
       threshold: snapshot.values["extfrag_threshold"].flatMap { Int($0) } ?? 500,
       costlyRule: host.kernel.map { ($0.major, $0.minor) >= (4, 8) } ?? true)
     let zones = zones(snapshot, log: log, scope)
@@ -42,11 +44,23 @@ public enum Diagnoser {
       extfragThreshold: scope.threshold, ordersOfInterest: scope.orders,
       zones: zones,
       nodes: nodes(snapshot), failures: failures, oomKills: log?.oomKills.count ?? 0,
-      counters: counters(snapshot.vmstat), unusable: unusableShares(zones, threshold: scope.threshold),
+      counters: counters(snapshot.vmstat),
+      unusable: unusableShares(zones, threshold: scope.threshold, pages: pages),
       profile: profile.map { forecast($0, orders: protected, on: snapshot) },
       assumptions: host.kernel == nil ? [unknownKernel] : [], advice: [])
+    d.pages = pages
     d.advice = Advisor.advise(d, snapshot: snapshot)
     return d
+  }
+
+  /// The host's page geometry; when the host does not tell its page size, the log's buddy lines
+  /// do (their smallest block is one page).
+  public static func geometry(_ snapshot: HostSnapshot, log: KernelLog?) -> PageGeometry {
+    let pages = snapshot.pages
+    guard pages.pageSize.source == .assumed, let line = log?.buddyLines.first else { return pages }
+    let size = PageSize(bytes: line.pageKB * 1024, source: .log)
+    let orders = max(snapshot.buddyInfo == nil ? 0 : pages.orderCount, log?.buddyLines.map(\.counts.count).max() ?? 0)
+    return PageGeometry(pageSize: size, orderCount: max(orders, size.shift - 2), hugePageOrder: size.shift - 3)
   }
 
   /// What is assumed without a kernel release.
@@ -54,13 +68,16 @@ public enum Diagnoser {
     "the kernel release is unknown (no proc/sys/kernel/osrelease); compaction is judged by the 4.8+ rule (orders "
     + "above 3 compact when the fragmentation index is above extfrag_threshold), the newest kernel's"
 
-  /// The orders asked for, else those that failed in the log, else 4 and 9; with the orders a
-  /// profile's actions protect; within 0 … 10, sorted.
-  static func ordersOfInterest(_ requested: [Int], failures: [FailureSummary], protected: [Int] = []) -> [Int] {
+  /// The orders asked for, else those that failed in the log, else 64 KiB blocks (the atomic
+  /// allocations of network drivers; order 4 with 4 KiB pages) and huge pages (order 9); with the
+  /// orders a profile's actions protect; within the host's orders, sorted.
+  static func ordersOfInterest(
+    _ requested: [Int], failures: [FailureSummary], protected: [Int] = [], pages: PageGeometry
+  ) -> [Int] {
     var orders = requested
     if orders.isEmpty { orders = failures.map(\.order).filter { $0 > 0 } }
-    if orders.isEmpty { orders = [4, 9] }
-    return Array(Set((orders + protected).filter { (0...10).contains($0) })).sorted()
+    if orders.isEmpty { orders = [pages.order(ofBytes: 65536), pages.hugePageOrder].filter { $0 > 0 } }
+    return Array(Set((orders + protected).filter(pages.has(order:)))).sorted()
   }
 
   /// The orders the conditions of a profile's actions protect, sorted.
@@ -87,11 +104,13 @@ public enum Diagnoser {
   /// conditions leave it out), zones short of memory rather than fragmented (compaction_suitable()
   /// says reclaim, or free memory is not above the low watermark plus compaction's gap of
   /// 2 × the order's block), and places with less than that gap unusable.
-  static func unusableShares(_ zones: [ZoneDiagnosis], threshold: Int = 500) -> [UnusableShare] {
+  static func unusableShares(_ zones: [ZoneDiagnosis], threshold: Int = 500, pages: PageGeometry) -> [UnusableShare] {
     var shares: [UnusableShare] = []
     for z in zones.filter(isCounted(in: zones)) {
       for o in z.orders where !isShort(o, z, threshold: threshold) {
-        if let s = share(node: z.node, zone: z.zone, source: z.source, counts: z.freeBlocks, order: o.order) {
+        if let s = share(
+          node: z.node, zone: z.zone, source: z.source, counts: z.freeBlocks, order: o.order, pages: pages)
+        {
           shares.append(s)
         }
       }
@@ -103,7 +122,8 @@ public enum Diagnoser {
         let short = members.allSatisfy { z in
           z.orders.first { $0.order == order }.map { isShort($0, z, threshold: threshold) } ?? true
         }
-        if !short, let s = share(node: node, zone: nil, source: "buddyinfo", counts: counts, order: order) {
+        if !short, let s = share(node: node, zone: nil, source: "buddyinfo", counts: counts, order: order, pages: pages)
+        {
           shares.append(s)
         }
       }
@@ -117,7 +137,9 @@ public enum Diagnoser {
 
   /// A finding for `counts` at `order`, when more than half of the free memory is unusable and at
   /// least compaction's gap of it.
-  static func share(node: Int, zone: String?, source: String, counts: [UInt64], order: Int) -> UnusableShare? {
+  static func share(
+    node: Int, zone: String?, source: String, counts: [UInt64], order: Int, pages: PageGeometry
+  ) -> UnusableShare? {
     let info = Fragmentation.contigInfo(counts, order: order)
     let unusable = Fragmentation.unusableIndex(counts, order: order)
     let unusablePages = info.freePages - (info.freeBlocksSuitable << UInt64(order))
@@ -125,7 +147,8 @@ public enum Diagnoser {
       unusablePages >= UInt64(2) << UInt64(order)
     else { return nil }
     return UnusableShare(
-      node: node, zone: zone, source: source, order: order, unusable: unusable,
+      node: node, zone: zone, source: source, order: order, blockBytes: pages.blockBytes(order: order),
+      unusable: unusable,
       suitableBlocks: info.freeBlocksSuitable, freePages: info.freePages, strong: unusable > UnusableShare.strongAbove)
   }
 
@@ -224,7 +247,7 @@ public enum Diagnoser {
       let pairs = info.zones.filter { $0.node == node }.map { z in
         (freeBlocks: buddy.first { $0.node == node && $0.zone == z.name }?.counts ?? [], present: z.present)
       }
-      let score = ProactiveCompaction.nodeScore(pairs)
+      let score = ProactiveCompaction.nodeScore(pairs, hugePageOrder: snapshot.hugePageOrder)
       return NodeDiagnosis(
         node: node, fragmentationScore: score,
         proactiveThreshold: proactiveness.flatMap {

@@ -70,6 +70,8 @@ public struct UnusableShare: Sendable, Hashable, Codable {
   /// "buddyinfo", or "log line N" for an OOM report's buddy line.
   public var source: String
   public var order: Int
+  /// Bytes in a block of `order` on the host.
+  public var blockBytes: Int64
   /// Per mille of free memory in blocks smaller than `order`.
   public var unusable: Int
   /// Free blocks of at least `order`, in order-sized units.
@@ -88,7 +90,7 @@ public struct UnusableShare: Sendable, Hashable, Codable {
   /// order-9 blocks)`.
   public var text: String {
     "\(Permille.text(Int64(unusable))) of free memory is unusable for order-\(order) "
-      + "(\(Bytes.text(Int64(4096) << Int64(order)))) allocations in \(place) "
+      + "(\(Bytes.text(blockBytes))) allocations in \(place) "
       + "(\(suitableBlocks) free order-\(order) block\(suitableBlocks == 1 ? "" : "s"))"
   }
 }
@@ -140,6 +142,8 @@ public struct Advice: Sendable, Hashable, Codable {
 public struct Diagnosis: Sendable, Hashable, Codable {
   public var formatVersion = 1
   public var host: HostFacts
+  /// The host's page size and buddy orders: every pages-to-bytes figure uses them.
+  public var pages: PageGeometry = .x86
   public var minFreeKbytes: UInt64?
   public var watermarkScaleFactor: UInt64?
   public var extfragThreshold: Int

@@ -26,6 +26,9 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
   public var machineID: String?
   /// proc/sys/kernel/random/boot_id: changes on every boot.
   public var bootID: String?
+  /// The page size the running host reported (`sysconf`), when the snapshot was read from `/`.
+  /// Trees and older snapshots infer it (``pageSize``).
+  public var recordedPageSize: PageSize?
 
   public init(
     hostname: String? = nil, kernelRelease: String?, values: [String: String],
@@ -45,6 +48,26 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
     guard let t = transparentHugepage, let open = t.firstIndex(of: "["), let close = t.firstIndex(of: "]"), open < close
     else { return nil }
     return String(t[t.index(after: open)..<close])
+  }
+
+  /// The page size: the one recorded from the running host, else what the tree's zoneinfo,
+  /// buddyinfo and meminfo show, else 4 KiB assumed.
+  public var pageSize: PageSize {
+    recordedPageSize ?? PageSize.infer(memInfo: memInfo, zoneInfo: zoneInfo, buddyInfo: buddyInfo)
+  }
+
+  /// Buddy orders (MAX_ORDER of this kernel): buddyinfo's columns, else 11 (x86's).
+  public var orderCount: Int { buddyInfo?.map(\.counts.count).max() ?? 11 }
+
+  /// The order of a transparent huge page (a PMD): meminfo's Hugepagesize when it is a buddy
+  /// order here, else PAGE_SHIFT − 3 (a page table page holds PAGE_SIZE / 8 entries).
+  public var hugePageOrder: Int {
+    let page = pageSize
+    if let kb = memInfo.values["Hugepagesize"], kb > 0, UInt64(kb) * 1024 >= page.bytes {
+      let order = (UInt64(kb) * 1024 / page.bytes).trailingZeroBitCount
+      if order < orderCount, UInt64(1) << order == UInt64(kb) * 1024 / page.bytes { return order }
+    }
+    return page.shift - 3
   }
 
   /// Whether the knob's file exists on this host (readable or not).

@@ -63,19 +63,21 @@ public enum Compaction {
 
 /// Proactive compaction scoring (`fragmentation_score_zone()`, 5.9+; docs/KERNEL.md, Proactive compaction).
 public enum ProactiveCompaction {
-  /// COMPACTION_HPAGE_ORDER on x86-64.
-  public static let hugePageOrder = 9
-
-  /// `fragmentation_score_zone_weighted()`.
-  public static func weightedZoneScore(_ freeBlocks: [UInt64], present: UInt64, nodePresent: UInt64) -> UInt64 {
-    present * UInt64(Fragmentation.extfragPercent(freeBlocks, order: hugePageOrder)) / (nodePresent + 1)
+  /// `fragmentation_score_zone_weighted()`; `hugePageOrder` is COMPACTION_HPAGE_ORDER (9 with
+  /// 4 KiB pages, 13 with 64 KiB).
+  public static func weightedZoneScore(
+    _ freeBlocks: [UInt64], present: UInt64, nodePresent: UInt64, hugePageOrder: Int
+  ) -> UInt64 {
+    let percent = UInt64(Fragmentation.extfragPercent(freeBlocks, order: hugePageOrder))
+    return UInt64(Int128(present) * Int128(percent) / (Int128(nodePresent) + 1))
   }
 
   /// `fragmentation_score_node()`: the sum over the node's populated zones.
-  public static func nodeScore(_ zones: [(freeBlocks: [UInt64], present: UInt64)]) -> UInt64 {
-    let nodePresent = zones.reduce(UInt64(0)) { $0 + $1.present }
+  public static func nodeScore(_ zones: [(freeBlocks: [UInt64], present: UInt64)], hugePageOrder: Int) -> UInt64 {
+    let nodePresent = zones.reduce(UInt64(0)) { $0 &+ $1.present }
     return zones.filter { $0.present > 0 }.reduce(UInt64(0)) {
-      $0 + weightedZoneScore($1.freeBlocks, present: $1.present, nodePresent: nodePresent)
+      $0
+        &+ weightedZoneScore($1.freeBlocks, present: $1.present, nodePresent: nodePresent, hugePageOrder: hugePageOrder)
     }
   }
 

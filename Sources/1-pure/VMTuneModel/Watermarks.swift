@@ -18,11 +18,13 @@ public enum WatermarkRule: String, Sendable, Hashable, Codable {
 /// Watermark prediction: `__setup_per_zone_wmarks()` in integer arithmetic (docs/KERNEL.md, Watermarks).
 public enum WatermarkModel {
   /// Watermarks for every zone (all nodes, in order) after writing `minFreeKbytes` and
-  /// `scaleFactor`. Boosts are reset by the recompute, so these equal zoneinfo's values.
+  /// `scaleFactor`, on a host with pages of 2^`pageShift` bytes. Boosts are reset by the
+  /// recompute, so these equal zoneinfo's values.
   public static func predict(
-    _ zones: [ZoneMemory], minFreeKbytes: UInt64, scaleFactor: UInt64, rule: WatermarkRule
+    _ zones: [ZoneMemory], minFreeKbytes: UInt64, scaleFactor: UInt64, rule: WatermarkRule, pageShift: Int
   ) -> [Watermarks] {
-    let pagesMin = minFreeKbytes >> 2
+    // pages_min = min_free_kbytes >> (PAGE_SHIFT - 10)
+    let pagesMin = minFreeKbytes >> UInt64(Swift.max(pageShift - 10, 0))
     let lowmem = zones.reduce(UInt64(0)) { sum, z in
       isCapped(z, rule) ? sum : sum + z.managed
     }
@@ -79,13 +81,14 @@ public enum MinFreeKbytes {
   }
 
   /// `set_recommended_min_free_kbytes()` with THP enabled: two free pageblocks per populated user
-  /// zone plus MIGRATE_PCPTYPES² more, at most 5 % of `nrFreeBufferPages`; in kB.
+  /// zone plus MIGRATE_PCPTYPES² more, at most 5 % of `nrFreeBufferPages`; in kB
+  /// (`<< (PAGE_SHIFT - 10)`).
   public static func thpRecommended(
-    pageblockPages: UInt64 = 512, populatedUserZones: UInt64, nrFreeBufferPages: UInt64
+    pageblockPages: UInt64, populatedUserZones: UInt64, nrFreeBufferPages: UInt64, pageShift: Int
   ) -> UInt64 {
-    var pages = pageblockPages * populatedUserZones * 2
-    pages += pageblockPages * populatedUserZones * 3 * 3
-    pages = Swift.min(pages, nrFreeBufferPages / 20)
-    return pages << 2
+    let perZone = pageblockPages.multipliedReportingOverflow(by: 11)
+    let (all, overflow) = perZone.partialValue.multipliedReportingOverflow(by: populatedUserZones)
+    let pages = Swift.min(perZone.overflow || overflow ? .max : all, nrFreeBufferPages / 20)
+    return pages << UInt64(Swift.max(pageShift - 10, 0))
   }
 }

@@ -24,8 +24,15 @@ public struct ActionForecast: Sendable, Hashable, Codable, CustomStringConvertib
     guard let buddy = snapshot.buddyInfo else {
       return ActionForecast(action: text, now: "cannot tell now: /proc/buddyinfo is not available", wouldRun: nil)
     }
+    let pages = snapshot.pages
+    if let missing = a.conditions.first, a.conditions.allSatisfy({ !pages.has(order: $0.order) }) {
+      return ActionForecast(
+        action: text,
+        now: "never on this host: it has no order \(missing.order) (buddy orders 0 … \(pages.orderCount - 1) with "
+          + "\(pages.pageSize) pages)", wouldRun: false)
+    }
     let readable = a.conditions.filter { !$0.needsVMStat }
-    if let e = ConditionEvaluator.evaluate(readable, buddy: buddy, zones: snapshot.zoneInfo) {
+    if let e = ConditionEvaluator.evaluate(readable, buddy: buddy, zones: snapshot.zoneInfo, pages: pages) {
       return ActionForecast(action: text, now: "would run now: \(e)", wouldRun: true)
     }
     if readable.count < a.conditions.count {
@@ -35,7 +42,7 @@ public struct ActionForecast: Sendable, Hashable, Codable, CustomStringConvertib
           + "between its cycles", wouldRun: nil)
     }
     let best = a.conditions.lazy.compactMap {
-      ConditionEvaluator.closest($0, buddy: buddy, zones: snapshot.zoneInfo)
+      ConditionEvaluator.closest($0, buddy: buddy, zones: snapshot.zoneInfo, pages: pages)
     }.first
     return ActionForecast(
       action: text, now: "would not run now" + (best.map { " (\($0))" } ?? ""), wouldRun: false)

@@ -31,6 +31,8 @@ public struct Evidence: Sendable, Hashable, CustomStringConvertible {
   /// The zone, for conditions evaluated per zone.
   public var zone: String?
   public var order: Int
+  /// Bytes in a block of `order` on this host.
+  public var blockBytes: Int64
   public var fragmentationIndex: Int
   /// Free blocks of at least `order`, in order-sized units.
   public var suitableBlocks: UInt64
@@ -44,7 +46,7 @@ public struct Evidence: Sendable, Hashable, CustomStringConvertible {
   public var place: String { zone.map { "node \(node) \($0)" } ?? "node \(node)" }
 
   public var description: String {
-    let block = Bytes.text(Int64(4096) << Int64(order))
+    let block = Bytes.text(blockBytes)
     var s = "\(place): \(Permille.text(Int64(unusable))) of free memory unusable at order \(order) (\(block) blocks), "
     s += "\(suitableBlocks) free order-\(order) block(s), \(freePages) free pages"
     if fragmentationIndex >= 0 { s += ", fragmentation index \(fragmentationIndex)" }
@@ -65,27 +67,30 @@ public struct Evidence: Sendable, Hashable, CustomStringConvertible {
 public enum ConditionEvaluator {
   /// The strongest evidence of any condition that holds, or nil.
   public static func evaluate(
-    _ conditions: [MemoryCondition], buddy: [FreeAreas], zones: ZoneInfo?, pressure: Pressure? = nil
+    _ conditions: [MemoryCondition], buddy: [FreeAreas], zones: ZoneInfo?, pages: PageGeometry,
+    pressure: Pressure? = nil
   ) -> Evidence? {
-    conditions.lazy.compactMap { evaluate($0, buddy: buddy, zones: zones, pressure: pressure) }.first
+    conditions.lazy.compactMap { evaluate($0, buddy: buddy, zones: zones, pages: pages, pressure: pressure) }.first
   }
 
   /// The evidence in the place where `c` holds best (highest unusable share), or nil.
   public static func evaluate(
-    _ c: MemoryCondition, buddy: [FreeAreas], zones: ZoneInfo?, pressure: Pressure? = nil
+    _ c: MemoryCondition, buddy: [FreeAreas], zones: ZoneInfo?, pages: PageGeometry, pressure: Pressure? = nil
   ) -> Evidence? {
     if c.needsVMStat, pressure == nil { return nil }
-    return closest(c, buddy: buddy, zones: zones, pressure: pressure) { holds(c, $0) }
+    return closest(c, buddy: buddy, zones: zones, pages: pages, pressure: pressure) { holds(c, $0) }
   }
 
   /// The evidence of the place (node or zone) with the highest unusable share among those that
   /// pass `filter`; with no filter, where `c` comes closest to holding.
+  /// Nil when the host has no buddy order `c.order` (an order-13 condition on a 4 KiB host).
   public static func closest(
-    _ c: MemoryCondition, buddy: [FreeAreas], zones: ZoneInfo?, pressure: Pressure? = nil,
+    _ c: MemoryCondition, buddy: [FreeAreas], zones: ZoneInfo?, pages: PageGeometry, pressure: Pressure? = nil,
     where filter: (Evidence) -> Bool = { _ in true }
   ) -> Evidence? {
-    places(c.scope, buddy: buddy, zones: zones).compactMap { evidence(c, $0, pressure: pressure) }.filter(filter)
-      .max { $0.unusable < $1.unusable }
+    guard pages.has(order: c.order) else { return nil }
+    return places(c.scope, buddy: buddy, zones: zones).compactMap { evidence(c, $0, pages: pages, pressure: pressure) }
+      .filter(filter).max { $0.unusable < $1.unusable }
   }
 
   /// One node's or zone's free blocks and zone statistics.
@@ -119,10 +124,11 @@ public enum ConditionEvaluator {
     }
   }
 
-  static func evidence(_ c: MemoryCondition, _ p: Place, pressure: Pressure?) -> Evidence? {
+  static func evidence(_ c: MemoryCondition, _ p: Place, pages: PageGeometry, pressure: Pressure?) -> Evidence? {
     let info = Fragmentation.contigInfo(p.counts, order: c.order)
     var e = Evidence(
-      node: p.node, zone: p.zone, order: c.order, fragmentationIndex: Fragmentation.index(p.counts, order: c.order),
+      node: p.node, zone: p.zone, order: c.order, blockBytes: pages.blockBytes(order: c.order),
+      fragmentationIndex: Fragmentation.index(p.counts, order: c.order),
       suitableBlocks: info.freeBlocksSuitable, freePages: info.freePages,
       unusable: Fragmentation.unusableIndex(p.counts, order: c.order), pressure: c.needsVMStat ? pressure : nil)
     let managed = p.stats.reduce(Int64(0)) { $0 + Int64($1.managedPages) }
@@ -135,14 +141,14 @@ public enum ConditionEvaluator {
       // node, those shares weighted by zone size (fragmentation_score_node()).
       e.fragmentationScore =
         p.zone == nil
-        ? ProactiveCompaction.nodeScore(p.scored)
-        : UInt64(Fragmentation.extfragPercent(p.counts, order: ProactiveCompaction.hugePageOrder))
+        ? ProactiveCompaction.nodeScore(p.scored, hugePageOrder: pages.hugePageOrder)
+        : UInt64(Fragmentation.extfragPercent(p.counts, order: pages.hugePageOrder))
     }
     return e
   }
 
   static func holds(_ c: MemoryCondition, _ e: Evidence) -> Bool {
-    let blockBytes = Int64(4096) << Int64(c.order)
+    let blockBytes = e.blockBytes
     let tests: [Bool?] = [
       c.freeBlocksBelow.map { e.suitableBlocks < UInt64($0) },
       c.freeBytesBelow.map { limit in

@@ -120,6 +120,8 @@ public enum PolicyChecks {
       let high = z.unboosted.high
       return z.managedPages > high ? sum + z.managedPages - high : sum
     }
-    return MinFreeKbytes.thpRecommended(populatedUserZones: UInt64(user.count), nrFreeBufferPages: buffers)
+    return MinFreeKbytes.thpRecommended(
+      pageblockPages: UInt64(1) << UInt64(snapshot.hugePageOrder), populatedUserZones: UInt64(user.count),
+      nrFreeBufferPages: buffers, pageShift: snapshot.pageSize.shift)
   }
 }

@@ -15,9 +15,12 @@ public enum ReclaimableSource: String, Sendable, Hashable, Codable {
 /// Guards on a busy host).
 enum ReclaimableMemory {
   /// Pages per zone of `info`, in its order, with where each number comes from.
-  static func perZone(_ info: ZoneInfo, memInfo: MemInfo) -> [(pages: UInt64, source: ReclaimableSource)] {
+  static func perZone(_ info: ZoneInfo, memInfo: MemInfo, pageKB: UInt64) -> [(
+    pages: UInt64, source: ReclaimableSource
+  )] {
     let fileKB = ["Active(file)", "Inactive(file)", "SReclaimable"].compactMap { memInfo.values[$0] }
-    let sharedPages = fileKB.isEmpty ? nil : UInt64(clamping: fileKB.reduce(Int128(0)) { $0 + Int128($1) } / 4)
+    let sharedPages =
+      fileKB.isEmpty ? nil : UInt64(clamping: fileKB.reduce(Int128(0)) { $0 + Int128($1) } / Int128(max(pageKB, 1)))
     let totalManaged = info.zones.reduce(UInt64(0)) { $0 + $1.managedPages }
     return info.zones.map { z in
       if let pages = z.filePages { return (pages, .zoneCounters) }

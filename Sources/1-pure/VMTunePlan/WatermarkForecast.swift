@@ -11,6 +11,8 @@ public struct ZoneForecast: Sendable, Hashable, Codable {
   /// Pages kswapd can reclaim without swapping (page cache), and where the number comes from.
   public var reclaimable: UInt64
   public var reclaimableSource: ReclaimableSource
+  /// kB per page on this host.
+  public var pageKB: UInt64
   /// As /proc/zoneinfo shows them now, minus the transient boost.
   public var now: Watermarks
   /// What the kernel will compute after the writes.
@@ -49,19 +51,23 @@ public enum WatermarkForecast {
       return current(key, fallback)
     }
     let zones = zones(info)
-    let reclaimable = ReclaimableMemory.perZone(info, memInfo: snapshot.memInfo)
+    let reclaimable = ReclaimableMemory.perZone(info, memInfo: snapshot.memInfo, pageKB: snapshot.pageSize.kb)
     let r = rule(kernel)
+    let shift = snapshot.pageSize.shift
     let model = WatermarkModel.predict(
-      zones, minFreeKbytes: current("min_free_kbytes", 0), scaleFactor: current("watermark_scale_factor", 10), rule: r)
+      zones, minFreeKbytes: current("min_free_kbytes", 0), scaleFactor: current("watermark_scale_factor", 10), rule: r,
+      pageShift: shift)
     let next = WatermarkModel.predict(
-      zones, minFreeKbytes: after("min_free_kbytes", 0), scaleFactor: after("watermark_scale_factor", 10), rule: r)
+      zones, minFreeKbytes: after("min_free_kbytes", 0), scaleFactor: after("watermark_scale_factor", 10), rule: r,
+      pageShift: shift)
     return info.zones.indices.map { i in
       let z = info.zones[i]
       let now = z.unboosted
       let matches = model[i].min == now.min && model[i].low == now.low && model[i].high == now.high
       return ZoneForecast(
         node: z.node, zone: z.name, managed: z.managedPages, free: z.free, reclaimable: reclaimable[i].pages,
-        reclaimableSource: reclaimable[i].source, now: now, after: next[i], modelMatchesKernel: matches)
+        reclaimableSource: reclaimable[i].source, pageKB: snapshot.pageSize.kb, now: now, after: next[i],
+        modelMatchesKernel: matches)
     }
   }
 
@@ -124,7 +130,7 @@ public enum WatermarkForecast {
     }
     // Already under the current low watermark: kswapd is at work anyway, not because of this change.
     guard z.free < z.after.low, z.free >= z.now.low else { return nil }
-    let reclaimKB = Int64(clamping: Int128(z.after.high - z.free) * 4)
+    let reclaimKB = Int64(clamping: Int128(z.after.high - z.free) * Int128(z.pageKB))
     return PlanWarning(
       severity: .warning, key: "min_free_kbytes",
       message:

@@ -1,5 +1,11 @@
 import VMTuneHost
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
 /// Reads a ``HostSnapshot`` from the files under a root: every vm sysctl (never opening the
 /// write-only files, see ``SysctlStore/writeOnly``), meminfo, the kernel release, NUMA and CPUs,
 /// and the /proc tables asked for. Parsing is VMTuneHost's; this file only reads.
@@ -39,6 +45,7 @@ extension HostSnapshot {
     snap.bootID = (try? files.readText("proc/sys/kernel/random/boot_id")).map { String($0.trimmingWhitespace()) }
     // Optional files: absent is fine (fixture trees, odd kernels); malformed is an error.
     try snap.readTables(files, tables)
+    if files.root == "" { snap.recordedPageSize = PageSize(bytes: UInt64(sysconf(Int32(_SC_PAGESIZE))), source: .host) }
     return snap
   }
 

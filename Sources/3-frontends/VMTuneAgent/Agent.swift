@@ -182,7 +182,8 @@ public final class Agent {
       s.nextDue = due + ((now - due) / every + 1) * every
     }
     let evidence = ConditionEvaluator.evaluate(
-      action.conditions, buddy: snapshot.buddyInfo ?? [], zones: snapshot.zoneInfo, pressure: pressure)
+      action.conditions, buddy: snapshot.buddyInfo ?? [], zones: snapshot.zoneInfo, pages: snapshot.pages,
+      pressure: pressure)
     guard scheduled || evidence != nil else {
       s.lastWait = nil
       return []

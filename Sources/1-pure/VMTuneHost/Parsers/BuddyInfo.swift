@@ -11,9 +11,16 @@ public struct FreeAreas: Sendable, Hashable, Codable {
     self.counts = counts
   }
 
-  /// Σ counts[o] << o.
+  /// Σ counts[o] << o (saturating: a garbage count must not trap).
   public var freePages: UInt64 {
-    counts.enumerated().reduce(UInt64(0)) { $0 + ($1.element << UInt64($1.offset)) }
+    var sum: UInt64 = 0
+    for (order, n) in counts.enumerated() {
+      let (block, o1) = n.multipliedReportingOverflow(by: order < 64 ? UInt64(1) << UInt64(order) : .max)
+      let (next, o2) = sum.addingReportingOverflow(block)
+      if o1 || o2 { return .max }
+      sum = next
+    }
+    return sum
   }
 }
 

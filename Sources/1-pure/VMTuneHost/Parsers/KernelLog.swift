@@ -28,6 +28,8 @@ public struct BuddyLine: Sendable, Hashable, Codable {
   public var counts: [UInt64]
   /// Migratetype letters per order when printed (`UME`), nil entries where none were.
   public var types: [String?]
+  /// kB per page: the line's smallest block (order 0).
+  public var pageKB: UInt64 = 4
   /// The printed total, when the line was not cut off.
   public var totalKB: UInt64?
   public var line: Int
@@ -168,30 +170,37 @@ public struct KernelLog: Sendable, Hashable, Codable {
       (?:Node\ (\d+)\ )?([A-Za-z][A-Za-z0-9]*):\ ((?:\d+\*\d+kB(?:\ \([A-Z]*\))?\ ?)+)(?:=\ ?(\d+)kB)?
       /#)
     {
-      let (counts, types) = try Self.freeBlocks(m.3, line: line, source: source)
+      let (counts, types, pageKB) = try Self.freeBlocks(m.3, line: line, source: source)
       buddyLines.append(
         BuddyLine(
           node: try m.1.map { (s) throws(ParseError) -> Int in try Self.number(s, "node", line, source) },
-          zone: String(m.2), counts: counts, types: types,
+          zone: String(m.2), counts: counts, types: types, pageKB: pageKB,
           totalKB: try m.4.map { (s) throws(ParseError) -> UInt64 in try Self.number(s, "total", line, source) },
           line: line))
     }
   }
 
   /// Free blocks and migratetype letters per order from `count*sizekB (UME)` items; orders not
-  /// printed count 0, and a repeated order keeps its first count.
+  /// printed count 0, and a repeated order keeps its first count. The kernel prints every order
+  /// from 0, so the smallest block is one page: 4 kB on x86, 64 kB on a 64 KiB-page arm64.
   static func freeBlocks(
     _ items: Substring, line: Int, source: String
-  ) throws(ParseError) -> (counts: [UInt64], types: [String?]) {
+  ) throws(ParseError) -> (counts: [UInt64], types: [String?], pageKB: UInt64) {
     var counts: [UInt64] = []
     var types: [String?] = []
-    for o in items.matches(of: #/(\d+)\*(\d+)kB(?: \(([A-Z]*)\))?/#) {
+    let found = Array(items.matches(of: #/(\d+)\*(\d+)kB(?: \(([A-Z]*)\))?/#))
+    var pageKB = UInt64.max
+    for o in found {
       let size: UInt64 = try number(o.2, "block size", line, source)
       guard size >= 4, size.nonzeroBitCount == 1 else {
         throw .malformed(
           path: source, line: line, message: "block size \(size)kB is not a power-of-two multiple of 4 kB")
       }
-      let order = (size / 4).trailingZeroBitCount
+      pageKB = min(pageKB, size)
+    }
+    for o in found {
+      let size: UInt64 = try number(o.2, "block size", line, source)
+      let order = (size / pageKB).trailingZeroBitCount
       while counts.count < order {
         counts.append(0)
         types.append(nil)
@@ -201,6 +210,6 @@ public struct KernelLog: Sendable, Hashable, Codable {
         types.append(o.3.map(String.init))
       }
     }
-    return (counts, types)
+    return (counts, types, pageKB == .max ? 4 : pageKB)
   }
 }

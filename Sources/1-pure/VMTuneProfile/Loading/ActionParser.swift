@@ -106,8 +106,11 @@ extension DocumentParser {
     }
     do throws(ScalarDecoding.Failure) {
       let order = try ScalarDecoding.integer(o)
-      guard (0...10).contains(order) else {
-        throw ScalarDecoding.Failure(message: "order \(order) is outside 0 … 10")
+      // 0 … 10 with 4 KiB pages; 64 KiB-page arm64 kernels have orders up to 13 (512 MiB).
+      guard (0...MemoryCondition.maxOrder).contains(order) else {
+        throw ScalarDecoding.Failure(
+          message: "order \(order) is outside 0 … \(MemoryCondition.maxOrder)",
+          hint: "orders are powers of two pages: 9 is 2 MiB with 4 KiB pages, 13 is 512 MiB with 64 KiB pages")
       }
       var c = MemoryCondition(order: Int(order))
       try Self.readTests(f, into: &c)

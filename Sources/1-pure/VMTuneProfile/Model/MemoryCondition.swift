@@ -5,6 +5,9 @@
 /// same node (or zone, with `per: zone`); the semantics are in docs/KERNEL.md, Fragmentation
 /// indexes and Proactive compaction.
 public struct MemoryCondition: Sendable, Hashable, Codable {
+  /// The largest buddy order Linux builds with (arm64 with 64 KiB pages: 14 orders).
+  public static let maxOrder: Int64 = 13
+
   /// Where the tests are evaluated: per NUMA node (its zones' free blocks summed; the small ISA
   /// DMA zone left out where the node has others) or per zone.
   public enum Scope: String, Sendable, Hashable, Codable, CaseIterable {

@@ -3,6 +3,7 @@ import VMTuneDiagnose
 import VMTuneFrontend
 import VMTuneHost
 import VMTuneKernel
+import VMTuneProfile
 
 struct DiagnoseCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -68,8 +69,8 @@ struct DiagnoseCommand: ParsableCommand {
   var debugfs = false
 
   func validate() throws {
-    if let bad = order.first(where: { !(0...10).contains($0) }) {
-      throw ValidationError("--order \(bad) is outside 0 … 10")
+    if let bad = order.first(where: { !(0...Int(MemoryCondition.maxOrder)).contains($0) }) {
+      throw ValidationError("--order \(bad) is outside 0 … \(MemoryCondition.maxOrder)")
     }
   }
 
@@ -91,6 +92,12 @@ struct DiagnoseCommand: ParsableCommand {
       return
     }
     let loaded = try profile.map { (p: String) throws(VMTuneError) in try frontend.loadProfile(p) }
+    let pages = Diagnoser.geometry(snap, log: kernelLog)
+    if let bad = order.first(where: { !pages.has(order: $0) }) {
+      throw VMTuneError.other(
+        "--order \(bad): this host has buddy orders 0 … \(pages.orderCount - 1) (\(pages.pageSize) pages)",
+        hint: "order \(pages.hugePageOrder) is a huge page here")
+    }
     let d = Diagnoser.diagnose(snap, log: kernelLog, orders: order, profile: loaded)
     switch format {
     case .json: print(try JSONFile.string(d))

@@ -79,14 +79,17 @@ struct WatermarksCommand: ParsableCommand {
     let rule = WatermarkForecast.rule(kernel)
     let ruleText = kernel == nil ? "\(rule.rawValue) (assumed: the kernel release is unknown)" : rule.rawValue
     let predicted = WatermarkModel.predict(
-      WatermarkForecast.zones(info), minFreeKbytes: settings.min, scaleFactor: settings.wsf, rule: rule)
+      WatermarkForecast.zones(info), minFreeKbytes: settings.min, scaleFactor: settings.wsf, rule: rule,
+      pageShift: snap.pageSize.shift)
     let rows = zip(info.zones, predicted).map { z, p in
       Row(node: z.node, zone: z.name, managed: z.managedPages, free: z.free, now: z.unboosted, predicted: p)
     }
     if format == .json {
       print(try JSONFile.string(rows))
     } else {
-      print("min_free_kbytes \(settings.min), watermark_scale_factor \(settings.wsf), rule \(ruleText)\n")
+      print(
+        "min_free_kbytes \(settings.min), watermark_scale_factor \(settings.wsf), rule \(ruleText), "
+          + "page size \(snap.pageSize)\n")
       print(table(rows))
     }
     for warning in capacityWarnings(rows) { Terminal.error("warning: \(warning)") }

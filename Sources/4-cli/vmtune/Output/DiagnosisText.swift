@@ -45,7 +45,7 @@ struct DiagnosisText {
   func render(_ d: Diagnosis) -> String {
     var out = header(d)
     if d.zones.isEmpty { out += "\nNo /proc/buddyinfo under this root and no buddy lines in the log.\n" }
-    for z in d.zones { out += zone(z) }
+    for z in d.zones { out += zone(z, pageSize: d.pages.pageSize) }
     out += nodes(d.nodes) + unusable(d.unusable) + profile(d.profile) + kernelLog(d)
     if !d.counters.isEmpty {
       let nonzero = d.counters.sorted { $0.key < $1.key }.filter { $0.value > 0 }
@@ -61,13 +61,15 @@ struct DiagnosisText {
     return "Host \(h.hostname ?? "?"), Linux \(h.kernelRelease ?? "?"), \(humanKB(h.memTotalKB)) RAM, "
       + "\(h.numaNodes) NUMA node(s)\n"
       + "min_free_kbytes \(minFree), watermark_scale_factor \(scale), extfrag_threshold \(d.extfragThreshold)\n"
+      + "pages \(d.pages.pageSize)\(d.pages.pageSize.source == .assumed ? "" : " (from \(d.pages.pageSize.source.rawValue))"), "
+      + "buddy orders 0 … \(d.pages.orderCount - 1), huge page order \(d.pages.hugePageOrder)\n"
       + d.assumptions.map { terminal.paint("Assumed: ", .yellow) + $0 + "\n" }.joined()
   }
 
   /// A zone's block: free memory, watermarks and headroom, free blocks by order, then each order.
-  func zone(_ z: ZoneDiagnosis) -> String {
+  func zone(_ z: ZoneDiagnosis, pageSize: PageSize) -> String {
     var out = "\n" + terminal.paint("Node \(z.node) \(z.zone)", .bold) + "  (\(z.source))\n"
-    out += "  free \(z.freePages) pages (\(humanKB(Int64(z.freePages) * 4)))"
+    out += "  free \(z.freePages) pages (\(humanKB(pageSize.kilobytes(z.freePages))))"
     if let m = z.managed { out += " of \(m) managed" }
     out += "\n"
     if let w = z.watermarks, let head = z.headroomPages {
