@@ -82,6 +82,7 @@ bench: release
 	./bench/plan-latency.sh
 	python3 bench/agent-cycle.py
 	python3 bench/fleet-check.py
+	python3 bench/loader-scaling.py
 
 install: release
 	install -D -m 0755 .build/release/vmtune $(DESTDIR)/usr/local/bin/vmtune

@@ -8,10 +8,18 @@ import VMTuneTestSupport
 
 @testable import VMTuneAgent
 
+/// A wall clock and a monotonic clock that tests move: `advance` moves both (time passes), `stepWall`
+/// only the wall clock (an operator or NTP setting the time).
 final class FakeClock: AgentClock {
   let t = Mutex<Int64>(1_000_000)
+  let elapsed = Mutex<Int64>(0)
   func now() -> Int64 { t.withLock { $0 } }
-  func advance(_ s: Int64) { t.withLock { $0 += s } }
+  func monotonic() -> Duration { .seconds(elapsed.withLock { $0 }) }
+  func advance(_ s: Int64) {
+    t.withLock { $0 += s }
+    elapsed.withLock { $0 += s }
+  }
+  func stepWall(_ s: Int64) { t.withLock { $0 += s } }
 }
 
 /// Records runs; fails while `failing` is set.
@@ -161,8 +169,10 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
       executor: exec)
     let first = a.cycle()
     #expect(first.contains { $0.level == .error && $0.message.hasSuffix("retrying in 60s") })
+    #expect(a.lastCycleFailed)
     clock.advance(30)
     #expect(a.cycle().isEmpty, "retried before the backoff")
+    #expect(!a.lastCycleFailed)
     clock.advance(30)
     #expect(a.cycle().contains { $0.message.hasSuffix("retrying in 120s") })
     exec.failing.withLock { $0 = false }

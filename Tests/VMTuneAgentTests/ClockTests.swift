@@ -11,6 +11,9 @@ import VMTuneTestSupport
   @Test func systemClockIsTheWallClock() {
     let now = Int64(Date().timeIntervalSince1970)
     #expect(abs(SystemClock().now() - now) <= 2)
+    let clock = SystemClock()
+    let start = clock.monotonic()
+    #expect(clock.monotonic() >= start)
   }
 
   @Test func executorTimesActionsOnTheMonotonicClock() throws {

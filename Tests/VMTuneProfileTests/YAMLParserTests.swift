@@ -73,6 +73,60 @@ import Testing
     }
   }
 
+  @Test func listsLongerThanTheLimitAreRefusedAtTheirStart() throws {
+    let limit = YAMLParser.maxItems
+    let items = { (n: Int) in Array(repeating: "1", count: n).joined(separator: ", ") }
+    #expect(throws: Never.self) { try YAMLParser.parse("a: [\(items(limit))]\n") }
+    #expect(throws: YAMLError.listTooLong(limit: limit, Mark(line: 2, column: 6))) {
+      try YAMLParser.parse("a:\n  b: [\(items(limit + 1))]\n")
+    }
+    let block = "a:\n" + String(repeating: "- 1\n", count: limit + 1)
+    #expect(throws: YAMLError.listTooLong(limit: limit, Mark(line: 2, column: 1))) { try YAMLParser.parse(block) }
+    #expect(
+      YAMLError.listTooLong(limit: 1024, Mark(line: 1, column: 1)).description
+        == "a list longer than 1024 items; profiles list a few zones, nodes or includes")
+  }
+
+  @Test func mappingsWithMoreKeysThanTheLimitAreRefusedAtTheirStart() throws {
+    let limit = YAMLParser.maxKeys
+    let keys = { (n: Int) in (0..<n).map { "  k\($0): 1\n" }.joined() }
+    #expect(throws: Never.self) { try YAMLParser.parse("a:\n" + keys(limit)) }
+    #expect(throws: YAMLError.tooManyKeys(limit: limit, Mark(line: 2, column: 3))) {
+      try YAMLParser.parse("a:\n" + keys(limit + 1))
+    }
+    #expect(
+      YAMLError.tooManyKeys(limit: 1024, Mark(line: 1, column: 1)).description
+        == "a mapping with more than 1024 keys; a profile sets a few dozen")
+  }
+
+  @Test func keysLongerThanTheLimitAreRefused() throws {
+    let limit = YAMLParser.maxKeyBytes
+    #expect(throws: Never.self) { try YAMLParser.parse(String(repeating: "k", count: limit) + ": 1\n") }
+    #expect(throws: YAMLError.keyTooLong(limit: limit, Mark(line: 2, column: 1))) {
+      try YAMLParser.parse("a: 1\n" + String(repeating: "k", count: limit + 1) + ": 1\n")
+    }
+    #expect(
+      YAMLError.keyTooLong(limit: 256, Mark(line: 1, column: 1)).description
+        == "a key longer than 256 bytes; vm sysctl names are under 40")
+  }
+
+  @Test func moreNodesThanTheLimitAreRefused() throws {
+    // 98 lists of 1024 items: within the list limit, over the node limit.
+    let list = "[" + Array(repeating: "1", count: YAMLParser.maxItems).joined(separator: ", ") + "]"
+    let text = "a: [" + Array(repeating: list, count: 98).joined(separator: ", ") + "]\n"
+    do {
+      _ = try YAMLParser.parse(text)
+      Issue.record("100,352 nodes accepted")
+    } catch {
+      guard case .tooLarge(let limit, _) = error else {
+        Issue.record("expected tooLarge, got \(error)")
+        return
+      }
+      #expect(limit == YAMLParser.maxNodes)
+      #expect(error.description == "more than 100000 YAML nodes; a profile needs far fewer")
+    }
+  }
+
   @Test func multipleDocumentsAndCustomTagsAreRefused() {
     #expect(throws: YAMLError.self) { try YAMLParser.parse("a: 1\n---\nb: 2\n") }
     #expect(throws: YAMLError.unsupported("custom tags (!python/object)", Mark(line: 1, column: 4))) {

@@ -36,12 +36,19 @@ public struct AgentLine: Sendable, Hashable, CustomStringConvertible {
 /// holds the action off, doubling each time (2 × min_interval or 1 min, at most 1 h), until then or
 /// until free memory changes by a tenth. A failed action is logged and retried after a backoff
 /// (1 min, doubling, at most 1 h) without stopping the loop.
+///
+/// Times are wall-clock epoch seconds (so history holds across runs), but the time between two
+/// cycles is measured on the monotonic clock: when the wall clock is stepped, every pending time is
+/// moved by the step (and saved), so what was due in 5 minutes is still due in 5 minutes. A run
+/// recorded in the future when the agent starts (the clock was set back between runs) is moved to
+/// now. Both are logged.
 public final class Agent {
   public private(set) var profile: Profile
   public let files: HostFiles
   let store: any SysctlAccess
   let executor: any ActionExecutor
-  let clock: any AgentClock
+  /// The clocks, read through the watch that notices wall-clock steps.
+  private var watch: ClockWatch
   let jitter: Jitter
   /// Apply drifted sysctls back (false: only log drift).
   public var enforce: Bool
@@ -50,14 +57,24 @@ public final class Agent {
   /// The previous cycle's counters, for conditions about stalls and kswapd.
   private var previousVMStat: VMStat?
   public private(set) var cycles = 0
+  /// Whether the last cycle failed: it logged an error (the host could not be read, enforcing
+  /// the profile failed, or an action failed). `vmtune agent --once` exits 1 then.
+  public private(set) var lastCycleFailed = false
+  /// Lines for the next cycle's log, from work done outside a cycle (start, reload).
+  private var pending: [AgentLine] = []
 
   struct ActionState {
     var nextDue: Int64?
     var record = ActionRecord()
     var retryAt: Int64?
     var failures = 0
-    /// The last reason the action waited, so it is logged once per change, not every cycle.
-    var lastWait: String?
+    /// What the action is waiting for, so a wait is logged when it starts, not every cycle.
+    var lastWait: Wait?
+  }
+
+  /// Why a due action waits.
+  enum Wait: Equatable {
+    case rateLimited, heldOff
   }
 
   /// What the agent remembers about an action (for status and tests).
@@ -71,17 +88,59 @@ public final class Agent {
     self.files = files
     self.store = store ?? SysctlStore(files: files)
     self.executor = executor
-    self.clock = clock
+    self.watch = ClockWatch(clock: clock)
     self.jitter = jitter
     self.enforce = enforce
+    let now = watch.read().now
     for (kind, record) in AgentState.load(files) { states[kind, default: ActionState()].record = record }
-    schedule(from: clock.now())
+    clampFutureRuns(now: now)
+    schedule(from: now)
   }
 
   /// Swaps in a reloaded profile (SIGHUP); schedules restart from now, run history is kept.
   public func replace(profile: Profile) {
     self.profile = profile
-    schedule(from: clock.now())
+    schedule(from: readClock(log: &pending))
+  }
+
+  /// The wall clock now; a step since the last reading moves every pending time with it (logged).
+  private func readClock(log: inout [AgentLine]) -> Int64 {
+    let (now, step) = watch.read()
+    guard step != 0 else { return now }
+    log.append(ClockWatch.stepLine(step))
+    for kind in Array(states.keys) {
+      states[kind]?.nextDue?.shift(by: step)
+      states[kind]?.retryAt?.shift(by: step)
+      states[kind]?.record.lastRun?.shift(by: step)
+      states[kind]?.record.heldOffUntil?.shift(by: step)
+    }
+    saveRecords(log: &log)
+    return now
+  }
+
+  /// A last run recorded after `now` (the wall clock was set back since it ran) is moved to now,
+  /// with its hold-off, so the action is not suspended until the clock catches up.
+  private func clampFutureRuns(now: Int64) {
+    var clamped = false
+    for kind in states.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+      guard let last = states[kind]?.record.lastRun, last - now > ClockWatch.tolerance else { continue }
+      states[kind]?.record.lastRun = now
+      states[kind]?.record.heldOffUntil?.shift(by: now - last)
+      clamped = true
+      pending.append(
+        AgentLine(
+          level: .warning,
+          message: "\(kind.rawValue): its last run is recorded \(Interval(seconds: last - now)) in the future "
+            + "(the wall clock was set back); counting its schedule and min_interval from now"))
+    }
+    if clamped { saveRecords(log: &pending) }
+  }
+
+  /// Saves every action's record; a failure is logged.
+  private func saveRecords(log: inout [AgentLine]) {
+    let records = states.mapValues(\.record)
+    guard records.values.contains(where: { $0.lastRun != nil }) else { return }
+    if let problem = AgentState.save(records, files) { log.append(AgentLine(level: .warning, message: problem)) }
   }
 
   private func schedule(from now: Int64) {
@@ -103,7 +162,16 @@ public final class Agent {
   /// One evaluation: returns the lines to log.
   public func cycle() -> [AgentLine] {
     cycles += 1
-    let now = clock.now()
+    var log = pending
+    pending = []
+    let now = readClock(log: &log)
+    log += run(now: now)
+    lastCycleFailed = log.contains { $0.level == .error }
+    return log
+  }
+
+  /// Reads the host, enforces the profile and considers each action.
+  private func run(now: Int64) -> [AgentLine] {
     let snapshot: HostSnapshot
     do {
       snapshot = try Frontend(checked: files).readHost(keys: Planner.keysRead(by: profile), tables: tablesNeeded)
@@ -188,9 +256,9 @@ public final class Agent {
       s.lastWait = nil
       return []
     }
-    if let wait = waitReason(action, s, snapshot: snapshot, now: now) {
+    if let (wait, why) = waitReason(action, s, snapshot: snapshot, now: now) {
       defer { s.lastWait = wait }
-      return s.lastWait == wait ? [] : [AgentLine(level: .info, message: "\(name): due but \(wait)")]
+      return s.lastWait == wait ? [] : [AgentLine(level: .info, message: "\(name): due but \(why)")]
     }
     s.lastWait = nil
     let why =
@@ -213,16 +281,20 @@ public final class Agent {
   }
 
   /// Why a due action must wait: its min_interval, or the hold-off after a futile run (unless
-  /// memory has changed since). Nil when it may run.
-  private func waitReason(_ action: Action, _ s: ActionState, snapshot: HostSnapshot, now: Int64) -> String? {
+  /// memory has changed since), with the text to log. Nil when it may run.
+  private func waitReason(_ action: Action, _ s: ActionState, snapshot: HostSnapshot, now: Int64) -> (Wait, String)? {
     if let min = action.minIntervalSeconds, let last = s.record.lastRun, now - last < min {
-      return "rate-limited (last run \(Interval(seconds: now - last)) ago, min_interval \(Interval(seconds: min)))"
+      let ago = Interval(seconds: max(now - last, 0))
+      return (.rateLimited, "rate-limited (last run \(ago) ago, min_interval \(Interval(seconds: min)))")
     }
     if let until = s.record.heldOffUntil, now < until {
       let (free, blocks) = Self.measure(snapshot, order: action.condition?.order ?? 4)
       if !s.record.memoryChanged(freePages: free, blocks: blocks) {
-        return "held off until \(UTC.text(until)) UTC: the last \(s.record.futileRuns) run(s) changed nothing "
-          + "and free memory has not changed since"
+        return (
+          .heldOff,
+          "held off until \(UTC.text(until)) UTC: the last \(s.record.futileRuns) run(s) changed nothing "
+            + "and free memory has not changed since"
+        )
       }
     }
     return nil

@@ -1,12 +1,25 @@
 import VMTuneKernel
 
-/// The agent's wall clock for schedules, rate limits and backoff (run history is stored as epoch
-/// seconds, so it must be the wall clock) is the same injectable ``WallClock`` the applier stamps
-/// journals with; durations it measures use the monotonic `ContinuousClock`.
-public typealias AgentClock = WallClock
+/// The agent's two clocks. The wall clock (the same ``WallClock`` the applier stamps journals
+/// with) gives the epoch seconds that run history is stored in, so it holds across restarts and
+/// `--once` runs; the monotonic clock measures how much time really passed between two cycles of
+/// one process, so a wall clock that is stepped (by an operator or NTP) is detected and neither
+/// suspends nor hurries schedules, rate limits and hold-offs. Injectable so tests move both.
+public protocol AgentClock: WallClock {
+  /// Time on a clock that never steps and counts suspend (only differences are meaningful).
+  func monotonic() -> Swift.Duration
+}
 
-/// The real clock.
-public typealias SystemClock = SystemWallClock
+/// The real clocks: `time(2)` and the standard library's `ContinuousClock`.
+public struct SystemClock: AgentClock {
+  private let origin = ContinuousClock.now
+
+  public init() {}
+
+  public func now() -> Int64 { SystemWallClock().now() }
+
+  public func monotonic() -> Swift.Duration { origin.duration(to: .now) }
+}
 
 /// Deterministic jitter: a value in 0 … max for each action, from a seed (fleet hosts use their
 /// hostname, so each host keeps its own offset across restarts).

@@ -6,6 +6,9 @@ public struct ProfileLoader: Sendable {
   public static let maxFileBytes = 1 << 20
   /// Deeper include chains are refused (a cycle guard independent of path spelling).
   public static let maxIncludeDepth = 16
+  /// Files read for one profile, repeats counted: includes of includes multiply, and a few small
+  /// files that each include the next a thousand times would otherwise load a billion.
+  public static let maxLoads = 64
 
   public var reader: any ProfileReader
   /// Directories searched for included names after the including file's own directory.
@@ -68,7 +71,10 @@ public struct ProfileLoader: Sendable {
 
   private struct LoadState {
     var errors: [ProfileError] = []
+    /// Every file read, in order (repeats included).
     var files: [String] = []
+    /// Set once ``maxLoads`` is reached and reported: later includes are skipped silently.
+    var overLoadLimit = false
   }
 
   /// Loads the file at `path` and the parents it includes, merged; `chain` holds the including
@@ -127,7 +133,7 @@ public struct ProfileLoader: Sendable {
     }
     var parser = DocumentParser(file: path)
     let doc = parser.parse(root, defaultName: ProfilePath.stem(path))
-    state.errors += parser.errors.map { Self.quoting($0, bytes) }
+    state.errors += Self.quoting(parser.errors, bytes)
     return doc
   }
 
@@ -142,6 +148,14 @@ public struct ProfileLoader: Sendable {
       case .failure(let e):
         state.errors.append(e)
       case .success(let target):
+        if state.overLoadLimit { return parents }
+        if state.files.count >= Self.maxLoads {
+          var e = site
+          e.message = "includes load more than \(Self.maxLoads) profile files; include each profile once"
+          state.errors.append(e)
+          state.overLoadLimit = true
+          return parents
+        }
         do {
           parents.append(try load(path: target, chain: chain + [path], includedFrom: site, state: &state))
         } catch {
@@ -214,23 +228,26 @@ public struct ProfileLoader: Sendable {
 
   /// `error` with the text of the line its mark points into (tabs kept, at most 200 characters).
   static func quoting(_ error: ProfileError, _ bytes: [UInt8]) -> ProfileError {
-    guard let mark = error.mark, error.sourceLine == nil else { return error }
-    var line = 1
-    var start = 0
-    var i = 0
-    while i < bytes.count, line < mark.line {
-      if bytes[i] == 0x0A {
-        line += 1
-        start = i + 1
+    quoting([error], bytes)[0]
+  }
+
+  /// `errors`, each with the text of the line its mark points into (tabs kept, at most 200
+  /// characters). The lines are found in one pass over `bytes`, however many errors there are.
+  static func quoting(_ errors: [ProfileError], _ bytes: [UInt8]) -> [ProfileError] {
+    guard errors.contains(where: { $0.mark != nil && $0.sourceLine == nil }) else { return errors }
+    var lineStarts = [0]
+    for (i, b) in bytes.enumerated() where b == 0x0A { lineStarts.append(i + 1) }
+    return errors.map { error in
+      guard let mark = error.mark, error.sourceLine == nil, (1...lineStarts.count).contains(mark.line) else {
+        return error
       }
-      i += 1
+      let start = lineStarts[mark.line - 1]
+      var end = start
+      while end < bytes.count, bytes[end] != 0x0A, end - start < 200 { end += 1 }
+      var e = error
+      e.sourceLine = String(decoding: bytes[start..<end], as: UTF8.self)
+      return e
     }
-    guard line == mark.line else { return error }
-    var end = start
-    while end < bytes.count, bytes[end] != 0x0A, end - start < 200 { end += 1 }
-    var e = error
-    e.sourceLine = String(decoding: bytes[start..<end], as: UTF8.self)
-    return e
   }
 
   /// Position of the first byte that is not valid UTF-8, if any.

@@ -10,10 +10,17 @@ public enum YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
   case tooDeep(limit: Int, Mark)
   /// More nodes than any profile needs (guards against memory exhaustion).
   case tooLarge(limit: Int, Mark)
+  /// A list with more items than any profile needs, at the list's start.
+  case listTooLong(limit: Int, Mark)
+  /// A mapping with more keys than any profile needs, at the mapping's start.
+  case tooManyKeys(limit: Int, Mark)
+  /// A key longer than any key a profile has.
+  case keyTooLong(limit: Int, Mark)
 
   public var mark: Mark {
     switch self {
-    case .syntax(_, let m), .unsupported(_, let m), .tooDeep(_, let m), .tooLarge(_, let m):
+    case .syntax(_, let m), .unsupported(_, let m), .tooDeep(_, let m), .tooLarge(_, let m),
+      .listTooLong(_, let m), .tooManyKeys(_, let m), .keyTooLong(_, let m):
       return m
     case .duplicateKey(_, _, let second): return second
     }
@@ -31,6 +38,12 @@ public enum YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
       return "nesting deeper than \(limit) levels; profiles are at most a few levels deep"
     case .tooLarge(let limit, _):
       return "more than \(limit) YAML nodes; a profile needs far fewer"
+    case .listTooLong(let limit, _):
+      return "a list longer than \(limit) items; profiles list a few zones, nodes or includes"
+    case .tooManyKeys(let limit, _):
+      return "a mapping with more than \(limit) keys; a profile sets a few dozen"
+    case .keyTooLong(let limit, _):
+      return "a key longer than \(limit) bytes; vm sysctl names are under 40"
     }
   }
 }

@@ -3,10 +3,17 @@ internal import CYaml
 /// Composes a YAML document into ``YAMLNode``s using libyaml's event API.
 ///
 /// The composer is deliberately strict: one document, no anchors or aliases (no alias bombs),
-/// no custom tags, no duplicate keys, bounded depth and node count.
+/// no custom tags, no duplicate keys, bounded depth, node count, list and mapping sizes and key
+/// length. Its work is linear in the input: each node is appended once, in place.
 public enum YAMLParser {
   public static let maxDepth = 64
   public static let maxNodes = 100_000
+  /// Items in one list: a profile lists a few zones, nodes (at most 1024 on Linux) or includes.
+  public static let maxItems = 1024
+  /// Keys in one mapping: a profile sets a few dozen sysctls.
+  public static let maxKeys = 1024
+  /// Bytes in one key: the longest vm sysctl name is under 40.
+  public static let maxKeyBytes = 256
 
   /// Parses `bytes` and returns the root node, or nil for an empty document.
   public static func parse(_ bytes: [UInt8]) throws(YAMLError) -> YAMLNode? {
@@ -31,9 +38,15 @@ public enum YAMLParser {
 }
 
 private struct Composer {
-  private enum Frame {
-    case sequence(Mark, [YAMLNode])
-    case mapping(Mark, [YAMLNode.Pair], pendingKey: YAMLNode?, seen: [String: Mark])
+  /// An open list or mapping. Frames are changed in place on the stack (never copied out and
+  /// back), so appending an item costs the same however long the list already is.
+  private struct Frame {
+    var mark: Mark
+    var isMapping: Bool
+    var items: [YAMLNode] = []
+    var pairs: [YAMLNode.Pair] = []
+    var pendingKey: YAMLNode?
+    var seen: [String: Mark] = [:]
   }
 
   private var stack: [Frame] = []
@@ -69,28 +82,24 @@ private struct Composer {
       case YAML_SEQUENCE_START_EVENT:
         try Composer.refuse(
           anchor: event.data.sequence_start.anchor, tag: event.data.sequence_start.tag, at: mark)
-        try push(.sequence(mark, []), at: mark)
+        try push(Frame(mark: mark, isMapping: false))
       case YAML_MAPPING_START_EVENT:
         try Composer.refuse(
           anchor: event.data.mapping_start.anchor, tag: event.data.mapping_start.tag, at: mark)
-        try push(.mapping(mark, [], pendingKey: nil, seen: [:]), at: mark)
+        try push(Frame(mark: mark, isMapping: true))
       case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
         guard let frame = stack.popLast() else { break }
-        switch frame {
-        case .sequence(let start, let items):
-          try add(YAMLNode(.sequence(items), mark: start))
-        case .mapping(let start, let pairs, _, _):
-          try add(YAMLNode(.mapping(pairs), mark: start))
-        }
+        let content: YAMLNode.Content = frame.isMapping ? .mapping(frame.pairs) : .sequence(frame.items)
+        try add(YAMLNode(content, mark: frame.mark))
       default:
         break
       }
     }
   }
 
-  private mutating func push(_ frame: Frame, at mark: Mark) throws(YAMLError) {
+  private mutating func push(_ frame: Frame) throws(YAMLError) {
     if stack.count >= YAMLParser.maxDepth {
-      throw .tooDeep(limit: YAMLParser.maxDepth, mark)
+      throw .tooDeep(limit: YAMLParser.maxDepth, frame.mark)
     }
     stack.append(frame)
   }
@@ -100,29 +109,37 @@ private struct Composer {
     if nodes > YAMLParser.maxNodes {
       throw .tooLarge(limit: YAMLParser.maxNodes, node.mark)
     }
-    guard let top = stack.popLast() else {
+    let top = stack.count - 1
+    guard top >= 0 else {
       root = node
       return
     }
-    switch top {
-    case .sequence(let start, var items):
-      items.append(node)
-      stack.append(.sequence(start, items))
-    case .mapping(let start, var pairs, let pendingKey, var seen):
-      if let key = pendingKey {
-        pairs.append(YAMLNode.Pair(key: key, value: node))
-        stack.append(.mapping(start, pairs, pendingKey: nil, seen: seen))
-      } else {
-        guard let keyText = node.scalar else {
-          throw .unsupported("complex mapping keys (a list or mapping used as a key)", node.mark)
-        }
-        if let first = seen[keyText] {
-          throw .duplicateKey(keyText, first: first, second: node.mark)
-        }
-        seen[keyText] = node.mark
-        stack.append(.mapping(start, pairs, pendingKey: node, seen: seen))
+    guard stack[top].isMapping else {
+      if stack[top].items.count >= YAMLParser.maxItems {
+        throw .listTooLong(limit: YAMLParser.maxItems, stack[top].mark)
       }
+      stack[top].items.append(node)
+      return
     }
+    if let key = stack[top].pendingKey {
+      stack[top].pairs.append(YAMLNode.Pair(key: key, value: node))
+      stack[top].pendingKey = nil
+      return
+    }
+    guard let keyText = node.scalar else {
+      throw .unsupported("complex mapping keys (a list or mapping used as a key)", node.mark)
+    }
+    if keyText.utf8.count > YAMLParser.maxKeyBytes {
+      throw .keyTooLong(limit: YAMLParser.maxKeyBytes, node.mark)
+    }
+    if let first = stack[top].seen[keyText] {
+      throw .duplicateKey(keyText, first: first, second: node.mark)
+    }
+    if stack[top].pairs.count >= YAMLParser.maxKeys {
+      throw .tooManyKeys(limit: YAMLParser.maxKeys, stack[top].mark)
+    }
+    stack[top].seen[keyText] = node.mark
+    stack[top].pendingKey = node
   }
 
   private static func refuse(

@@ -33,9 +33,12 @@ struct AgentCommand: ParsableCommand {
       Logs are plain lines on standard error; under systemd (JOURNAL_STREAM set) each carries
       a <N> priority prefix for journald. SIGTERM or SIGINT stop it after the current step;
       SIGHUP reloads the profile (an invalid profile is logged and the old one keeps running).
-      --once runs a single cycle, for cron or a systemd timer; each action's history (last
-      run, futile runs, hold-off, last effect) is kept in DIR/var/lib/vmtune/agent-state.json
-      so schedules, rate limits and hold-offs hold across runs.
+      --once runs a single cycle, for cron or a systemd timer, and exits 1 when anything in it
+      failed (reading the host, enforcing the profile, an action), so the unit shows failed;
+      each action's history (last run, futile runs, hold-off, last effect) is kept in
+      DIR/var/lib/vmtune/agent-state.json so schedules, rate limits and hold-offs hold across
+      runs. Schedules count on the monotonic clock: a wall clock stepped back or forward is
+      logged and moves nothing that was due.
       """)
 
   @OptionGroup var host: HostOptions
@@ -109,6 +112,7 @@ struct AgentCommand: ParsableCommand {
     while true {
       for line in agent.cycle() { Self.emit(line) }
       done += 1
+      if once, agent.lastCycleFailed { throw ExitCode.failure }
       if once || done >= (cycles ?? Int.max) { return }
       Self.sleep(interval.duration)
       if stopRequested.load(ordering: .relaxed) {
