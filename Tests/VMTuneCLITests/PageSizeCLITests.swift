@@ -53,3 +53,22 @@ import VMTuneTestSupport
       "\(never.stdout)")
   }
 }
+
+/// A 2.6.29 meminfo with an underflow printed unsigned, and a line nothing can read: every command
+/// that reads the host still works, and says which line it skipped.
+@Suite struct OddProcLineTests {
+  @Test func snapshotDiagnoseAndWatermarksReadAHostWithOddLines() throws {
+    let host = try fourGiBHostBeforeRunawayReserve()
+    try host.write(
+      "proc/meminfo", "MemTotal:        4024116 kB\nMemFree: 3000000 kB\nDirectMap2M: 18446744073709551613\nOdd: ? kB\n"
+    )
+    for args in [
+      ["snapshot"], ["diagnose"], ["watermarks"], ["plan", try writeProfile(host, "sysctl:\n  swappiness: 10\n")],
+    ] {
+      let r = try runVMTune(args + ["--root", host.root])
+      #expect(r.status == 0 || (args[0] == "plan" && r.status == 2), "\(args): \(r.stderr)")
+      #expect(
+        r.stderr.contains("warning: \(host.root)/proc/meminfo:4: 'Odd' has no valid number"), "\(args): \(r.stderr)")
+    }
+  }
+}

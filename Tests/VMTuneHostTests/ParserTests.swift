@@ -180,8 +180,8 @@ import VMTuneTestSupport
     #expect(v["nr_free_pages"] == 3840)
     #expect(v.sum(prefix: "allocstall_") == 7)
     let bad = ParseError.malformed(path: "/proc/vmstat", line: 2, message: "compact_stall: 'x' is not a number")
-    #expect(throws: bad) { try VMStat.parse("nr_free_pages 1\ncompact_stall x\n") }
-    #expect(throws: ParseError.self) { try VMStat.parse("three tokens here\n") }
+    #expect(try VMStat.parse("nr_free_pages 1\ncompact_stall x\n").skipped == [bad])
+    #expect(try VMStat.parse("three tokens here\n").skipped.count == 1)
   }
 }
 

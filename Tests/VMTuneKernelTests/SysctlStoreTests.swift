@@ -118,11 +118,10 @@ import VMTuneTestSupport
     #expect(m.memTotalKB == 24_684_084)
     #expect(m.values["HugePages_Total"] == 0)
     #expect(
-      throws: ParseError.malformed(
-        path: "/proc/meminfo", line: 2, message: "'MemFree' has no valid number: 'MemFree:  12x4 kB'")
-    ) {
-      try MemInfo.parse("MemTotal: 1 kB\nMemFree:  12x4 kB\n")
-    }
-    #expect(throws: ParseError.self) { try MemInfo.parse("garbage without colon\n") }
+      try MemInfo.parse("MemTotal: 1 kB\nMemFree:  12x4 kB\n").skipped == [
+        ParseError.malformed(
+          path: "/proc/meminfo", line: 2, message: "'MemFree' has no valid number: 'MemFree:  12x4 kB'")
+      ])
+    #expect(try MemInfo.parse("garbage without colon\n").skipped.count == 1)
   }
 }

@@ -73,7 +73,9 @@ extension Advisor {
 
     /// Active and inactive file pages: clean cache that reclaim or drop_caches can free.
     var pageCacheKB: Int64 {
-      (snapshot.memInfo.values["Active(file)"] ?? 0) + (snapshot.memInfo.values["Inactive(file)"] ?? 0)
+      Int64(
+        clamping: Int128(snapshot.memInfo.values["Active(file)"] ?? 0)
+          + Int128(snapshot.memInfo.values["Inactive(file)"] ?? 0))
     }
 
     /// Page cache is more than a tenth of RAM.

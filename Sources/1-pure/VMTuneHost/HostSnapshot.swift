@@ -70,6 +70,11 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
     return page.shift - 3
   }
 
+  /// Lines of the /proc tables that could not be read and were skipped, as `file:line: why`.
+  public var parseWarnings: [String] {
+    (memInfo.skipped + (zoneInfo?.skipped ?? []) + (vmstat?.skipped ?? [])).map(\.description)
+  }
+
   /// Whether the knob's file exists on this host (readable or not).
   public func has(_ key: String) -> Bool { values[key] != nil || unreadable[key] != nil }
 

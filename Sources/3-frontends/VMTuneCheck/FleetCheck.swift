@@ -133,7 +133,7 @@ struct DriftFields: Decodable {
     let mem = try c.nestedContainer(keyedBy: AnyKey.self, forKey: .memInfo)
       .nestedContainer(keyedBy: AnyKey.self, forKey: AnyKey("values"))
     var memInfo = MemInfo(values: [:])
-    memInfo.values["MemTotal"] = try mem.decodeIfPresent(Int64.self, forKey: AnyKey("MemTotal"))
+    memInfo.values["MemTotal"] = try mem.decodeIfPresent(UInt64.self, forKey: AnyKey("MemTotal"))
     snapshot = HostSnapshot(
       hostname: try c.decodeIfPresent(String.self, forKey: .hostname),
       kernelRelease: try c.decodeIfPresent(String.self, forKey: .kernelRelease),

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Synchronization
 import VMTuneApply
 import VMTuneHost
 import VMTuneKernel
@@ -53,11 +54,16 @@ public struct Frontend: Sendable {
   }
 
   /// Reads the live host (or the fixture tree under the root): every sysctl, or only `keys`.
+  /// Lines of /proc tables that could not be read are skipped and said on stderr, once per
+  /// process (the agent reads every cycle).
   public func readHost(keys: Set<String>? = nil, tables: HostSnapshot.Tables = .all) throws(VMTuneError) -> HostSnapshot
   {
-    do { return try HostSnapshot.read(files, keys: keys, tables: tables) } catch {
+    let snapshot: HostSnapshot
+    do { snapshot = try HostSnapshot.read(files, keys: keys, tables: tables) } catch {
       throw .host(root: files.rootDescription, error)
     }
+    for w in snapshot.parseWarnings where SkippedLines.first(w) { Terminal.error("warning: \(w) (line skipped)") }
+    return snapshot
   }
 
   /// Reads a snapshot saved by `vmtune snapshot`.
@@ -195,4 +201,12 @@ extension Frontend {
     guard plan.formatVersion == Plan.formatVersion else { throw otherFormat(plan.formatVersion) }
     return plan
   }
+}
+
+/// The skipped-line warnings already said in this process.
+enum SkippedLines {
+  private static let said = Mutex<Set<String>>([])
+
+  /// True the first time `warning` is seen.
+  static func first(_ warning: String) -> Bool { said.withLock { $0.insert(warning).inserted } }
 }

@@ -1,31 +1,46 @@
-/// `/proc/meminfo` as key → value (kB for sized lines, plain counts for HugePages_*).
+/// `/proc/meminfo` as key → value (kB for sized lines, plain counts for HugePages_*). The kernel
+/// prints every value unsigned (`%lu`), so values are u64: 2.6.29 printed an underflowed
+/// DirectMap2M as 18446744073709551613.
 public struct MemInfo: Sendable, Hashable, Codable {
-  public var values: [String: Int64]
+  public var values: [String: UInt64]
+  /// Lines that could not be read, skipped (not part of the Codable form).
+  public var skipped: [ParseError] = []
 
-  public init(values: [String: Int64]) { self.values = values }
+  enum CodingKeys: String, CodingKey { case values }
+
+  public init(values: [String: UInt64]) { self.values = values }
 
   /// MemTotal in kB.
-  public var memTotalKB: Int64? { values["MemTotal"] }
+  public var memTotalKB: Int64? { values["MemTotal"].flatMap { Int64(exactly: $0) } }
 
-  /// Parses meminfo text. Unknown keys are kept; a malformed number is an error naming the line.
+  /// Parses meminfo text. Unknown keys are kept; a line without a number is skipped and listed
+  /// in ``skipped`` with its line: one odd line must not hide the rest of the host.
   public static func parse(_ text: String, source: String = "/proc/meminfo") throws(ParseError) -> MemInfo {
-    var values: [String: Int64] = [:]
-    try Bytes.forEachLine(text) { (lineNumber, line) throws(ParseError) in
+    var values: [String: UInt64] = [:]
+    var skipped: [ParseError] = []
+    try Bytes.forEachLine(text) { (lineNumber, line) in
       guard let colon = line.firstIndex(of: 0x3A) else {
         if line.allSatisfy({ $0 == Bytes.space }) { return }
-        throw .malformed(
-          path: source, line: lineNumber, message: "expected 'Key: value', got '\(Bytes.string(line.prefix(60)))'")
+        skipped.append(
+          .malformed(
+            path: source, line: lineNumber, message: "expected 'Key: value', got '\(Bytes.string(line.prefix(60)))'"))
+        return
       }
       let key = Bytes.string(line[..<colon])
       let fields = Bytes.fields(line[(colon + 1)...])
-      guard let first = fields.first, let n = Bytes.uint(first), n <= UInt64(Int64.max), fields.count <= 2,
+      guard let first = fields.first, let n = Bytes.uint(first), fields.count <= 2,
         fields.count == 1 || fields[1].elementsEqual("kB".utf8)
       else {
-        throw .malformed(
-          path: source, line: lineNumber, message: "'\(key)' has no valid number: '\(Bytes.string(line.prefix(60)))'")
+        skipped.append(
+          .malformed(
+            path: source, line: lineNumber,
+            message: "'\(key)' has no valid number: '\(Bytes.string(line.prefix(60)))'"))
+        return
       }
-      values[key] = Int64(n)
+      values[key] = n
     }
-    return MemInfo(values: values)
+    var info = MemInfo(values: values)
+    info.skipped = skipped
+    return info
   }
 }

@@ -54,6 +54,9 @@ public struct ZoneInfo: Sendable, Hashable, Codable {
   public var zones: [ZoneStats]
   /// The `per-node stats` block of each node (4.8+). Not part of the Codable form.
   public var nodeCounters: [Int: [String: UInt64]]
+  /// Counter lines that could not be read, skipped (not part of the Codable form). Zone headers
+  /// and the fields watermarks use are errors instead: a guess there would mislead.
+  public var skipped: [ParseError] = []
 
   enum CodingKeys: String, CodingKey { case zones }
 
@@ -101,6 +104,7 @@ private struct ZoneInfoParser {
   var zones: [ZoneStats] = []
   var nodeCounters: [Int: [String: UInt64]] = [:]
   var current: ZoneStats?
+  var skipped: [ParseError] = []
   var section = Section.zone
   /// The line being read (1-based), for errors.
   var lineNumber = 0
@@ -133,7 +137,9 @@ private struct ZoneInfoParser {
     if let z = current { zones.append(z) }
     current = nil
     for i in zones.indices { zones[i].filePages = ZoneStats.filePages(zones[i].counters) }
-    return ZoneInfo(zones: zones, nodeCounters: nodeCounters)
+    var info = ZoneInfo(zones: zones, nodeCounters: nodeCounters)
+    info.skipped = skipped
+    return info
   }
 
   /// "Node 0, zone      DMA": ends the zone being read and starts the named one.
@@ -189,14 +195,13 @@ private struct ZoneInfoParser {
       return
     case .nodeStats:
       guard let node = current?.node else { return }
-      let v = try number(tokens[1], key)
+      guard let v = counter(tokens[1], key) else { return }
       nodeCounters[node, default: [:]][key] = v
     case .zone:
       if ZoneInfo.fields.contains(key) {
         let v = try number(tokens[1], key)
         setField(key, v)
-      } else if tokens.count == 2, Self.isCounterName(tokens[0]) {
-        let v = try number(tokens[1], key)
+      } else if tokens.count == 2, Self.isCounterName(tokens[0]), let v = counter(tokens[1], key) {
         current?.counters[key] = v
       }
     }
@@ -223,6 +228,13 @@ private struct ZoneInfoParser {
     name.allSatisfy {
       ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
     }
+  }
+
+  /// A counter's value, or nil after noting the line as skipped: counters are extra fields.
+  mutating func counter(_ token: ArraySlice<UInt8>, _ key: String) -> UInt64? {
+    if let n = Bytes.uint(token) { return n }
+    skipped.append(malformed("\(key): '\(Bytes.string(token))' is not a number"))
+    return nil
   }
 
   /// `token` as a number; `what` names the field in the error.
