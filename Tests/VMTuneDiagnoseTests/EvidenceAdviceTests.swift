@@ -87,7 +87,9 @@ import VMTuneTestSupport
       Advice(
         kind: .raiseMinFree, title: "t", evidence: "e", commands: [],
         profile: ["sysctl:", "  min_free_kbytes: 7000000"]), on: s)
-    #expect(checked.evidence.contains("apply would refuse these lines here: min_free_kbytes 7000000 reserves"))
+    #expect(
+      checked.evidence.contains("apply would refuse these lines here: min_free_kbytes 7000000 (6.6 GiB) reserves 83.4%")
+    )
     _ = log
   }
 }
