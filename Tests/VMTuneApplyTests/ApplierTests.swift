@@ -244,6 +244,23 @@ let kvm = """
     #expect(host.files.kind(Persistence.relativePath) == .missing)
   }
 
+  /// A later file that sets the exclusive partner of a persisted key defeats it at boot: writing
+  /// vm.dirty_ratio makes the kernel zero vm.dirty_bytes.
+  @Test func persistFindsLaterFilesSettingAnExclusivePartner() throws {
+    let host = try FixtureHost()
+    try host.write("etc/sysctl.d/99-local.conf", "vm.dirty_ratio = 20\n")
+    try host.write("etc/sysctl.conf", "vm.dirty_background_ratio=5\n")
+    let p = Planner.plan(
+      try profile("  dirty_bytes: 1073741824\n  dirty_background_bytes: 268435456\n"),
+      on: try HostSnapshot.read(host.files))
+    let report = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(
+      p, options: ApplyOptions(persist: true))
+    let overrides = try #require(report.persisted?.overrides)
+    #expect(overrides.map(\.key) == ["dirty_ratio", "dirty_background_ratio"])
+    #expect(overrides.map(\.defeats) == ["dirty_bytes", "dirty_background_bytes"])
+    #expect(overrides.first?.line == 1)
+  }
+
   @Test func heldLockTimesOutAndWritesNothing() async throws {
     let host = try FixtureHost()
     let held = try HostLock.acquire(host.files)

@@ -70,9 +70,12 @@ struct ApplyCommand: ParsableCommand {
     let report = try apply(frontend, renderer: PlanText(terminal: terminal))
     print(summary(report, terminal: terminal))
     for o in report.persisted?.overrides ?? [] {
+      let effect =
+        o.defeats == o.key
+        ? "so it wins" : "so the kernel zeroes the profile's vm.\(o.defeats) (they are an exclusive pair)"
       Terminal.error(
         "warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(report.persisted?.path ?? "") "
-          + "at boot, so it wins; remove it or fold it into the profile")
+          + "at boot, \(effect); remove it or fold it into the profile")
     }
     if detailedExitcode, report.generation != nil { throw ExitCode(2) }
   }
