@@ -14,6 +14,8 @@ import SystemPackage
 public struct HostFiles: Sendable {
   /// The root directory, without a trailing slash ("" for `/`); nil for plain paths.
   public let root: String?
+  /// Tests only: a full file system emulated under one directory (`--inject-fault space:N`).
+  public var spaceLimit: SpaceLimit?
 
   public init(root: String = "/") {
     var r = root
@@ -112,6 +114,7 @@ public struct HostFiles: Sendable {
     let tmp = dir.appending(".\(name).tmp\(getpid())")
     let p = target.string
     _ = tmp.withPlatformString { unlink($0) }  // a leftover of a crashed run with a recycled pid
+    try checkSpace(relative, adding: bytes.count, temporary: tmp.string)
     let fd: FileDescriptor
     do {
       fd = try FileDescriptor.open(
