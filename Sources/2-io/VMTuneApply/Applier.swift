@@ -74,11 +74,19 @@ public struct Applier: Sendable {
   public func recoverIfNeeded() throws(ApplyError) -> Recovery? {
     for var journal in try journals.all().reversed() where journal.state == .inProgress {
       let report = Restorer.restore(journal.entries, store: store)
+      // The final record the apply staged is not true: give its room to this one.
+      journals.unstage(journal.generation)
       journal.state = report.failures.isEmpty ? .rolledBack : .failed
       journal.note =
         "recovered after an interrupted apply: \(report.restored.count) restored, \(report.untouched.count) already "
         + "original"
-      try journals.save(journal)
+      do { try journals.save(journal) } catch {
+        throw .unrecorded(
+          done: "recovered the interrupted apply of journal generation \(journal.generation) "
+            + "(\(report.restored.count) value(s) restored, \(report.untouched.count) already original, "
+            + "\(report.failures.count) failed)",
+          cause: "\(error)", next: "the next run finds it again, with nothing left to restore")
+      }
       if let p = journal.persisted { try restorePersisted(p) }
       if !report.failures.isEmpty { throw .restoreIncomplete(report) }
       return Recovery(generation: journal.generation, report: report)
@@ -123,6 +131,13 @@ public struct Applier: Sendable {
           path: rel, previous: files.kind(rel) == .file ? try? files.readText(rel) : nil)
       }
       try journals.save(journal)
+      // The final record takes its room now: on a full disk the apply stops here, before any write.
+      var applied = journal
+      applied.state = .applied
+      do throws(ApplyError) { try journals.stage(applied) } catch {
+        journals.discard(generation)
+        throw error
+      }
 
       for change in changes {
         guard let desired = change.desired, let from = change.current else { continue }
@@ -131,8 +146,9 @@ public struct Applier: Sendable {
         }
         report.writes.append(.init(key: change.key, from: from, to: desired))
       }
-      journal.state = .applied
-      try journals.save(journal)
+      do { try journals.commit(generation) } catch {
+        try fail(&journal, key: "journal \(files.path(JournalStore.relativePath(generation)))", cause: "\(error)")
+      }
       journals.prune()
       report.generation = generation
       report.plan = plan
@@ -160,6 +176,7 @@ public struct Applier: Sendable {
   /// Restores every original of `journal`, marks it failed and throws.
   private func fail(_ journal: inout Journal, key: String, cause: String) throws(ApplyError) -> Never {
     let restore = Restorer.restore(journal.entries, store: store)
+    journals.unstage(journal.generation)
     journal.state = .failed
     journal.note = "write of \(key) failed: \(cause)"
     try? journals.save(journal)

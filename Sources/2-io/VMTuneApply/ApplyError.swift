@@ -18,6 +18,9 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
   case corruptJournal(path: String, reason: String)
   /// A write or read-back failed; everything written was restored (or the failures are listed).
   case writeFailed(key: String, cause: String, restore: RestoreReport)
+  /// Values were written (`done` says which, and where the host stands) but the journal could
+  /// not record it; `next` says what the next run will do.
+  case unrecorded(done: String, cause: String, next: String)
   /// Rollback had nothing to restore.
   case nothingToRollBack(String)
   /// Rollback could not restore every value.
@@ -54,6 +57,8 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
         s += restore.failures.map { "  \($0.key): \($0.error)" }.joined(separator: "\n")
       }
       return s
+    case .unrecorded(let done, let cause, let next):
+      return "\(done), but the journal could not record it: \(cause); \(next)"
     case .nothingToRollBack(let why):
       return "nothing to roll back: \(why)"
     case .restoreIncomplete(let report):

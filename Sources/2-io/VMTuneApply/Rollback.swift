@@ -29,17 +29,33 @@ extension Applier {
         }
         targets = [last]
       }
+      // Each record takes its room before the first write: on a full disk rollback stops here.
+      for (i, journal) in targets.enumerated() {
+        var record = journal
+        record.state = .rolledBack
+        record.note = "rolled back by vmtune rollback"
+        do throws(ApplyError) { try journals.stage(record) } catch {
+          for t in targets.prefix(i) { journals.unstage(t.generation) }
+          throw error
+        }
+      }
       var total = RestoreReport()
-      for var journal in targets {
+      for (i, journal) in targets.enumerated() {
         let report = Restorer.restore(journal.entries, store: store)
         total.restored += report.restored
         total.untouched += report.untouched
         total.failures += report.failures
-        if !report.failures.isEmpty { throw .restoreIncomplete(total) }
+        if !report.failures.isEmpty {
+          for t in targets[i...] { journals.unstage(t.generation) }
+          throw .restoreIncomplete(total)
+        }
         if let p = journal.persisted { try restorePersisted(p) }
-        journal.state = .rolledBack
-        journal.note = "rolled back by vmtune rollback"
-        try journals.save(journal)
+        do { try journals.commit(journal.generation) } catch {
+          for t in targets[i...] { journals.unstage(t.generation) }
+          throw .unrecorded(
+            done: "rolled back generation \(journal.generation) (\(total.restored.count) value(s) restored so far)",
+            cause: "\(error)", next: "'vmtune rollback' again finds it applied, with those values already original")
+        }
       }
       return RollbackReport(generations: targets.map(\.generation), restore: total, recovered: recovered)
     }

@@ -150,6 +150,24 @@ public struct HostFiles: Sendable {
     }
   }
 
+  /// Renames `from` over `to` (both under the root, in one directory) and makes the rename
+  /// durable (fsync of the directory). Needs no new data blocks, so it works on a full disk.
+  public func move(_ from: String, to: String) throws(KernelError) {
+    let source = FilePath(path(from))
+    let target = FilePath(path(to))
+    do {
+      try Self.system { source.withPlatformString { a in target.withPlatformString { b in rename(a, b) } } }
+    } catch {
+      throw .io(operation: "rename to", path: target.string, errno: error)
+    }
+    let parent = target.removingLastComponent()
+    if let dfd = try? FileDescriptor.open(
+      parent.isEmpty ? FilePath(".") : parent, .readOnly, options: [.directory, .closeOnExec])
+    {
+      _ = try? dfd.closeAfter { try Self.system { fsync(dfd.rawValue) } }
+    }
+  }
+
   /// The errno of a swift-system error (EIO for anything else).
   static func code(_ error: any Error) -> Errno { error as? Errno ?? .ioError }
 
