@@ -28,4 +28,62 @@ import VMTuneTestSupport
     #expect(host.value("swappiness") == "10")
     #expect(try runVMTune(["rollback", "--list", "--root", host.root]).stdout.contains("applied"))
   }
+
+  /// The hand edit of a journal: rollback refuses it, naming the file, and writes nothing.
+  @Test func handEditedJournalIsRefused() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, body)
+    #expect(try runVMTune(["apply", p, "--root", host.root, "--yes"]).status == 0)
+    let applied = host.allValues()
+    let path = host.root + "/var/lib/vmtune/journal/000001.json"
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+      .replacingOccurrences(of: "\"original\" : \"67584\"", with: "\"original\" : \"3000000\"")
+      .replacingOccurrences(of: "\"original\" : \"60\"", with: "\"original\" : \"9999\"")
+      .replacingOccurrences(of: "\"original\" : \"10\"", with: "\"original\" : \"10; echo pwned\"")
+      .replacingOccurrences(
+        of: "\"entries\" : [",
+        with: "\"entries\" : [ { \"key\" : \"nr_hugepages\", \"original\" : \"5000\" }, "
+          + "{ \"key\" : \"stat_refresh\", \"original\" : \"1\" },")
+    try text.write(toFile: path, atomically: false, encoding: .utf8)
+    let r = try runVMTune(["rollback", "--root", host.root, "--yes"])
+    #expect(r.status == 1)
+    #expect(r.stderr.contains(path), "\(r.stderr)")
+    #expect(r.stderr.contains("nothing was written"), "\(r.stderr)")
+    #expect(!r.stderr.contains("DecodingError"), "\(r.stderr)")
+    #expect(host.allValues() == applied)
+  }
+
+  /// 2000 random bytes in an old generation: listed as corrupt; apply, rollback of newer
+  /// generations and the agent keep working; no raw DecodingError anywhere.
+  @Test func corruptOldGenerationIsListedAndSkipped() throws {
+    let host = try FixtureHost()
+    let first = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let second = try writeProfile(host, "sysctl:\n  watermark_scale_factor: 200\n", name: "u")
+    #expect(try runVMTune(["apply", first, "--root", host.root, "--yes"]).status == 0)
+    var random = SplitMix64(seed: 13)
+    let garbage = Data((0..<2000).map { _ in UInt8.random(in: 0...255, using: &random) })
+    try garbage.write(to: URL(fileURLWithPath: host.root + "/var/lib/vmtune/journal/000001.json"))
+
+    let list = try runVMTune(["rollback", "--list", "--root", host.root])
+    #expect(list.status == 0, "\(list.stderr)")
+    #expect(list.stdout.contains("corrupt"), "\(list.stdout)")
+    let json = try runVMTune(["rollback", "--list", "--root", host.root, "--format", "json"])
+    #expect(json.status == 0, "\(json.stderr)")
+    #expect(json.stdout.contains("\"state\" : \"corrupt\""), "\(json.stdout)")
+
+    let apply = try runVMTune(["apply", second, "--root", host.root, "--yes"])
+    #expect(apply.status == 0, "\(apply.stderr)")
+    #expect(apply.stderr.contains("000001.json"), "the skipped journal is named: \(apply.stderr)")
+    #expect(host.value("watermark_scale_factor") == "200")
+
+    try host.set("watermark_scale_factor", "10")
+    let agent = try runVMTune(["agent", second, "--root", host.root, "--once"])
+    #expect(agent.status == 0, "\(agent.stderr)")
+    #expect(agent.stderr.contains("enforced watermark_scale_factor"), "\(agent.stderr)")
+    #expect(host.value("watermark_scale_factor") == "200")
+
+    let rollback = try runVMTune(["rollback", "--root", host.root, "--yes"])
+    #expect(rollback.status == 0, "\(rollback.stderr)")
+    for r in [list, json, apply, agent, rollback] { #expect(!(r.stdout + r.stderr).contains("DecodingError")) }
+  }
 }

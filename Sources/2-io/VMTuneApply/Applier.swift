@@ -15,6 +15,8 @@ public struct ApplyReport: Sendable, Hashable, Codable {
   public var writes: [Write] = []
   /// A crashed apply found and undone before this one.
   public var recovered: Recovery?
+  /// Journals that could not be used and were skipped (listed by `vmtune rollback --list`).
+  public var skipped: [CorruptJournal] = []
   /// The plan that was applied.
   public var plan: Plan?
   public var persisted: PersistResult?
@@ -70,9 +72,15 @@ public struct Applier: Sendable {
   }
 
   /// Restores the originals of a journal left in progress by a crash, if there is one.
-  /// Call with the lock held.
+  /// Call with the lock held. Journals that cannot be read are skipped (see ``JournalStore/scan()``).
   public func recoverIfNeeded() throws(ApplyError) -> Recovery? {
-    for var journal in try journals.all().reversed() where journal.state == .inProgress {
+    try recover(journals.scan().journals)
+  }
+
+  /// Recovers the newest in-progress journal of `all`, after checking what it would write.
+  func recover(_ all: [Journal]) throws(ApplyError) -> Recovery? {
+    for var journal in all.reversed() where journal.state == .inProgress {
+      try checkReplayable(journal)
       let report = Restorer.restore(journal.entries, store: store)
       // The final record the apply staged is not true: give its room to this one.
       journals.unstage(journal.generation)
@@ -108,7 +116,9 @@ public struct Applier: Sendable {
   {
     try locked(timeout: options.lockTimeoutSeconds) { () throws(ApplyError) -> ApplyReport in
       var report = ApplyReport()
-      report.recovered = try recoverIfNeeded()
+      let scan = journals.scan()
+      report.skipped = scan.corrupt
+      report.recovered = try recover(scan.journals)
       let plan = try planning()
       try check(plan, options: options)
       let changes = plan.changes

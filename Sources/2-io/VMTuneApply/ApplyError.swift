@@ -15,7 +15,11 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
   case lock(KernelError)
   /// The journal could not be written or read; nothing was written.
   case journal(KernelError)
+  /// A journal cannot be used (unreadable, not a journal, or changed since vmtune wrote it);
+  /// nothing was written.
   case corruptJournal(path: String, reason: String)
+  /// A journal whose originals must not be written (edited or damaged); nothing was written.
+  case invalidJournal(path: String, problems: [String])
   /// A write or read-back failed; everything written was restored (or the failures are listed).
   case writeFailed(key: String, cause: String, restore: RestoreReport)
   /// Values were written (`done` says which, and where the host stands) but the journal could
@@ -47,7 +51,11 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
     case .journal(let e):
       return "cannot write the rollback journal, so nothing was changed: \(e)"
     case .corruptJournal(let path, let reason):
-      return "cannot read journal \(path): \(reason); move it aside to continue"
+      return "cannot use journal \(path): \(reason); nothing was written. Move it aside to continue "
+        + "(vmtune then goes on without it; what it recorded can no longer be undone)"
+    case .invalidJournal(let path, let problems):
+      return "refusing journal \(path): it would write what no apply recorded; nothing was written:\n"
+        + problems.map { "  \($0)" }.joined(separator: "\n")
     case .writeFailed(let key, let cause, let restore):
       var s = "writing \(key) failed: \(cause)\n"
       if restore.failures.isEmpty {

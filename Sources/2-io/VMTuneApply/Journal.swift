@@ -4,8 +4,12 @@ import VMTuneProfile
 
 /// One apply's record of the values it replaced, written (fsync, rename) before the first
 /// sysctl write, so a crash at any point can be undone by the next run.
+///
+/// Format 2 carries a digest of the file's own bytes (``JournalDigest``), verified whenever a
+/// journal is read; format 1 (no digest) is still read, and rollback checks every journal's
+/// values against the catalog and the running kernel either way.
 public struct Journal: Sendable, Hashable, Codable {
-  public static let formatVersion = 1
+  public static let formatVersion = 2
 
   public enum State: String, Sendable, Hashable, Codable {
     /// Writes may have started and not finished: recover on the next run.
@@ -53,6 +57,8 @@ public struct Journal: Sendable, Hashable, Codable {
   public var persisted: PersistRecord?
   /// A note on how the journal ended (`recovered after a crash`, the failing key…).
   public var note: String?
+  /// SHA-256 of the file with this field zeroed (format 2); set when the journal is written.
+  public var digest: String?
 }
 
 extension Journal.Entry: Codable {
@@ -63,10 +69,11 @@ extension Journal.Entry: Codable {
   /// wrong shape is refused as corrupt instead of being written to the kernel.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    knob = try KnobCatalog.decoding(try c.decode(String.self, forKey: .key), at: c.codingPath)
-    original = try KnobCatalog.value(try c.decode(String.self, forKey: .original), of: knob, at: c.codingPath)
+    knob = try KnobCatalog.decoding(try c.decode(String.self, forKey: .key), at: c.codingPath + [CodingKeys.key])
+    original = try KnobCatalog.value(
+      try c.decode(String.self, forKey: .original), of: knob, at: c.codingPath + [CodingKeys.original])
     desired = try c.decodeIfPresent(String.self, forKey: .desired).map { [knob] in
-      try KnobCatalog.value($0, of: knob, at: c.codingPath)
+      try KnobCatalog.value($0, of: knob, at: c.codingPath + [CodingKeys.desired])
     }
   }
 

@@ -1,5 +1,13 @@
 import FoundationEssentials
 import VMTuneKernel
+import VMTuneProfile
+
+/// A journal file that cannot be used: unreadable, not a journal, or changed since it was written.
+public struct CorruptJournal: Sendable, Hashable, Codable {
+  public var generation: Int
+  public var path: String
+  public var reason: String
+}
 
 /// Reads and writes journals under `<root>/var/lib/vmtune/journal/`, one file a generation.
 ///
@@ -32,23 +40,54 @@ public struct JournalStore: Sendable {
     }.sorted()
   }
 
+  /// The journal of `generation`, its digest verified.
   public func load(_ generation: Int) throws(ApplyError) -> Journal {
     let rel = Self.relativePath(generation)
-    do {
-      let bytes = try files.read(rel)
-      return try JSONDecoder().decode(Journal.self, from: Data(bytes))
-    } catch let e as KernelError {
-      throw .journal(e)
-    } catch {
-      throw .corruptJournal(path: files.path(rel), reason: "\(error)")
-    }
+    let bytes: [UInt8]
+    do { bytes = try files.read(rel) } catch { throw .journal(error) }
+    return try Self.decode(bytes, path: files.path(rel))
   }
 
-  /// Every journal, oldest first; unreadable ones are reported, not skipped silently.
-  public func all() throws(ApplyError) -> [Journal] {
-    var out: [Journal] = []
-    for g in generations() { out.append(try load(g)) }
-    return out
+  /// Decodes a journal file and checks its digest; any failure is ``ApplyError/corruptJournal(path:reason:)``
+  /// with a one-line reason.
+  static func decode(_ bytes: [UInt8], path: String) throws(ApplyError) -> Journal {
+    let journal: Journal
+    do {
+      journal = try JSONDecoder().decode(Journal.self, from: Data(bytes))
+    } catch {
+      // An edit that broke the content usually broke the digest too: say both.
+      let digest = JournalDigest.digest(of: bytes) != nil ? JournalDigest.verify(bytes).map { "\($0); " } : nil
+      throw .corruptJournal(path: path, reason: (digest ?? "") + DecodingText.describe(error))
+    }
+    guard (1...Journal.formatVersion).contains(journal.formatVersion) else {
+      throw .corruptJournal(
+        path: path, reason: "journal format \(journal.formatVersion); this vmtune reads 1 to \(Journal.formatVersion)")
+    }
+    if journal.formatVersion >= 2, let why = JournalDigest.verify(bytes) {
+      throw .corruptJournal(path: path, reason: why)
+    }
+    return journal
+  }
+
+  /// Every journal that can be read and verified, oldest first, and those that cannot, each
+  /// with its path and why; one bad file does not hide the others.
+  public func scan() -> (journals: [Journal], corrupt: [CorruptJournal]) {
+    var journals: [Journal] = []
+    var corrupt: [CorruptJournal] = []
+    for g in generations() {
+      do throws(ApplyError) {
+        journals.append(try load(g))
+      } catch {
+        let reason: String
+        switch error {
+        case .corruptJournal(_, let why): reason = why
+        case .journal(let e): reason = e.description
+        default: reason = error.description
+        }
+        corrupt.append(CorruptJournal(generation: g, path: files.path(Self.relativePath(g)), reason: reason))
+      }
+    }
+    return (journals, corrupt)
   }
 
   /// Creates the state directory (0700) and writes `journal` atomically (0600).
@@ -84,12 +123,19 @@ public struct JournalStore: Sendable {
       try files.secureStateDirectory(Self.directory)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      let data = try encoder.encode(journal)
-      try files.writeAtomically(relative, Array(data), mode: 0o600)
+      var record = journal
+      record.formatVersion = Journal.formatVersion
+      record.digest = JournalDigest.placeholder
+      guard let sealed = JournalDigest.seal(Array(try encoder.encode(record))) else {
+        throw ApplyError.corruptJournal(path: files.path(relative), reason: "the encoded journal has no digest field")
+      }
+      try files.writeAtomically(relative, sealed, mode: 0o600)
     } catch let e as KernelError {
       throw .journal(e)
+    } catch let e as ApplyError {
+      throw e
     } catch {
-      throw .corruptJournal(path: files.path(Self.directory), reason: "\(error)")
+      throw .corruptJournal(path: files.path(relative), reason: "cannot encode: \(error)")
     }
   }
 

@@ -157,6 +157,9 @@ public final class Agent {
     do {
       let report = try Applier(files: files, store: store).apply(plan)
       let generation = report.generation.map(String.init) ?? "-"
+      for c in report.skipped {
+        log.append(AgentLine(level: .warning, message: "skipped journal \(c.path): \(c.reason)"))
+      }
       for w in report.writes {
         log.append(AgentLine(level: .notice, message: "enforced \(w.key): \(w.from) → \(w.to) (journal \(generation))"))
         lastSeen[w.key] = w.to.description

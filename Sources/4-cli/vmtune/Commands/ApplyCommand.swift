@@ -69,6 +69,11 @@ struct ApplyCommand: ParsableCommand {
     let frontend = try host.frontend()
     let report = try apply(frontend, renderer: PlanText(terminal: terminal))
     print(summary(report, terminal: terminal))
+    for c in report.skipped {
+      Terminal.error(
+        "warning: skipped journal \(c.path): \(c.reason); if it recorded an interrupted apply, that apply was not "
+          + "undone (see 'vmtune rollback --list')")
+    }
     for o in report.persisted?.overrides ?? [] {
       Terminal.error(
         "warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(report.persisted?.path ?? "") "

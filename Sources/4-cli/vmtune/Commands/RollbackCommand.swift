@@ -32,24 +32,7 @@ struct RollbackCommand: ParsableCommand {
   func run() throws {
     let applier = Applier(files: try host.frontend().files)
     if list {
-      let journals: [Journal]
-      do { journals = try applier.journals.all() } catch { throw VMTuneError.apply(error) }
-      if format == .json {
-        print(try JSONFile.string(journals))
-        return
-      }
-      if journals.isEmpty {
-        print("No journals under \(host.files.path(JournalStore.directory)).")
-        return
-      }
-      print("\(pad("GEN", 5)) \(pad("CREATED (UTC)", 20)) \(pad("PROFILE", 16)) \(pad("STATE", 12)) KEYS")
-      for j in journals {
-        let keys = j.entries.filter { $0.desired != nil }.map(\.key).joined(separator: ",")
-        print(
-          "\(pad(String(j.generation), 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) "
-            + "\(pad(j.state.rawValue, 12)) \(keys)"
-        )
-      }
+      try printList(applier.journals.scan())
       return
     }
     if !yes, Terminal.stdinIsTerminal {
@@ -66,5 +49,60 @@ struct RollbackCommand: ParsableCommand {
       "Rolled back generation(s) \(report.generations.map(String.init).joined(separator: ", ")): "
         + "\(report.restore.restored.count) value(s) restored."
     )
+  }
+
+  /// `--list`: every generation, oldest first; a journal that cannot be used is shown as
+  /// `corrupt` with the reason.
+  func printList(_ scan: (journals: [Journal], corrupt: [CorruptJournal])) throws {
+    let rows = (scan.journals.map { ListedJournal.journal($0) } + scan.corrupt.map { ListedJournal.corrupt($0) })
+      .sorted { $0.generation < $1.generation }
+    if format == .json {
+      print(try JSONFile.string(rows))
+      return
+    }
+    if rows.isEmpty {
+      print("No journals under \(host.files.path(JournalStore.directory)).")
+      return
+    }
+    print("\(pad("GEN", 5)) \(pad("CREATED (UTC)", 20)) \(pad("PROFILE", 16)) \(pad("STATE", 12)) KEYS")
+    for row in rows {
+      switch row {
+      case .journal(let j):
+        let keys = j.entries.filter { $0.desired != nil }.map(\.key).joined(separator: ",")
+        print(
+          "\(pad(String(j.generation), 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) "
+            + "\(pad(j.state.rawValue, 12)) \(keys)")
+      case .corrupt(let c):
+        print("\(pad(String(c.generation), 5)) \(pad("-", 20)) \(pad("-", 16)) \(pad("corrupt", 12)) \(c.reason)")
+      }
+    }
+  }
+}
+
+/// A row of `rollback --list`: a journal, or a file that cannot be used (in JSON:
+/// `{"generation", "state": "corrupt", "path", "reason"}`).
+enum ListedJournal: Encodable {
+  case journal(Journal)
+  case corrupt(CorruptJournal)
+
+  var generation: Int {
+    switch self {
+    case .journal(let j): return j.generation
+    case .corrupt(let c): return c.generation
+    }
+  }
+
+  private enum Keys: String, CodingKey { case generation, state, path, reason }
+
+  func encode(to encoder: any Encoder) throws {
+    switch self {
+    case .journal(let j): try j.encode(to: encoder)
+    case .corrupt(let c):
+      var container = encoder.container(keyedBy: Keys.self)
+      try container.encode(c.generation, forKey: .generation)
+      try container.encode("corrupt", forKey: .state)
+      try container.encode(c.path, forKey: .path)
+      try container.encode(c.reason, forKey: .reason)
+    }
   }
 }
