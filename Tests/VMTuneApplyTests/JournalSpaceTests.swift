@@ -47,8 +47,9 @@ import VMTuneTestSupport
     }
   }
 
-  /// Room for the record before the first write: the apply completes with an applied journal,
-  /// and rollback (which also takes its record's room first) restores the host.
+  /// Room for the record before the first write: the apply completes with an applied journal.
+  /// Rollback takes the room of its record and of the agent's stand-down marker first: with one
+  /// block left it refuses before any write, with two it restores the host.
   @Test func twoBlocksLeaveACompleteRecord() throws {
     let host = try FixtureHost()
     let before = host.allValues()
@@ -58,7 +59,17 @@ import VMTuneTestSupport
     #expect(report.generation == 1)
     #expect(host.value("swappiness") == "10")
     #expect(try JournalStore(files: host.files).load(1).state == .applied)
-    #expect(try applier.rollback().generations == [1])
+    let applied = host.allValues()
+    do {
+      _ = try applier.rollback()
+      Issue.record("rollback went ahead without room for its records")
+    } catch {
+      #expect("\(error)".hasPrefix("cannot write the rollback journal, so nothing was changed"), "\(error)")
+    }
+    #expect(host.allValues() == applied)
+    #expect(try JournalStore(files: host.files).load(1).state == .applied)
+    let roomier = limited(host, 12288)
+    #expect(try Applier(files: roomier, store: KernelEmulatingStore(roomier)).rollback().generations == [1])
     #expect(host.allValues() == before)
     #expect(try JournalStore(files: host.files).load(1).state == .rolledBack)
   }

@@ -86,4 +86,62 @@ import VMTuneTestSupport
     #expect(rollback.status == 0, "\(rollback.stderr)")
     for r in [list, json, apply, agent, rollback] { #expect(!(r.stdout + r.stderr).contains("DecodingError")) }
   }
+
+  /// A rollback while `vmtune agent` runs: the agent stands down (logged) instead of putting the
+  /// profile back within one interval; a value changed since the apply is refused unless --force.
+  @Test func rollbackWhileTheAgentRunsIsNotUndone() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n  watermark_scale_factor: 200\n")
+    #expect(try runVMTune(["apply", p, "--root", host.root, "--yes"]).status == 0)
+    let log = host.root + "/agent.log"
+    FileManager.default.createFile(atPath: log, contents: nil)
+    let agent = Process()
+    agent.executableURL = URL(fileURLWithPath: vmtuneBinary())
+    agent.arguments = ["agent", p, "--root", host.root, "--interval", "1s"]
+    agent.standardError = FileHandle(forWritingAtPath: log)
+    agent.standardOutput = FileHandle.nullDevice
+    try agent.run()
+    defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
+    Thread.sleep(forTimeInterval: 1.5)
+
+    try host.set("swappiness", "30")  // someone else, after the apply
+    let refused = try runVMTune(["rollback", "--root", host.root, "--yes"])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("swappiness: vmtune wrote 10, live 30"), "\(refused.stderr)")
+    Thread.sleep(forTimeInterval: 1.5)  // the agent puts swappiness back to 10 (generation 2)
+    #expect(host.value("swappiness") == "10")
+    let r = try runVMTune(["rollback", "--to", "1", "--root", host.root, "--yes"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(host.value("swappiness") == "60")
+    Thread.sleep(forTimeInterval: 3)  // three intervals
+    #expect(host.value("swappiness") == "60", "the agent undid the rollback")
+    #expect(host.value("watermark_scale_factor") == "10")
+    // SIGKILL: a child of the test runner inherits its blocked SIGTERM.
+    kill(agent.processIdentifier, SIGKILL)
+    agent.waitUntilExit()
+    let text = try String(contentsOfFile: log, encoding: .utf8)
+    #expect(text.contains("standing down: 'vmtune rollback' restored generation"), "\(text)")
+    #expect(!text.contains("changed outside vmtune from 10 to 60"), "\(text)")
+
+    // The next apply resumes enforcement.
+    #expect(try runVMTune(["apply", p, "--root", host.root, "--yes"]).status == 0)
+    try host.set("swappiness", "30")
+    let once = try runVMTune(["agent", p, "--root", host.root, "--once"])
+    #expect(once.stderr.contains("enforced swappiness: 30 → 10"), "\(once.stderr)")
+  }
+
+  /// Forced over a changed value, and on another kernel release: rollback says both.
+  @Test func forcedRollbackOnAnotherKernelWarns() throws {
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    #expect(try runVMTune(["apply", p, "--root", host.root, "--yes"]).status == 0)
+    try host.set("swappiness", "30")
+    try host.write("proc/sys/kernel/osrelease", "6.19.2-test\n")
+    let r = try runVMTune(["rollback", "--root", host.root, "--yes", "--force"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stderr.contains("warning: generation 1 was applied on kernel 6.18.44-test, this is 6.19.2-test"))
+    #expect(r.stdout.contains("↺ swappiness: 30 → 60"), "\(r.stdout)")
+    #expect(host.allValues() == before)
+  }
 }

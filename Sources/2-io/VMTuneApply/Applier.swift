@@ -38,12 +38,19 @@ public struct ApplyOptions: Sendable {
   /// Tests only: send values to the kernel without checking them against the catalog, to prove
   /// that a kernel rejection is rolled back.
   public var skipValidation = false
+  /// The agent's drift enforcement: refused while a rollback's ``StandDown`` marker exists, which
+  /// only an operator's apply (false) removes.
+  public var enforcement = false
 
-  public init(force: Bool = false, persist: Bool = false, lockTimeoutSeconds: Int = 10, skipValidation: Bool = false) {
+  public init(
+    force: Bool = false, persist: Bool = false, lockTimeoutSeconds: Int = 10, skipValidation: Bool = false,
+    enforcement: Bool = false
+  ) {
     self.force = force
     self.persist = persist
     self.lockTimeoutSeconds = lockTimeoutSeconds
     self.skipValidation = skipValidation
+    self.enforcement = enforcement
   }
 }
 
@@ -115,6 +122,7 @@ public struct Applier: Sendable {
     -> ApplyReport
   {
     try locked(timeout: options.lockTimeoutSeconds) { () throws(ApplyError) -> ApplyReport in
+      if options.enforcement, let marker = StandDown.read(files) { throw .standingDown(marker) }
       var report = ApplyReport()
       let scan = journals.scan()
       report.skipped = scan.corrupt
@@ -125,6 +133,7 @@ public struct Applier: Sendable {
       report.plan = plan
       if changes.isEmpty {
         if options.persist { report.persisted = try persist(plan, generation: nil) }
+        if !options.enforcement { StandDown.clear(files) }
         return report
       }
       let problems = changes.compactMap { store.writeProblem($0.key) }
@@ -160,6 +169,7 @@ public struct Applier: Sendable {
         try fail(&journal, key: "journal \(files.path(JournalStore.relativePath(generation)))", cause: "\(error)")
       }
       journals.prune()
+      if !options.enforcement { StandDown.clear(files) }
       report.generation = generation
       report.plan = plan
       if options.persist { report.persisted = try persist(plan, generation: generation) }

@@ -25,6 +25,10 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
   /// Values were written (`done` says which, and where the host stands) but the journal could
   /// not record it; `next` says what the next run will do.
   case unrecorded(done: String, cause: String, next: String)
+  /// Values vmtune wrote were changed since by someone else; rollback wrote nothing.
+  case changedSince([(key: String, wrote: String, live: String, original: String)])
+  /// A rollback asked the agent to stand down; its enforcement wrote nothing.
+  case standingDown(StandDown)
   /// Rollback had nothing to restore.
   case nothingToRollBack(String)
   /// Rollback could not restore every value.
@@ -67,6 +71,15 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
       return s
     case .unrecorded(let done, let cause, let next):
       return "\(done), but the journal could not record it: \(cause); \(next)"
+    case .changedSince(let conflicts):
+      return "refusing to roll back: these values changed since vmtune wrote them (by someone else) and rollback "
+        + "would overwrite them; nothing was written (--force restores the originals anyway):\n"
+        + conflicts.map { "  \($0.key): vmtune wrote \($0.wrote), live \($0.live) (the original was \($0.original))" }
+        .joined(separator: "\n")
+    case .standingDown(let marker):
+      let generations = marker.generations.map(String.init).joined(separator: ", ")
+      return "standing down: 'vmtune rollback' restored generation \(generations.isEmpty ? "?" : generations); "
+        + "nothing is enforced until the next 'vmtune apply'"
     case .nothingToRollBack(let why):
       return "nothing to roll back: \(why)"
     case .restoreIncomplete(let report):

@@ -5,6 +5,8 @@ public struct RollbackReport: Sendable, Hashable, Codable {
   public var generations: [Int]
   public var restore: RestoreReport
   public var recovered: Recovery?
+  /// Things the operator should know (a journal written on another kernel release).
+  public var warnings: [String] = []
 }
 
 extension Applier {
@@ -14,7 +16,13 @@ extension Applier {
   /// Before any write: every journal to undo is verified (digest) and checked by meaning
   /// (``Journal/problems(on:)``); a corrupt journal at or after the oldest one to undo refuses the
   /// rollback, since what it recorded cannot be undone. Older corrupt journals do not matter.
-  public func rollback(to generation: Int? = nil, lockTimeout: Int = 10) throws(ApplyError) -> RollbackReport {
+  /// Each key's live value is compared with the newest value vmtune wrote to it: one changed
+  /// since (by someone else) refuses the rollback unless `force`. A journal applied on another
+  /// kernel release is rolled back with a warning. Rollback leaves a ``StandDown`` marker so that
+  /// a running agent does not put the profile back.
+  public func rollback(to generation: Int? = nil, force: Bool = false, lockTimeout: Int = 10) throws(ApplyError)
+    -> RollbackReport
+  {
     try locked(timeout: lockTimeout) { () throws(ApplyError) -> RollbackReport in
       var scan = journals.scan()
       let recovered = try recover(scan.journals)
@@ -44,13 +52,42 @@ extension Applier {
         throw .corruptJournal(path: bad.path, reason: bad.reason)
       }
       for journal in targets { try checkReplayable(journal) }
-      return try restore(targets, recovered: recovered)
+      let entries = Journal.fold(targets.reversed())
+      if !force {
+        let conflicts = changedSince(entries)
+        if !conflicts.isEmpty { throw .changedSince(conflicts) }
+      }
+      var report = try restore(entries, of: targets, recovered: recovered)
+      if let running = runningKernelRelease() {
+        for j in targets.reversed() {
+          guard let release = j.kernelRelease, release != running else { continue }
+          report.warnings.append(
+            "generation \(j.generation) was applied on kernel \(release), this is \(running): its originals were "
+              + "checked against this kernel's ranges")
+        }
+      }
+      return report
     }
   }
 
-  /// Undoes `targets` (newest first): records take their room first, then values are restored
-  /// and each record is put in place.
-  private func restore(_ targets: [Journal], recovered: Recovery?) throws(ApplyError) -> RollbackReport {
+  /// Keys whose live value is neither what vmtune last wrote to them nor their original:
+  /// changed since, by someone else. Keys recorded only as an exclusive partner are not
+  /// compared (the kernel zeroes them itself).
+  func changedSince(_ entries: [Journal.Entry]) -> [(key: String, wrote: String, live: String, original: String)] {
+    entries.compactMap { entry in
+      guard let wrote = entry.desired, let live = try? store.read(entry.key) else { return nil }
+      if entry.knob.same(live, wrote) || entry.knob.same(live, entry.original) { return nil }
+      let shown = entry.knob.parse(live)?.description ?? live
+      return (entry.key, wrote.description, shown, entry.original.description)
+    }
+  }
+
+  /// Undoes `targets` (newest first) by restoring `entries`, their fold: records take their room
+  /// and the stand-down marker is written first, then values are restored and each record is put
+  /// in place.
+  private func restore(_ entries: [Journal.Entry], of targets: [Journal], recovered: Recovery?) throws(ApplyError)
+    -> RollbackReport
+  {
     // Each record takes its room before the first write: on a full disk rollback stops here.
     for (i, journal) in targets.enumerated() {
       var record = journal
@@ -61,25 +98,29 @@ extension Applier {
         throw error
       }
     }
-    var total = RestoreReport()
+    do throws(ApplyError) {
+      try StandDown(generations: targets.map(\.generation), at: clock.now()).write(files)
+    } catch {
+      for t in targets { journals.unstage(t.generation) }
+      throw error
+    }
+    let report = Restorer.restore(entries, store: store)
+    if !report.failures.isEmpty {
+      for t in targets { journals.unstage(t.generation) }
+      throw .restoreIncomplete(report)
+    }
     for (i, journal) in targets.enumerated() {
-      let report = Restorer.restore(journal.entries, store: store)
-      total.restored += report.restored
-      total.untouched += report.untouched
-      total.failures += report.failures
-      if !report.failures.isEmpty {
-        for t in targets[i...] { journals.unstage(t.generation) }
-        throw .restoreIncomplete(total)
-      }
       if let p = journal.persisted { try restorePersisted(p) }
       do { try journals.commit(journal.generation) } catch {
         for t in targets[i...] { journals.unstage(t.generation) }
         throw .unrecorded(
-          done: "rolled back generation \(journal.generation) (\(total.restored.count) value(s) restored so far)",
-          cause: "\(error)", next: "'vmtune rollback' again finds it applied, with those values already original")
+          done: "restored \(report.restored.count) value(s); the host is as before generation "
+            + "\(targets.last?.generation ?? journal.generation)",
+          cause: "\(error)",
+          next: "'vmtune rollback' finds generation \(journal.generation) still applied, its values already original")
       }
     }
-    return RollbackReport(generations: targets.map(\.generation), restore: total, recovered: recovered)
+    return RollbackReport(generations: targets.map(\.generation), restore: report, recovered: recovered)
   }
 
   /// Puts back the sysctl.d file as it was before the apply that persisted.

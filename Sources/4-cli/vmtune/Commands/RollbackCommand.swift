@@ -13,6 +13,13 @@ struct RollbackCommand: ParsableCommand {
       only those that differ are written; each is read back. A journal left
       'in-progress' by a crash is recovered first. Journals live in
       DIR/var/lib/vmtune/journal/.
+
+      Before any write: each journal's digest is verified and what it would write
+      is checked (catalog knobs, no triggers, only keys the apply changed, values
+      this kernel accepts); a value changed since vmtune wrote it (by someone
+      else) refuses the rollback unless --force. A journal applied on another
+      kernel release is rolled back with a warning. A running 'vmtune agent'
+      stands down until the next 'vmtune apply'.
       """)
 
   @OptionGroup var host: HostOptions
@@ -25,6 +32,9 @@ struct RollbackCommand: ParsableCommand {
 
   @Flag(name: .long, help: "Do not ask for confirmation.")
   var yes = false
+
+  @Flag(name: .long, help: "Restore originals even over values changed since the apply (by someone else).")
+  var force = false
 
   @Option(help: "Output format for --list: text or json.")
   var format: OutputFormat = .text
@@ -42,7 +52,8 @@ struct RollbackCommand: ParsableCommand {
       }
     }
     let report: RollbackReport
-    do { report = try applier.rollback(to: to) } catch { throw VMTuneError.apply(error) }
+    do { report = try applier.rollback(to: to, force: force) } catch { throw VMTuneError.apply(error) }
+    for w in report.warnings { Terminal.error("warning: \(w)") }
     for r in report.restore.restored { print("  ↺ \(r.key): \(r.from) → \(r.to)") }
     for k in report.restore.untouched { print("  = \(k): already at its original value") }
     print(
