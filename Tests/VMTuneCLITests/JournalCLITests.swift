@@ -87,8 +87,18 @@ import VMTuneTestSupport
     for r in [list, json, apply, agent, rollback] { #expect(!(r.stdout + r.stderr).contains("DecodingError")) }
   }
 
+  /// Whether `text` appears in the file at `path` within `seconds`.
+  func waitFor(_ path: String, _ text: String, seconds: Double = 10) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      if (try? String(contentsOfFile: path, encoding: .utf8))?.contains(text) == true { return true }
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    return false
+  }
+
   /// A rollback while `vmtune agent` runs: the agent stands down (logged) instead of putting the
-  /// profile back within one interval; a value changed since the apply is refused unless --force.
+  /// profile back within one interval as "changed outside vmtune"; the next apply resumes it.
   @Test func rollbackWhileTheAgentRunsIsNotUndone() throws {
     let host = try FixtureHost()
     let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n  watermark_scale_factor: 200\n")
@@ -102,15 +112,10 @@ import VMTuneTestSupport
     agent.standardOutput = FileHandle.nullDevice
     try agent.run()
     defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
+    // The agent's first cycle: the host is in sync.
+    #expect(waitFor(log, "started: profile t"), "the agent did not start")
     Thread.sleep(forTimeInterval: 1.5)
-
-    try host.set("swappiness", "30")  // someone else, after the apply
-    let refused = try runVMTune(["rollback", "--root", host.root, "--yes"])
-    #expect(refused.status == 1)
-    #expect(refused.stderr.contains("swappiness: vmtune wrote 10, live 30"), "\(refused.stderr)")
-    Thread.sleep(forTimeInterval: 1.5)  // the agent puts swappiness back to 10 (generation 2)
-    #expect(host.value("swappiness") == "10")
-    let r = try runVMTune(["rollback", "--to", "1", "--root", host.root, "--yes"])
+    let r = try runVMTune(["rollback", "--root", host.root, "--yes"])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(host.value("swappiness") == "60")
     Thread.sleep(forTimeInterval: 3)  // three intervals
@@ -130,18 +135,45 @@ import VMTuneTestSupport
     #expect(once.stderr.contains("enforced swappiness: 30 → 10"), "\(once.stderr)")
   }
 
-  /// Forced over a changed value, and on another kernel release: rollback says both.
+  /// A value changed since the apply refuses the rollback; forced, on another kernel release,
+  /// rollback restores and warns.
   @Test func forcedRollbackOnAnotherKernelWarns() throws {
     let host = try FixtureHost()
     let before = host.allValues()
-    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n  watermark_scale_factor: 200\n")
     #expect(try runVMTune(["apply", p, "--root", host.root, "--yes"]).status == 0)
-    try host.set("swappiness", "30")
+    try host.set("swappiness", "30")  // someone else, after the apply
+    let refused = try runVMTune(["rollback", "--root", host.root, "--yes"])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("swappiness: vmtune wrote 10, live 30 (the original was 60)"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("nothing was written"), "\(refused.stderr)")
+    #expect(host.value("watermark_scale_factor") == "200")
     try host.write("proc/sys/kernel/osrelease", "6.19.2-test\n")
     let r = try runVMTune(["rollback", "--root", host.root, "--yes", "--force"])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stderr.contains("warning: generation 1 was applied on kernel 6.18.44-test, this is 6.19.2-test"))
     #expect(r.stdout.contains("↺ swappiness: 30 → 60"), "\(r.stdout)")
+    #expect(host.allValues() == before)
+  }
+
+  /// Apply, then 55 agent corrections of a key another tool keeps flipping: the pre-vmtune
+  /// baseline (generation 1) survives compaction and `rollback --to 1` restores it.
+  @Test func agentChurnKeepsThePreVMTuneBaseline() throws {
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n  watermark_scale_factor: 200\n")
+    #expect(try runVMTune(["apply", p, "--root", host.root, "--yes"]).status == 0)
+    for i in 0..<55 {
+      try host.set("swappiness", String(30 + i % 2))
+      let once = try runVMTune(["agent", p, "--root", host.root, "--once"])
+      #expect(once.stderr.contains("enforced swappiness"), "correction \(i): \(once.stderr)")
+    }
+    let list = try runVMTune(["rollback", "--list", "--root", host.root])
+    let rows = list.stdout.split(separator: "\n").dropFirst()
+    #expect(rows.count <= 50, "\(list.stdout)")
+    #expect(rows.first?.hasPrefix("1 ") == true, "\(list.stdout)")
+    let r = try runVMTune(["rollback", "--to", "1", "--root", host.root, "--yes"])
+    #expect(r.status == 0, "\(r.stderr)")
     #expect(host.allValues() == before)
   }
 }

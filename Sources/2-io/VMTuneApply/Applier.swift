@@ -168,7 +168,7 @@ public struct Applier: Sendable {
       do { try journals.commit(generation) } catch {
         try fail(&journal, key: "journal \(files.path(JournalStore.relativePath(generation)))", cause: "\(error)")
       }
-      journals.prune()
+      journals.compact()
       if !options.enforcement { StandDown.clear(files) }
       report.generation = generation
       report.plan = plan

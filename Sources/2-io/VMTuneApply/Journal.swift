@@ -59,6 +59,9 @@ public struct Journal: Sendable, Hashable, Codable {
   public var note: String?
   /// SHA-256 of the file with this field zeroed (format 2); set when the journal is written.
   public var digest: String?
+  /// The newest generation folded into this record by history compaction (nil: one apply). A
+  /// folded record holds, per key, the oldest original and the newest value written.
+  public var through: Int?
 }
 
 extension Journal.Entry: Codable {

@@ -139,11 +139,4 @@ public struct JournalStore: Sendable {
     }
   }
 
-  /// Drops the oldest journals beyond ``keep``.
-  public func prune() {
-    let gens = generations()
-    for g in gens.dropLast(Self.keep) {
-      try? files.remove("\(Self.directory)/\(Self.name(g))")
-    }
-  }
 }

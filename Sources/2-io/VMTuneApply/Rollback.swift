@@ -33,6 +33,12 @@ extension Applier {
         if let bad = scan.corrupt.first(where: { $0.generation == generation }) {
           throw .corruptJournal(path: bad.path, reason: bad.reason)
         }
+        if let fold = applied.first(where: { $0.generation < generation && generation <= ($0.through ?? 0) }) {
+          throw .nothingToRollBack(
+            "generation \(generation) was folded into generation \(fold.generation) (\(fold.generation)…"
+              + "\(fold.through ?? fold.generation)) by history compaction; roll back --to \(fold.generation) "
+              + "or a later generation")
+        }
         guard applied.contains(where: { $0.generation == generation }) else {
           throw .nothingToRollBack("generation \(generation) is not an applied journal; see 'vmtune rollback --list'")
         }

@@ -80,8 +80,9 @@ struct RollbackCommand: ParsableCommand {
       switch row {
       case .journal(let j):
         let keys = j.entries.filter { $0.desired != nil }.map(\.key).joined(separator: ",")
+        let generation = j.through.map { "\(j.generation)…\($0)" } ?? String(j.generation)
         print(
-          "\(pad(String(j.generation), 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) "
+          "\(pad(generation, 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) "
             + "\(pad(j.state.rawValue, 12)) \(keys)")
       case .corrupt(let c):
         print("\(pad(String(c.generation), 5)) \(pad("-", 20)) \(pad("-", 16)) \(pad("corrupt", 12)) \(c.reason)")
