@@ -127,6 +127,7 @@ public struct Applier: Sendable {
       let scan = journals.scan()
       report.skipped = scan.corrupt
       report.recovered = try recover(scan.journals)
+      journals.removeStalePending()
       let plan = try planning()
       try check(plan, options: options)
       let changes = plan.changes

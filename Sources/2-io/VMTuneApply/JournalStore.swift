@@ -111,6 +111,14 @@ public struct JournalStore: Sendable {
     try? files.remove("\(Self.directory)/\(Self.pendingName(generation))")
   }
 
+  /// Removes pending records left by a run that died between staging and putting them in place
+  /// (under the lock no other run has one in flight), giving their room back.
+  func removeStalePending() {
+    for name in files.list(Self.directory) where name.hasSuffix(".pending") {
+      try? files.remove("\(Self.directory)/\(name)")
+    }
+  }
+
   /// Removes the journal of an apply that stopped before its first write.
   func discard(_ generation: Int) {
     unstage(generation)

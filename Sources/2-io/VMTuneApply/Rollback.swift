@@ -27,6 +27,7 @@ extension Applier {
       var scan = journals.scan()
       let recovered = try recover(scan.journals)
       if recovered != nil { scan = journals.scan() }
+      journals.removeStalePending()
       let applied = scan.journals.filter { $0.state == .applied }
       let targets: [Journal]
       if let generation {
