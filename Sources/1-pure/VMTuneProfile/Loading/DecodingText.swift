@@ -1,6 +1,7 @@
 /// A decoding error of a JSON file vmtune reads back (saved plans, snapshots, journals) in one
 /// line (`entries[2].desired: …`), not Foundation's dump.
 public enum DecodingText {
+  /// `error` in one line: where in the document (`entries[2].original`) and what is wrong there.
   public static func describe(_ error: any Error) -> String {
     guard let e = error as? DecodingError else { return "\(error)" }
     func path(_ keys: [any CodingKey]) -> String {
