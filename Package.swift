@@ -111,7 +111,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "VMTuneAgentTests",
-      dependencies: ["VMTuneAgent", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneHost", "VMTuneTestSupport"]),
+      dependencies: [
+        "VMTuneAgent", "VMTuneApply", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneHost", "VMTuneTestSupport",
+      ]),
     .testTarget(name: "VMTuneCLITests", dependencies: ["vmtune", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneLayeringTests"),
   ],

@@ -449,5 +449,33 @@ let kvm = """
   }
 }
 
+extension FullDiskTests {
+  /// One free page on a real tmpfs after the in-progress journal would fit: the final record must
+  /// not need a page the apply has not taken before its first write.
+  @Test(Prerequisite.tmpfsMount.trait)
+  func onePageLeftRefusesBeforeAnyWrite() throws {
+    guard Prerequisite.tmpfsMount.check() else { return }
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let state = host.root + "/var/lib/vmtune"
+    try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+    let mount = try runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=16k,mode=0700", "tmpfs", state])
+    try #require(mount.status == 0, "cannot run: mount -t tmpfs failed: \(mount.stderr)")
+    defer { _ = try? runProgram("/bin/umount", [state]) }
+    // 3 of the 4 pages taken: one page (4 KiB) left.
+    try Data(repeating: 0x41, count: 3 * 4096).write(to: URL(fileURLWithPath: state + "/filler"))
+    let p = Planner.plan(
+      try profile("  swappiness: 10\n  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files))
+    do {
+      _ = try Applier(files: host.files).apply(p)
+      Issue.record("apply went ahead with one page left")
+    } catch {
+      #expect("\(error)".contains("ENOSPC"), "\(error)")
+      #expect("\(error)".hasPrefix("cannot write the rollback journal, so nothing was changed"), "\(error)")
+    }
+    #expect(host.allValues() == before)
+  }
+}
+
 /// The catalog knob named `name` (the test fails when the catalog lacks it).
 func knob(_ name: String) throws -> Knob { try #require(KnobCatalog.knob(name)) }

@@ -100,6 +100,64 @@ vmtune apply kvm-host --profile-dir $P --yes --inject-fault write:3 >/tmp/f.txt 
 if [ $rc = 1 ] && [ "$before" = "$(vm_state)" ]; then pass "injected-fault-restores-live-kernel"
 else fail "injected-fault-restores-live-kernel: exit $rc"; show /tmp/f.txt; fi
 
+# 5b. The state file system fills up after the first journal write: a 16 KiB tmpfs on
+#     /var/lib/vmtune with one page left. The in-progress journal fits, the final record would not:
+#     apply must refuse before its first sysctl write, on every run. With two pages left it
+#     applies and leaves a complete record; rollback (its record and the agent's stand-down
+#     marker take their room first) needs a third.
+mkdir -p /var/lib/vmtune
+if mount -t tmpfs -o size=16k,mode=0700 tmpfs /var/lib/vmtune; then
+  before=$(vm_state)
+  dd if=/dev/zero of=/var/lib/vmtune/filler bs=4096 count=3 2>/dev/null
+  vmtune apply kvm-host --profile-dir $P --yes >/tmp/s1.txt 2>&1; rc1=$?
+  vmtune apply kvm-host --profile-dir $P --yes >/tmp/s2.txt 2>&1; rc2=$?
+  if [ $rc1 = 1 ] && [ $rc2 = 1 ] && grep -q 'nothing was changed: .*ENOSPC' /tmp/s1.txt \
+     && [ "$before" = "$(vm_state)" ] && ! ls /var/lib/vmtune/journal/*.json >/dev/null 2>&1; then
+    pass "full-state-disk-refuses-before-any-write"
+  else fail "full-state-disk-refuses-before-any-write: exit $rc1/$rc2"; show /tmp/s1.txt /tmp/s2.txt; fi
+  dd if=/dev/zero of=/var/lib/vmtune/filler bs=4096 count=2 2>/dev/null
+  vmtune apply kvm-host --profile-dir $P --yes >/tmp/s3.txt 2>&1; rc=$?
+  grep -q '"state" : "applied"' /var/lib/vmtune/journal/000001.json 2>/dev/null; recorded=$?
+  rm -f /var/lib/vmtune/filler
+  vmtune rollback --yes >/tmp/s4.txt 2>&1; rc4=$?
+  if [ $rc = 0 ] && [ $recorded = 0 ] && [ $rc4 = 0 ] && [ "$before" = "$(vm_state)" ]; then
+    pass "full-state-disk-with-room-for-the-record-applies-and-rolls-back"
+  else fail "full-state-disk-with-room-for-the-record-applies-and-rolls-back: exit $rc/$rc4"; show /tmp/s3.txt /tmp/s4.txt; fi
+  umount /var/lib/vmtune
+else
+  fail "full-state-disk-refuses-before-any-write: cannot mount a tmpfs on /var/lib/vmtune"
+fi
+
+# 5c. A journal edited by hand is refused with the file named, writing nothing; a value changed
+#     since the apply (by someone else) refuses rollback unless --force; after a rollback the
+#     agent stands down instead of putting the profile back.
+before=$(vm_state)
+vmtune apply kvm-host --profile-dir $P --yes >/dev/null 2>&1
+applied=$(vm_state)
+j=$(ls /var/lib/vmtune/journal/*.json | tail -n 1)
+cp "$j" /tmp/journal.saved
+sed -i 's/"original" : "60"/"original" : "9999"/' "$j"
+vmtune rollback --yes >/tmp/e1.txt 2>&1; rc=$?
+if [ $rc = 1 ] && grep -q "cannot use journal $j: its digest does not match" /tmp/e1.txt \
+   && grep -q 'nothing was written' /tmp/e1.txt && [ "$applied" = "$(vm_state)" ]; then
+  pass "hand-edited-journal-is-refused"
+else fail "hand-edited-journal-is-refused: exit $rc"; show /tmp/e1.txt; fi
+cp /tmp/journal.saved "$j"
+echo 33 > /proc/sys/vm/swappiness
+vmtune rollback --yes >/tmp/e2.txt 2>&1; rc=$?
+if [ $rc = 1 ] && grep -q 'swappiness: vmtune wrote 10, live 33 (the original was 60)' /tmp/e2.txt \
+   && [ "$(cat /proc/sys/vm/swappiness)" = 33 ]; then
+  vmtune rollback --yes --force >/tmp/e3.txt 2>&1; rc=$?
+  if [ $rc = 0 ] && [ "$before" = "$(vm_state)" ]; then pass "rollback-refuses-values-changed-since-unless-forced"
+  else fail "rollback-refuses-values-changed-since-unless-forced: forced exit $rc"; show /tmp/e3.txt; fi
+else fail "rollback-refuses-values-changed-since-unless-forced: exit $rc"; show /tmp/e2.txt; fi
+vmtune agent kvm-host --profile-dir $P --once >/tmp/e4.txt 2>&1; rc=$?
+if [ $rc = 0 ] && grep -q "standing down: 'vmtune rollback' restored generation" /tmp/e4.txt \
+   && [ "$before" = "$(vm_state)" ]; then
+  pass "agent-stands-down-after-rollback"
+else fail "agent-stands-down-after-rollback: exit $rc"; show /tmp/e4.txt; fi
+rm -f /var/lib/vmtune/stand-down.json   # what the next 'vmtune apply' would do; the agent cases below enforce nothing
+
 # 6. Fragment the guest (touch most free memory, free every other page) and compare our
 #    fragmentation and unusable indexes with the kernel's own debugfs files. Background
 #    (proactive) compaction is switched off so that only the actions below change the layout.
