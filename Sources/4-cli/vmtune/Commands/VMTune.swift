@@ -31,7 +31,7 @@ struct VMTune: ParsableCommand {
     subcommands: [
       PlanCommand.self, ApplyCommand.self, RollbackCommand.self, CheckCommand.self,
       ValidateCommand.self, ProfilesCommand.self, ExplainCommand.self, SnapshotCommand.self,
-      DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self, SchemaCommand.self,
+      DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self, SchemaCommand.self, ImportCommand.self,
     ])
 }
 
