@@ -32,6 +32,7 @@ struct VMTune: ParsableCommand {
       PlanCommand.self, ApplyCommand.self, RollbackCommand.self, CheckCommand.self,
       ValidateCommand.self, ProfilesCommand.self, ExplainCommand.self, SnapshotCommand.self,
       DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self, SchemaCommand.self, ImportCommand.self,
+      RecommendCommand.self,
     ])
 }
 
