@@ -102,7 +102,8 @@ import VMTuneProfile
       text.contains { $0.hasPrefix("/usr/lib/tuned/child/tuned.conf:13: skipped: [sysctl.arm]: applies only where") })
     #expect(
       text.contains(
-        "/usr/lib/tuned/child/tuned.conf:5: note: include of 'not-installed' skipped: it is optional (-) and not installed"
+        "/usr/lib/tuned/child/tuned.conf:5: note: include of 'not-installed' skipped: it is optional (-) and not "
+          + "installed"
       ))
     #expect(text.contains { $0.hasPrefix("/usr/lib/tuned/base-perf/tuned.conf:11: note: not imported: [cpu]") })
   }
@@ -128,7 +129,8 @@ import VMTuneProfile
     } catch {
       #expect(
         error.description.contains(
-          "/usr/lib/tuned/broken/tuned.conf:2: include of 'no-such-profile': no such tuned profile in /etc/tuned, /usr/lib/tuned"
+          "/usr/lib/tuned/broken/tuned.conf:2: include of 'no-such-profile': no such tuned profile in "
+            + "/etc/tuned, /usr/lib/tuned"
         ), "\(error)")
     }
     let virt = try Self.load("virt")

@@ -103,7 +103,8 @@ extension TunedMerge.Unit {
         return result.report(
           ImportFinding(
             .skipped, source,
-            "[\(name)]: applies only where \(conditionText) \(conditions.count > 1 ? "match" : "matches"), which tuned decides at run time; not imported "
+            "[\(name)]: applies only where \(conditionText) \(conditions.count > 1 ? "match" : "matches"), "
+              + "which tuned decides at run time; not imported "
               + "(\(options.map(\.value.option.text).joined(separator: ", ")))"))
       }
       for (_, v) in options {
