@@ -8,8 +8,9 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libyaml-dev pkg-config
 # What the unit tests need beyond that: Python's jsonschema and PyYAML (SchemaTests checks the
 # schema with an independent validator), setpriv (util-linux) and script (bsdutils) for the CLI
-# tests, mount for the full-disk test. With CI=true a test whose tool is missing fails.
-TEST_APT_PACKAGES := python3 python3-jsonschema python3-yaml util-linux bsdutils mount
+# tests, mount for the full-disk test, tuned for its profiles (the `vmtune import tuned` tests read
+# /usr/lib/tuned). With CI=true a test whose tool is missing fails.
+TEST_APT_PACKAGES := python3 python3-jsonschema python3-yaml util-linux bsdutils mount tuned
 PROFILE ?= profiles/kvm-host.yaml
 # Release builds are fully static (Swift runtime, Foundation and libyaml linked in): one file to
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.
@@ -28,12 +29,19 @@ deps:
 	fi
 	@test -x "$(SWIFT)" || { echo "make: swift not found (install a Swift 6 toolchain)"; exit 1; }
 
+# No service a test package brings may start while it is installed (tuned's daemon would retune
+# this host's /proc/sys/vm): invoke-rc.d and deb-systemd-invoke honour a policy-rc.d that says 101.
 test-deps:
 	@missing=""; \
-	for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(TEST_APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "make: installing$$missing"; \
+	  echo "make: installing$$missing (services not started)"; \
+	  policy=""; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	    printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee /usr/sbin/policy-rc.d >/dev/null && \
+	    $(SUDO) chmod 755 /usr/sbin/policy-rc.d && policy=1; fi; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	  status=$$?; [ -z "$$policy" ] || $(SUDO) rm -f /usr/sbin/policy-rc.d; exit $$status; \
 	fi
 
 build: deps

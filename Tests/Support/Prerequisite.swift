@@ -44,6 +44,13 @@ extension Prerequisite {
         ? nil : "\(path) is missing (install: apt-get install \(package))")
   }
 
+  /// A regular file at `path` (from the Debian package `package`), such as a profile a package ships.
+  public static func file(_ path: String, package: String) -> Prerequisite {
+    var isDirectory: ObjCBool = false
+    let present = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    return Prerequisite(path, problem: present ? nil : "\(path) is missing (install: apt-get install \(package))")
+  }
+
   /// `python3` on PATH with every module in `modules` importable.
   public static func python3(modules: [String], install: String) -> Prerequisite {
     let name = "python3 with " + modules.joined(separator: ", ")

@@ -317,9 +317,12 @@ import VMTuneTestSupport
     #expect(withProfile.stdout.contains("order 7: index -1.000, unusable 0.903, 290 block(s)"))
     #expect(withProfile.stdout.contains("Profile vmhost, its actions protect order(s) 7:"))
     #expect(withProfile.stdout.contains("the profile's compact action would run now: node 0: 90.3% of free memory"))
-    // By name, from ./profiles.
+    // By name, from a profile directory.
     let byName = try runVMTune(
-      ["diagnose", "--root", host.root, "--format", "json", "--profile", "vmhost"], cwd: host.root)
+      [
+        "diagnose", "--root", host.root, "--format", "json", "--profile", "vmhost", "--profile-dir",
+        host.root + "/profiles",
+      ])
     let named = try JSONSerialization.jsonObject(with: Data(byName.stdout.utf8)) as? [String: Any]
     #expect(named?["ordersOfInterest"] as? [Int] == [4, 7, 9])
     #expect(try runVMTune(["diagnose", "--root", host.root, "--profile", "no-such-profile"]).status != 0)

@@ -81,7 +81,7 @@ extension PlanEntry: Codable {
 
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(key, forKey: .key)
+    try c.encode(knob.codingName, forKey: .key)
     try c.encode(action, forKey: .action)
     try c.encodeIfPresent(current, forKey: .current)
     try c.encodeIfPresent(desired, forKey: .desired)
@@ -171,7 +171,7 @@ public struct Observed: Sendable, Hashable, Codable, Sequence {
   }
 
   public subscript(key: String) -> SysctlValue? {
-    KnobCatalog.knob(key).flatMap { values[$0] }
+    values.first { $0.key.name == key }?.value
   }
 
   /// The values by key name.
@@ -194,6 +194,6 @@ public struct Observed: Sendable, Hashable, Codable, Sequence {
 
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.singleValueContainer()
-    try c.encode(Dictionary(uniqueKeysWithValues: values.map { ($0.key.name, $0.value.description) }))
+    try c.encode(Dictionary(uniqueKeysWithValues: values.map { ($0.key.codingName, $0.value.description) }))
   }
 }

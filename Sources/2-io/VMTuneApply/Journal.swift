@@ -82,7 +82,7 @@ extension Journal.Entry: Codable {
 
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(key, forKey: .key)
+    try c.encode(knob.codingName, forKey: .key)
     try c.encode(original, forKey: .original)
     try c.encodeIfPresent(desired, forKey: .desired)
   }

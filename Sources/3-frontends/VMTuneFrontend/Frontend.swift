@@ -16,7 +16,8 @@ public struct Frontend: Sendable {
   public let searchPath: [String]
 
   /// Checks that `root` is a directory and builds the profile search path: `profileDirs`,
-  /// `./profiles`, `<root>/etc/vmtune/profiles`, then the shipped profiles.
+  /// `<root>/etc/vmtune/profiles`, then the shipped profiles. A file under `./profiles` is used
+  /// only when named as a path: a name must not mean something else in another directory.
   public init(root: String = "/", profileDirs: [String] = []) throws(VMTuneError) {
     switch HostFiles.plain.kind(root) {
     case .directory: break
@@ -25,7 +26,7 @@ public struct Frontend: Sendable {
     default: throw .noRoot(path: root, reason: "not a directory")
     }
     files = HostFiles(root: root)
-    var dirs = profileDirs + ["profiles", files.path("etc/vmtune/profiles")]
+    var dirs = profileDirs + [files.path("etc/vmtune/profiles")]
     dirs += ShippedProfiles.directories()
     var seen: Set<String> = []
     searchPath = dirs.filter { seen.insert($0).inserted }
@@ -41,10 +42,40 @@ public struct Frontend: Sendable {
   /// The profile loader over this search path.
   public var loader: ProfileLoader { ProfileLoader(reader: DiskProfileReader(), searchPath: searchPath) }
 
-  /// The file a profile name or path refers to.
+  /// The file a profile name or path refers to. A name not found gets a hint: the nearest
+  /// name in the search path, or the path to give when it is a file under `./profiles`.
   public func locate(_ nameOrPath: String) throws(VMTuneError) -> String {
-    guard let path = loader.locate(nameOrPath) else { throw .noProfile(name: nameOrPath, searched: searchPath) }
+    guard let path = loader.locate(nameOrPath) else {
+      var hint = NameSuggestion.hint(for: nameOrPath, among: loader.names(in: searchPath))
+      if !nameOrPath.contains("/") {
+        for file in [nameOrPath + ".yaml", nameOrPath + ".yml"] where HostFiles.plain.kind("profiles/" + file) == .file
+        {
+          hint = "profiles/\(file) is in the working directory; name it as a path: profiles/\(file)"
+        }
+      }
+      throw .noProfile(name: nameOrPath, searched: searchPath, hint: hint)
+    }
     return path
+  }
+
+  /// Every profile file in the search path by name, in lookup order: the first of each name is
+  /// the one used, the others are shadowed by it.
+  public func profileFiles() -> [(name: String, path: String, shadowed: [String])] {
+    var found: [(name: String, path: String, shadowed: [String])] = []
+    var index: [String: Int] = [:]
+    for dir in searchPath {
+      for file in HostFiles.plain.list(dir) where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
+        let name = ProfilePath.stem(file)
+        let path = ProfilePath.join(dir, file)
+        if let i = index[name] {
+          found[i].shadowed.append(path)
+        } else {
+          index[name] = found.count
+          found.append((name, path, []))
+        }
+      }
+    }
+    return found
   }
 
   /// Loads a profile by name or path, includes merged.
@@ -104,6 +135,7 @@ public struct DiskProfileReader: ProfileReader {
     try HostFiles.plain.read(path, limit: ProfileLoader.maxFileBytes + 1)
   }
   public func exists(_ path: String) -> Bool { HostFiles.plain.kind(path) == .file }
+  public func list(_ dir: String) -> [String] { HostFiles.plain.list(dir.isEmpty ? "." : dir) }
 }
 
 /// Where the profiles shipped with vmtune live.

@@ -8,8 +8,8 @@ import VMTuneProfile
 public enum VMTuneError: Error, Sendable, CustomStringConvertible {
   /// Problems in a profile, each at `file:line:column` with the source line when known.
   case profile(ProfileErrors)
-  /// No profile by that name in the search path.
-  case noProfile(name: String, searched: [String])
+  /// No profile by that name in the search path; `hint` names the nearest one when there is one.
+  case noProfile(name: String, searched: [String], hint: String? = nil)
   /// `--root` is not a directory.
   case noRoot(path: String, reason: String)
   /// The host under a root could not be read.
@@ -24,7 +24,7 @@ public enum VMTuneError: Error, Sendable, CustomStringConvertible {
   /// The hint line, when there is one.
   public var hint: String? {
     switch self {
-    case .noProfile: return "give a path, or a name from 'vmtune profiles'"
+    case .noProfile(_, _, let hint): return hint ?? "give a path, or a name from 'vmtune profiles'"
     case .noRoot: return "--root takes a directory laid out like / (proc/sys/vm, proc/meminfo, …)"
     case .file(_, _, _, let hint), .other(_, let hint): return hint
     default: return nil
@@ -35,7 +35,7 @@ public enum VMTuneError: Error, Sendable, CustomStringConvertible {
   public var message: String {
     switch self {
     case .profile(let errors): return errors.description
-    case .noProfile(let name, let searched):
+    case .noProfile(let name, let searched, _):
       return "no profile '\(name)' (looked in \(searched.joined(separator: ", ")))"
     case .noRoot(let path, let reason): return "--root \(path): \(reason)"
     case .host(let root, let e): return "cannot read the host under \(root): \(e)"

@@ -68,6 +68,13 @@ public struct Knob: Sendable, Hashable {
   public var summary: String
   /// What writing it does beyond storing the value.
   public var sideEffect: String?
+  /// Not in the catalog: a profile's `unchecked:` knob, known only as a C int (see
+  /// ``KnobCatalog/unchecked(_:)``).
+  public var isUnchecked = false
+
+  /// The name saved plans, journals and profiles use: `unchecked:NAME` for an unchecked knob, so
+  /// reading one back never mistakes it for a catalogued knob or a typo.
+  public var codingName: String { isUnchecked ? KnobCatalog.uncheckedPrefix + name : name }
 
   /// True for write-only one-shot actions.
   public var isTrigger: Bool { type == .trigger }

@@ -84,6 +84,7 @@ public enum ProfileSchema {
           ),
           ("when", .object([("$ref", .string("#/$defs/when"))])),
           ("sysctl", sysctl()),
+          ("unchecked", unchecked()),
           ("actions", actions()),
           (
             "guards",
@@ -113,6 +114,26 @@ public enum ProfileSchema {
     }
     return .object([
       ("type", .string("object")), ("additionalProperties", .bool(false)), ("properties", .object(props)),
+    ])
+  }
+
+  /// `unchecked:`: names the catalog lacks, each an int in the kernel's int range.
+  static func unchecked() -> JSONValue {
+    let catalogued = KnobCatalog.all.keys.sorted().map(JSONValue.string)
+    let value = KnobCatalog.unchecked("unchecked_knob").map(knob) ?? integer(KnobCatalog.intMin, KnobCatalog.intMax)
+    return .object([
+      (
+        "description",
+        .string(
+          "vm knobs this vmtune's catalog lacks but the kernel has; integers checked only against the kernel's int "
+            + "range, and every plan warns about them.")
+      ),
+      ("type", .string("object")),
+      (
+        "propertyNames",
+        .object([("pattern", .string("^[A-Za-z0-9_-]+$")), ("not", .object([("enum", .array(catalogued))]))])
+      ),
+      ("additionalProperties", value),
     ])
   }
 

@@ -13,7 +13,9 @@ struct ProfileDocument {
 
 /// Turns a YAML tree into a ``ProfileDocument``, collecting every error with its position.
 struct DocumentParser {
-  static let topLevelKeys = ["apiVersion", "name", "description", "include", "when", "sysctl", "actions", "guards"]
+  static let topLevelKeys = [
+    "apiVersion", "name", "description", "include", "when", "sysctl", "unchecked", "actions", "guards",
+  ]
   static let settingKeys = [
     "value", "exact", "at_least", "at_most", "percent_of_ram", "min", "max", "tolerance", "when",
   ]
@@ -91,6 +93,7 @@ struct DocumentParser {
     if let v = top["include"] { doc.includes = parseIncludes(v) }
     if let v = top["when"] { doc.conditions = parseWhen(v, "when") }
     if let v = top["sysctl"] { doc.settings = parseSysctl(v, profile: doc.name) }
+    if let v = top["unchecked"] { doc.settings += parseUnchecked(v, profile: doc.name) }
     if let v = top["actions"] { doc.actions = parseActions(v) }
     if let v = top["guards"] { doc.guards = parseGuards(v) }
     return doc

@@ -48,6 +48,13 @@ public struct ProfileLoader: Sendable {
     return find(nameOrPath, beside: nil)
   }
 
+  /// The profile names (file stems of `.yaml` and `.yml` files) in `dirs`, without repeats.
+  public func names(in dirs: [String]) -> [String] {
+    var seen: Set<String> = []
+    return dirs.flatMap { reader.list($0) }.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+      .map(ProfilePath.stem).filter { seen.insert($0).inserted }
+  }
+
   private func find(_ name: String, beside dir: String?) -> String? {
     let files = name.hasSuffix(".yaml") || name.hasSuffix(".yml") ? [name] : [name + ".yaml", name + ".yml"]
     for d in (dir.map { [$0] } ?? []) + searchPath {
@@ -172,10 +179,13 @@ public struct ProfileLoader: Sendable {
     _ name: String, site: ProfileError, path: String, chain: [String]
   ) -> Result<String, ProfileError> {
     var e = site
-    guard let target = find(name, beside: ProfilePath.directory(of: path)) else {
+    let beside = ProfilePath.directory(of: path)
+    guard let target = find(name, beside: beside) else {
       e.message = "no profile named '\(name)'"
-      e.hint =
+      let looked =
         "looked beside \(path) and in \(searchPath.isEmpty ? "no search path" : searchPath.joined(separator: ", "))"
+      e.hint =
+        NameSuggestion.hint(for: name, among: names(in: [beside] + searchPath)).map { "\($0) (\(looked))" } ?? looked
       return .failure(e)
     }
     if chain.contains(target) || target == path {

@@ -7,6 +7,13 @@ public protocol ProfileReader: Sendable {
   func read(_ path: String) throws -> [UInt8]
   /// Whether a regular file exists at `path`.
   func exists(_ path: String) -> Bool
+  /// The file names in directory `dir`, for "did you mean" (empty when it cannot be listed).
+  func list(_ dir: String) -> [String]
+}
+
+extension ProfileReader {
+  /// Readers that cannot list directories suggest nothing.
+  public func list(_ dir: String) -> [String] { [] }
 }
 
 /// An in-memory ``ProfileReader`` keyed by path.
@@ -26,6 +33,13 @@ public struct MemoryProfileReader: ProfileReader {
   }
 
   public func exists(_ path: String) -> Bool { files[path] != nil }
+
+  /// The names directly inside `dir`, sorted.
+  public func list(_ dir: String) -> [String] {
+    let prefix = dir.isEmpty ? "" : (dir.hasSuffix("/") ? dir : dir + "/")
+    return files.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+      .filter { !$0.contains("/") }.sorted()
+  }
 }
 
 /// Path helpers on swift-system's `FilePath` (a value type only: nothing here opens a file).

@@ -17,7 +17,8 @@ extension DocumentParser {
       let near = KnobCatalog.suggestions(for: key)
       return (
         "is not a vm sysctl vmtune knows",
-        near.first.map { "did you mean '\($0)'?" } ?? "run 'vmtune explain' for the list"
+        near.first.map { "did you mean '\($0)'?" }
+          ?? "run 'vmtune explain' for the list; a knob your kernel has that vmtune lacks goes under 'unchecked:'"
       )
     }
     if let removed = knob.removedIn {
@@ -63,6 +64,35 @@ extension DocumentParser {
           o.location.mark, "sysctl.\(other)",
           "\(s.key) and \(other) are mutually exclusive: writing one makes the kernel zero the other",
           hint: "keep only the one you want (line \(s.location.mark.line) sets \(s.key))")
+      }
+    }
+    return settings
+  }
+
+  /// The `unchecked:` section: knobs the catalog lacks, each an int checked only against the
+  /// kernel's int range.
+  mutating func parseUnchecked(_ node: YAMLNode, profile: String) -> [Setting] {
+    guard case .mapping(let pairs) = node.content else {
+      if !node.isNull {
+        fail(node.mark, "unchecked", "expected a mapping of vm sysctl names to integers, got a \(node.kindName)")
+      }
+      return []
+    }
+    var settings: [Setting] = []
+    for pair in pairs {
+      let key = pair.key.scalar ?? ""
+      let path = "unchecked.\(key)"
+      guard let knob = KnobCatalog.unchecked(key) else {
+        let problem = KnobCatalog.uncheckedProblem(key) ?? ("is not an unchecked knob", nil)
+        fail(pair.key.mark, path, problem.message, hint: problem.hint)
+        continue
+      }
+      var conditions: [Condition] = []
+      if let target = parseTarget(pair.value, knob: knob, path: path, conditions: &conditions) {
+        settings.append(
+          Setting(
+            knob: knob, target: target, conditions: conditions,
+            location: ProfileLocation(file: file, mark: pair.value.mark), profile: profile))
       }
     }
     return settings

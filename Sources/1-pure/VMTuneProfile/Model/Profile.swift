@@ -39,7 +39,7 @@ extension Setting: Codable {
 
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(key, forKey: .key)
+    try c.encode(knob.codingName, forKey: .key)
     try c.encode(target, forKey: .target)
     try c.encode(conditions, forKey: .conditions)
     try c.encode(location, forKey: .location)

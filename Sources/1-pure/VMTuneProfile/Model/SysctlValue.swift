@@ -84,6 +84,14 @@ extension KnobCatalog {
   /// The knob named `key`, or a decoding error naming it: plans and journals refer to knobs by
   /// name, and a name this vmtune does not know cannot be written safely.
   public static func decoding(_ key: String, at path: [any CodingKey]) throws -> Knob {
+    if key.hasPrefix(uncheckedPrefix) {
+      let name = String(key.dropFirst(uncheckedPrefix.count))
+      guard let knob = unchecked(name) else {
+        let why = uncheckedProblem(name).map { "\($0.message)" } ?? "not an unchecked knob"
+        throw DecodingError.dataCorrupted(.init(codingPath: path, debugDescription: "'\(key)': \(name) \(why)"))
+      }
+      return knob
+    }
     guard let knob = knob(key) else {
       throw DecodingError.dataCorrupted(
         .init(codingPath: path, debugDescription: "'\(key)' is not a vm sysctl this vmtune knows"))

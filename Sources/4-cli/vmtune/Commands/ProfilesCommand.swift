@@ -7,37 +7,36 @@ struct ProfilesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "profiles",
     abstract: "List the profiles vmtune can find by name.",
-    discussion: "Searched in order: --profile-dir, ./profiles, DIR/etc/vmtune/profiles, the shipped profiles.")
+    discussion: """
+      Names are looked up in order: --profile-dir, DIR/etc/vmtune/profiles (your
+      site's profiles), then the shipped profiles (/usr/share/vmtune/profiles). The
+      first file of a name is the one used; a later one of the same name is listed
+      as shadowed by it, so a site copy of kvm-host.yaml in /etc/vmtune/profiles
+      shows which shipped file it replaces. A file under ./profiles is used only
+      when named as a path (vmtune plan profiles/kvm-host.yaml).
+      """)
 
   @OptionGroup var host: HostOptions
 
   func run() throws {
-    var seen: Set<String> = []
     let frontend = try host.frontend()
     let loader = frontend.loader
-    var rows: [(String, String, String)] = []
-    for dir in frontend.searchPath {
-      for file in HostFiles.plain.list(dir) where file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
-        let name = ProfilePath.stem(file)
-        guard seen.insert(name).inserted else { continue }
-        let path = ProfilePath.join(dir, file)
-        let description: String
-        do {
-          description = try loader.load(path: path).description
-        } catch {
-          description = "INVALID: \(error.errors.first.map(ErrorText.render) ?? "")"
-        }
-        rows.append((name, path, description))
-      }
-    }
-    if rows.isEmpty {
+    let files = frontend.profileFiles()
+    if files.isEmpty {
       print("No profiles found in \(frontend.searchPath.joined(separator: ", ")).")
       return
     }
-    let width = rows.map(\.0.count).max() ?? 8
-    for (name, path, description) in rows {
-      print("\(pad(name, width))  \(description.split(separator: "\n").first.map(String.init) ?? "")")
-      print("\(pad("", width))  \(path)")
+    let width = files.map(\.name.count).max() ?? 8
+    for file in files {
+      let description: String
+      do {
+        description = try loader.load(path: file.path).description
+      } catch {
+        description = "INVALID: \(error.errors.first.map(ErrorText.render) ?? "")"
+      }
+      let shadows = file.shadowed.isEmpty ? "" : " (shadows \(file.shadowed.joined(separator: ", ")))"
+      print("\(pad(file.name, width))  \(description.split(separator: "\n").first.map(String.init) ?? "")")
+      print("\(pad("", width))  \(file.path)\(shadows)")
     }
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import VMTuneAnsible
 import VMTuneFrontend
+import VMTuneProfile
 
 #if canImport(Glibc)
   import Glibc
@@ -30,7 +31,8 @@ struct VMTune: ParsableCommand {
     subcommands: [
       PlanCommand.self, ApplyCommand.self, RollbackCommand.self, CheckCommand.self,
       ValidateCommand.self, ProfilesCommand.self, ExplainCommand.self, SnapshotCommand.self,
-      DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self, SchemaCommand.self,
+      DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self, SchemaCommand.self, ImportCommand.self,
+      RecommendCommand.self,
     ])
 }
 
@@ -50,7 +52,22 @@ enum Main {
       Terminal.error(ErrorText.render(error))
       exit(1)
     } catch {
+      if let hint = unknownSubcommandHint(args) {
+        // swift-argument-parser's error line, the nearest subcommand, then its usage lines.
+        var lines = VMTune.fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false)
+        lines.insert("  hint: \(hint)", at: min(1, lines.count))
+        Terminal.error(lines.joined(separator: "\n"))
+        exit(VMTune.exitCode(for: error).rawValue)
+      }
       VMTune.exit(withError: error)
     }
+  }
+
+  /// "did you mean 'apply'?" when the first argument is not a subcommand but is near one.
+  static func unknownSubcommandHint(_ args: [String]) -> String? {
+    guard args.count > 1, let word = args.dropFirst().first, !word.hasPrefix("-") else { return nil }
+    let names = VMTune.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+    guard !names.contains(word) else { return nil }
+    return NameSuggestion.hint(for: word, among: names)
   }
 }

@@ -21,18 +21,19 @@ struct PlanText {
 
   func line(_ e: PlanEntry, width: Int) -> String {
     let key = pad(e.key, width)
+    let want = "want \(e.target)\(e.knob.isUnchecked ? " (unchecked)" : "")"
     switch e.action {
     case .change:
       let arrow = "\(e.current?.description ?? "?") → \(e.desired?.description ?? "?")"
       var s =
         "  \(terminal.paint("~", .yellow)) \(key)  \(terminal.paint(pad(arrow, 24), .yellow))  "
-        + "\(terminal.paint("want \(e.target)", .dim))"
+        + "\(terminal.paint(want, .dim))"
       if let n = e.note { s += "\n      \(terminal.paint(n, .dim))" }
       return s
     case .unchanged:
       return
         "  \(terminal.paint("=", .dim)) \(key)  \(pad(e.current?.description ?? "", 24))  "
-        + "\(terminal.paint("want \(e.target)", .dim))"
+        + "\(terminal.paint(want, .dim))"
     case .skipped:
       return "  \(terminal.paint("!", .cyan)) \(key)  \(terminal.paint("skipped: \(e.reason ?? "")", .cyan))"
     case .blocked:
