@@ -415,7 +415,7 @@ import VMTuneTestSupport
     let check = try runVMTune([args])
     let obj = try JSONSerialization.jsonObject(with: Data(check.stdout.utf8)) as? [String: Any]
     #expect(obj?["changed"] as? Bool == true)
-    #expect((obj?["diff"] as? [String: Any])?["after"] as? String == "vm.swappiness = 10\n")
+    #expect((obj?["diff"] as? [[String: Any]])?.first?["after"] as? String == "vm.swappiness = 10\n")
     #expect(host.value("swappiness") == "60")
     try "{\"profile\": \"\(p)\", \"root\": \"\(host.root)\", \"_ansible_check_mode\": false}".write(
       toFile: args, atomically: true, encoding: .utf8)
@@ -427,7 +427,7 @@ import VMTuneTestSupport
     let bad = try runVMTune([args])
     #expect(bad.status == 1)
     #expect(bad.stdout.contains("\"failed\":true"))
-    #expect(bad.stdout.contains("unsupported parameters: colour"))
+    #expect(bad.stdout.contains("Unsupported parameters for (vmtune) module: colour."))
   }
 
   /// SIGKILL before each write of an apply (after the journal, between writes): the next run
