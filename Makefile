@@ -20,7 +20,7 @@ PROFILE ?= profiles/kvm-host.yaml
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable --product vmtune
 
-.PHONY: all deps test-deps build release demo test format-check unit-test kernel-test ansible-test fuzz bench clean install
+.PHONY: all deps test-deps build release demo test format-check unit-test kernel-test ansible-test fuzz fuzz-smoke bench clean install
 
 all: release
 
@@ -54,7 +54,7 @@ demo: release
 
 # Every test: unit and CLI tests on fixture trees, the real-kernel suite under qemu, and the
 # Ansible module driven by the real ansible-playbook.
-test: unit-test kernel-test ansible-test
+test: unit-test kernel-test ansible-test fuzz-smoke
 
 # Formatting is enforced: the sources must pass swift-format with the committed .swift-format
 # (fix with `swift format format -i -r Sources Tests Package.swift`).
@@ -74,14 +74,15 @@ kernel-test: deps
 ansible-test: release
 	./Tests/ansible/run.sh .build/release/vmtune
 
-# Mutation fuzzing of the profile loader and every parser, FUZZ_SECONDS of CPU each, seeded
-# from the shipped profiles, the incident log excerpts and /proc samples; a crash leaves fuzz-out/last-input.
-FUZZ_SECONDS ?= 20
+# Coverage-guided fuzzing (libFuzzer, Fuzz/): the profile loader, every /proc parser and the
+# kernel-log reader, FUZZ_SECONDS each, with dictionaries and seeds; a crash keeps its input in
+# fuzz-out/TARGET/ and exits 1. fuzz-smoke (part of `make test`) runs each for 3 s.
+FUZZ_SECONDS ?= 60
 fuzz: deps
-	$(SWIFT) build -c release --product vmtune-fuzz
-	@for t in profile zoneinfo buddyinfo meminfo vmstat kernellog; do \
-	  mkdir -p fuzz-out/$$t; FUZZ_OUT=fuzz-out/$$t ./.build/release/vmtune-fuzz $$t $(FUZZ_SECONDS) profiles/*.yaml Tests/Fixtures/logs/* Tests/Fixtures/proc/* || exit 1; \
-	done
+	./Fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	./Fuzz/run.sh 3
 
 bench: release
 	./bench/plan-latency.sh

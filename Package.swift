@@ -8,7 +8,12 @@ import PackageDescription
 // any file-descriptor API under Sources/1-pure.
 let package = Package(
   name: "vmtune",
-  products: [.executable(name: "vmtune", targets: ["vmtune"])],
+  products: [
+    .executable(name: "vmtune", targets: ["vmtune"]),
+    // For the fuzzing side package (Fuzz/): the pure parsers and the profile loader.
+    .library(name: "VMTuneProfile", targets: ["VMTuneProfile"]),
+    .library(name: "VMTuneHost", targets: ["VMTuneHost"]),
+  ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
@@ -80,10 +85,6 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Sources/4-cli/vmtune"),
-    // Mutation fuzzer for the profile loader and every /proc and log parser (`make fuzz`).
-    .executableTarget(
-      name: "vmtune-fuzz", dependencies: ["VMTuneProfile", "VMTuneHost", "VMTuneKernel"],
-      path: "Sources/4-cli/vmtune-fuzz"),
 
     // Test helpers: fixture host trees. Not a product.
     .target(
@@ -110,7 +111,9 @@ let package = Package(
       ]),
     .testTarget(
       name: "VMTuneAgentTests",
-      dependencies: ["VMTuneAgent", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneHost", "VMTuneTestSupport"]),
+      dependencies: [
+        "VMTuneAgent", "VMTuneApply", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneHost", "VMTuneTestSupport",
+      ]),
     .testTarget(name: "VMTuneCLITests", dependencies: ["vmtune", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneLayeringTests"),
   ],

@@ -244,6 +244,23 @@ let kvm = """
     #expect(host.files.kind(Persistence.relativePath) == .missing)
   }
 
+  /// A later file that sets the exclusive partner of a persisted key defeats it at boot: writing
+  /// vm.dirty_ratio makes the kernel zero vm.dirty_bytes.
+  @Test func persistFindsLaterFilesSettingAnExclusivePartner() throws {
+    let host = try FixtureHost()
+    try host.write("etc/sysctl.d/99-local.conf", "vm.dirty_ratio = 20\n")
+    try host.write("etc/sysctl.conf", "vm.dirty_background_ratio=5\n")
+    let p = Planner.plan(
+      try profile("  dirty_bytes: 1073741824\n  dirty_background_bytes: 268435456\n"),
+      on: try HostSnapshot.read(host.files))
+    let report = try Applier(files: host.files, store: KernelEmulatingStore(host.files)).apply(
+      p, options: ApplyOptions(persist: true))
+    let overrides = try #require(report.persisted?.overrides)
+    #expect(overrides.map(\.key) == ["dirty_ratio", "dirty_background_ratio"])
+    #expect(overrides.map(\.defeats) == ["dirty_bytes", "dirty_background_bytes"])
+    #expect(overrides.first?.line == 1)
+  }
+
   @Test func heldLockTimesOutAndWritesNothing() async throws {
     let host = try FixtureHost()
     let held = try HostLock.acquire(host.files)
@@ -429,6 +446,34 @@ let kvm = """
     }
     #expect(host.value("swappiness") == "60")
     #expect(host.value("watermark_scale_factor") == "10")
+  }
+}
+
+extension FullDiskTests {
+  /// One free page on a real tmpfs after the in-progress journal would fit: the final record must
+  /// not need a page the apply has not taken before its first write.
+  @Test(Prerequisite.tmpfsMount.trait)
+  func onePageLeftRefusesBeforeAnyWrite() throws {
+    guard Prerequisite.tmpfsMount.check() else { return }
+    let host = try FixtureHost()
+    let before = host.allValues()
+    let state = host.root + "/var/lib/vmtune"
+    try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+    let mount = try runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=16k,mode=0700", "tmpfs", state])
+    try #require(mount.status == 0, "cannot run: mount -t tmpfs failed: \(mount.stderr)")
+    defer { _ = try? runProgram("/bin/umount", [state]) }
+    // 3 of the 4 pages taken: one page (4 KiB) left.
+    try Data(repeating: 0x41, count: 3 * 4096).write(to: URL(fileURLWithPath: state + "/filler"))
+    let p = Planner.plan(
+      try profile("  swappiness: 10\n  watermark_scale_factor: 200\n"), on: try HostSnapshot.read(host.files))
+    do {
+      _ = try Applier(files: host.files).apply(p)
+      Issue.record("apply went ahead with one page left")
+    } catch {
+      #expect("\(error)".contains("ENOSPC"), "\(error)")
+      #expect("\(error)".hasPrefix("cannot write the rollback journal, so nothing was changed"), "\(error)")
+    }
+    #expect(host.allValues() == before)
   }
 }
 

@@ -746,3 +746,17 @@ extension HonestExitCodeTests {
     #expect(host.value("min_free_kbytes") == "67584")
   }
 }
+
+@Suite struct PersistOverrideCLITests {
+  @Test func aLaterFileSettingTheExclusivePartnerIsNamed() throws {
+    let host = try FixtureHost()
+    try host.write("etc/sysctl.d/99-local.conf", "# local\nvm.dirty_ratio = 20\n")
+    let p = try writeProfile(host, "sysctl:\n  dirty_bytes: 1073741824\n")
+    let r = try runVMTune(["apply", p, "--root", host.root, "--yes", "--persist"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(
+      r.stderr.contains(
+        "99-local.conf:2 sets vm.dirty_ratio = 20 and is read after \(host.root)/etc/sysctl.d/90-vmtune.conf at boot, "
+          + "so the kernel zeroes the profile's vm.dirty_bytes (they are an exclusive pair)"), "\(r.stderr)")
+  }
+}

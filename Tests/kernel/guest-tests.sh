@@ -100,6 +100,64 @@ vmtune apply kvm-host --profile-dir $P --yes --inject-fault write:3 >/tmp/f.txt 
 if [ $rc = 1 ] && [ "$before" = "$(vm_state)" ]; then pass "injected-fault-restores-live-kernel"
 else fail "injected-fault-restores-live-kernel: exit $rc"; show /tmp/f.txt; fi
 
+# 5b. The state file system fills up after the first journal write: a 16 KiB tmpfs on
+#     /var/lib/vmtune with one page left. The in-progress journal fits, the final record would not:
+#     apply must refuse before its first sysctl write, on every run. With two pages left it
+#     applies and leaves a complete record; rollback (its record and the agent's stand-down
+#     marker take their room first) needs a third.
+mkdir -p /var/lib/vmtune
+if mount -t tmpfs -o size=16k,mode=0700 tmpfs /var/lib/vmtune; then
+  before=$(vm_state)
+  dd if=/dev/zero of=/var/lib/vmtune/filler bs=4096 count=3 2>/dev/null
+  vmtune apply kvm-host --profile-dir $P --yes >/tmp/s1.txt 2>&1; rc1=$?
+  vmtune apply kvm-host --profile-dir $P --yes >/tmp/s2.txt 2>&1; rc2=$?
+  if [ $rc1 = 1 ] && [ $rc2 = 1 ] && grep -q 'nothing was changed: .*ENOSPC' /tmp/s1.txt \
+     && [ "$before" = "$(vm_state)" ] && ! ls /var/lib/vmtune/journal/*.json >/dev/null 2>&1; then
+    pass "full-state-disk-refuses-before-any-write"
+  else fail "full-state-disk-refuses-before-any-write: exit $rc1/$rc2"; show /tmp/s1.txt /tmp/s2.txt; fi
+  dd if=/dev/zero of=/var/lib/vmtune/filler bs=4096 count=2 2>/dev/null
+  vmtune apply kvm-host --profile-dir $P --yes >/tmp/s3.txt 2>&1; rc=$?
+  grep -q '"state" : "applied"' /var/lib/vmtune/journal/000001.json 2>/dev/null; recorded=$?
+  rm -f /var/lib/vmtune/filler
+  vmtune rollback --yes >/tmp/s4.txt 2>&1; rc4=$?
+  if [ $rc = 0 ] && [ $recorded = 0 ] && [ $rc4 = 0 ] && [ "$before" = "$(vm_state)" ]; then
+    pass "full-state-disk-with-room-for-the-record-applies-and-rolls-back"
+  else fail "full-state-disk-with-room-for-the-record-applies-and-rolls-back: exit $rc/$rc4"; show /tmp/s3.txt /tmp/s4.txt; fi
+  umount /var/lib/vmtune
+else
+  fail "full-state-disk-refuses-before-any-write: cannot mount a tmpfs on /var/lib/vmtune"
+fi
+
+# 5c. A journal edited by hand is refused with the file named, writing nothing; a value changed
+#     since the apply (by someone else) refuses rollback unless --force; after a rollback the
+#     agent stands down instead of putting the profile back.
+before=$(vm_state)
+vmtune apply kvm-host --profile-dir $P --yes >/dev/null 2>&1
+applied=$(vm_state)
+j=$(ls /var/lib/vmtune/journal/*.json | tail -n 1)
+cp "$j" /tmp/journal.saved
+sed -i 's/"original" : "60"/"original" : "9999"/' "$j"
+vmtune rollback --yes >/tmp/e1.txt 2>&1; rc=$?
+if [ $rc = 1 ] && grep -q "cannot use journal $j: its digest does not match" /tmp/e1.txt \
+   && grep -q 'nothing was written' /tmp/e1.txt && [ "$applied" = "$(vm_state)" ]; then
+  pass "hand-edited-journal-is-refused"
+else fail "hand-edited-journal-is-refused: exit $rc"; show /tmp/e1.txt; fi
+cp /tmp/journal.saved "$j"
+echo 33 > /proc/sys/vm/swappiness
+vmtune rollback --yes >/tmp/e2.txt 2>&1; rc=$?
+if [ $rc = 1 ] && grep -q 'swappiness: vmtune wrote 10, live 33 (the original was 60)' /tmp/e2.txt \
+   && [ "$(cat /proc/sys/vm/swappiness)" = 33 ]; then
+  vmtune rollback --yes --force >/tmp/e3.txt 2>&1; rc=$?
+  if [ $rc = 0 ] && [ "$before" = "$(vm_state)" ]; then pass "rollback-refuses-values-changed-since-unless-forced"
+  else fail "rollback-refuses-values-changed-since-unless-forced: forced exit $rc"; show /tmp/e3.txt; fi
+else fail "rollback-refuses-values-changed-since-unless-forced: exit $rc"; show /tmp/e2.txt; fi
+vmtune agent kvm-host --profile-dir $P --once >/tmp/e4.txt 2>&1; rc=$?
+if [ $rc = 0 ] && grep -q "standing down: 'vmtune rollback' restored generation" /tmp/e4.txt \
+   && [ "$before" = "$(vm_state)" ]; then
+  pass "agent-stands-down-after-rollback"
+else fail "agent-stands-down-after-rollback: exit $rc"; show /tmp/e4.txt; fi
+rm -f /var/lib/vmtune/stand-down.json   # what the next 'vmtune apply' would do; the agent cases below enforce nothing
+
 # 6. Fragment the guest (touch most free memory, free every other page) and compare our
 #    fragmentation and unusable indexes with the kernel's own debugfs files. Background
 #    (proactive) compaction is switched off so that only the actions below change the layout.
@@ -250,3 +308,100 @@ else
 fi
 
 kill $fragpid 2>/dev/null
+wait $fragpid 2>/dev/null
+
+# 10. A busy host whose page cache fills memory: kswapd wakes when a zone falls to its low
+#     watermark and reclaims up to its high one, so free pages sit between the two, and raising
+#     the watermarks (kvm-host: min_free_kbytes 128 MiB, watermark_scale_factor 200) leaves them
+#     under the new low watermark. That is not the "3 GB reserved on a 4 GB box" mistake the
+#     guards are for: the cache is clean and kswapd reclaims it once, up to the new high
+#     watermark. Apply must go ahead and say how much it will reclaim (a warning, not a guard),
+#     and the kernel's watermarks must be those the plan predicted; rollback then restores the
+#     settings. It runs last, once the holder above has exited, so no other case sees the fill.
+#     The cache comes from reading the NVMe disk run.sh attaches (the initramfs itself is tmpfs,
+#     which kswapd cannot reclaim). The shell holds the disk open on fd 3 for the whole case: the
+#     kernel drops a block device's page cache when its last opener closes it (blkdev_put ->
+#     kill_bdev), so without it the cache would vanish as soon as dd exits. dd reads 256 MiB more
+#     than is free, so kswapd has reclaimed (and settled near the high watermark) before vmtune
+#     runs. About 3 GiB through the page cache costs 15-25 s under TCG; reading much less would leave
+#     free pages above the new low watermark.
+
+# Per zone (managed pages only): node, zone, free pages, file LRU pages, min/low/high as printed
+# (boost included).
+zone_pages() {
+  awk '/^Node/ { z = $2 " " $4; sub(",", "", z) }
+    $1 == "pages" && $2 == "free" { f[z] = $3; order[++n] = z }
+    $1 == "min" { mn[z] = $2 } $1 == "low" { lo[z] = $2 } $1 == "high" { hi[z] = $2 }
+    $1 == "managed" { m[z] = $2 }
+    $1 == "nr_zone_inactive_file" || $1 == "nr_zone_active_file" { file[z] += $2 }
+    END { for (i = 1; i <= n; i++) { z = order[i]; if (m[z] > 0) print z, f[z], file[z] + 0, mn[z] "/" lo[z] "/" hi[z] } }' /proc/zoneinfo
+}
+# A saved plan's watermark forecast: node, zone, low watermark now and after apply, one zone a line.
+forecast_low() {
+  awk '/"watermarks" : \[/ { w = 1; next }
+    !w { next }
+    d == 0 && /^ *\]/ { exit }
+    /\{/ { d++; if (d == 2) part = $1 }
+    /\}/ { d--; if (d == 0) print node, zone, now, after }
+    { gsub(/[",]/, "") }
+    d == 1 && $1 == "node" { node = $3 }
+    d == 1 && $1 == "zone" { zone = $3 }
+    d == 2 && $1 == "low" { if (part ~ /after/) after = $3; else now = $3 }' "$1"
+}
+# pgscan_kswapd until it stops moving (at most 10 s): the plan and apply then see settled free pages.
+settle() {
+  s0=-1; i=0
+  while [ $i -lt 10 ]; do
+    s1=$(awk '$1 == "pgscan_kswapd" { print $2 }' /proc/vmstat)
+    [ "$s1" = "$s0" ] && break
+    s0=$s1; sleep 1; i=$((i + 1))
+  done
+}
+name=busy-page-cache-host-applies-with-reclaim-warning
+before=$(vm_state)
+t0=$(date +%s)
+exec 3</dev/nvme0n1
+fill_mb=$(( $(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 + 256 ))
+dd if=/dev/nvme0n1 of=/dev/null bs=1M count=$fill_mb 2>/dev/null
+settle
+info "page cache: read $fill_mb MiB of /dev/nvme0n1 in $(( $(date +%s) - t0 ))s;" \
+  "$(grep -E '^(MemFree|Buffers|Inactive\(file\)):' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
+zone_pages >/tmp/pc-zones.txt
+vmtune plan kvm-host --profile-dir $P --out /tmp/pc.json >/tmp/pc-plan.txt 2>&1; plan_rc=$?
+forecast_low /tmp/pc.json >/tmp/pc-lows.txt
+# Zones whose free pages (read here, not by vmtune) sit under kvm-host's new low watermark.
+under=0
+while read -r node zone free file wm; do
+  new_low=$(awk -v n="$node" -v z="$zone" '$1 == n && $2 == z { print $4 }' /tmp/pc-lows.txt)
+  flag=""
+  if [ -n "$new_low" ] && [ "$free" -lt "$new_low" ]; then under=$((under + 1)); flag=" (under the new low)"; fi
+  info "page cache: Node $node $zone: $free free pages, $file file pages; min/low/high $wm, kvm-host's new low ${new_low:-?}$flag"
+done </tmp/pc-zones.txt
+vmtune apply kvm-host --profile-dir $P --yes >/tmp/pc-apply.txt 2>&1; apply_rc=$?
+why=""
+[ "$under" -gt 0 ] || why="$why; the fill left no zone under kvm-host's new low watermark"
+[ $plan_rc = 2 ] || why="$why; plan exit $plan_rc (2: changes apply would make)"
+if [ $apply_rc != 0 ]; then
+  refused=$(grep -m1 -o 'Node [0-9]* [A-Za-z0-9]*: [0-9]* free pages would sit under the new low watermark [0-9]*' /tmp/pc-apply.txt)
+  why="$why; apply exit $apply_rc${refused:+, refused by a guard: $refused}"
+fi
+for f in /tmp/pc-plan.txt /tmp/pc-apply.txt; do
+  grep -q 'kswapd will reclaim about' $f || why="$why; no 'kswapd will reclaim about' warning in ${f##*/pc-}"
+  grep -q '^guard:' $f && why="$why; a guard line in ${f##*/pc-}"
+done
+if [ $apply_rc = 0 ]; then
+  vmtune watermarks --expect /tmp/pc.json >/tmp/pc-wm.txt 2>&1 || why="$why; the kernel's watermarks are not those the plan predicted"
+  vmtune rollback --yes >/tmp/pc-rb.txt 2>&1
+fi
+[ "$before" = "$(vm_state)" ] || why="$why; the settings before the case were not restored"
+if [ -z "$why" ]; then
+  pass "$name ($under zone(s) under the new low; $(tail -1 /tmp/pc-wm.txt))"
+  grep 'kswapd will reclaim about' /tmp/pc-apply.txt | sed 's/^/INFO   apply: /'
+else
+  fail "$name: ${why#; }"
+  grep -E 'min_free_kbytes|watermark_scale|Node|^guard:|^warning:|kswapd|refus|^Plan:' /tmp/pc-plan.txt /tmp/pc-apply.txt | sed 's|^/tmp/pc-||; s|^|INFO   |'
+  [ ! -f /tmp/pc-wm.txt ] || show /tmp/pc-wm.txt
+fi
+# Closing the disk drops its page cache (kill_bdev, above): the memory is free again.
+exec 3<&-
+info "page cache: the case took $(( $(date +%s) - t0 ))s"

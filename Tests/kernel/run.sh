@@ -2,6 +2,12 @@
 # Real-kernel tests: boot Debian's cloud kernel under qemu with an initramfs holding busybox,
 # vmtune and the guest test script, in two shapes (1 node; 2 NUMA nodes), and collect the
 # PASS/FAIL lines the guest prints on its serial console. Never touches the host's /proc/sys.
+# The initramfs root is tmpfs, whose pages kswapd cannot reclaim (no swap). So that the guest can
+# fill its memory with page cache, as on a busy host, every shape also gets a disk: a sparse raw
+# image in the work dir, 1 GiB larger than the guest's memory, attached read-only as NVMe
+# (/dev/nvme0n1; the cloud kernels have NVMe built in, virtio-blk only as a module). Reads of it
+# land in the guest's page cache (Buffers, the file LRU); on the host it is all holes, never
+# written, and removed with the work dir.
 #
 # usage: Tests/kernel/run.sh            (installs qemu-system-x86, linux-image-cloud-amd64,
 #                                        busybox-static when missing)
@@ -72,6 +78,8 @@ sleep 5
 INIT
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$work/initrd.gz"
+# Larger than the guest's memory, so that reading it through fills the page cache whatever MEM is.
+truncate -s "$((MEM + 1024))M" "$work/disk.img"
 
 accel="-accel tcg -cpu max"
 # KVM when it works (nested virtualisation often does not); TCG with -cpu max otherwise.
@@ -93,6 +101,7 @@ for shape in $SHAPES; do
   # shellcheck disable=SC2086
   timeout "${GUEST_TIMEOUT:-420}" qemu-system-x86_64 $accel -m "$MEM" -smp 2 $numa -nographic -no-reboot \
     -kernel "$KERNEL" -initrd "$work/initrd.gz" \
+    -drive file="$work/disk.img",if=none,id=d0,format=raw,readonly=on -device nvme,serial=vmtune,drive=d0 \
     -append "console=ttyS0 panic=-1 quiet vmtune.shape=$shape${APPEND_EXTRA:+ $APPEND_EXTRA}" \
     </dev/null >"$log" 2>&1 || true
   secs=$(( $(date +%s) - start ))

@@ -10,15 +10,21 @@ enum Advisor {
 
   /// Every rule, in the order its advice is listed.
   static let rules: [Rule] = [
-    compactRule, dropCachesRule, shortOfMemoryRule, lowerMinFreeRule, raiseMinFreeRule, scaleFactorRule,
-    ksmRule, zoneReclaimRule,
+    compactRule, dropCachesRule, shortOfMemoryRule, failuresRule, oomRule, lowerMinFreeRule, raiseMinFreeRule,
+    scaleFactorRule, ksmRule, zoneReclaimRule,
   ]
 
+  /// Every rule's advice (stalls since boot only where no watermark advice already names them),
+  /// the profile's actions that would run, each checked against the guards; "no action needed"
+  /// only when nothing calls for any.
   static func advise(_ d: Diagnosis, snapshot: HostSnapshot) -> [Advice] {
     let context = Context(d, snapshot: snapshot)
     var advice = rules.compactMap { $0(context) }
+    if !advice.contains(where: { [.raiseMinFree, .scaleFactor].contains($0.kind) }), let s = stallsRule(context) {
+      advice.append(s)
+    }
     advice += profileActions(context, covered: Set(advice.map(\.kind.rawValue)))
-    return advice.isEmpty ? [nothingToDo(context)] : advice
+    return advice.isEmpty ? [nothingToDo(context)] : advice.map { checkedAgainstGuards($0, on: snapshot) }
   }
 
   /// The `--profile` actions that would run now where no rule advises the same (the rules that do
@@ -223,11 +229,14 @@ enum Advisor {
   /// When no rule fires.
   static func nothingToDo(_ c: Context) -> Advice {
     let orders = c.diagnosis.ordersOfInterest.map(String.init).joined(separator: ", ")
-    return Advice(
-      kind: .none, title: "No action needed",
-      evidence: "no fragmentation above extfrag_threshold at orders \(orders), no zone with more than half of "
-        + "its free memory unusable at them, watermarks within bounds, no direct reclaim",
-      commands: [], profile: [])
+    let log = c.diagnosis.logRead ? "in the log" : "in a log (none given: --log FILE)"
+    var evidence = "no fragmentation above extfrag_threshold at orders \(orders), no zone with more than half of "
+    evidence += "its free memory unusable at them, watermarks within bounds, no allocation failures or OOM kills \(log)"
+    evidence += c.diagnosis.counters.isEmpty ? "" : ", no direct reclaim or compaction stalls since boot"
+    if let k = c.diagnosis.counters["pgscan_kswapd"], k > 0 {
+      evidence += " (kswapd scanned \(k) pages since boot: background reclaim, as designed)"
+    }
+    return Advice(kind: .none, title: "No action needed", evidence: evidence, commands: [], profile: [])
   }
 
   /// What the kernel would choose itself: the √ rule, raised to the THP recommendation.

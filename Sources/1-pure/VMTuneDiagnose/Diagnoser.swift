@@ -49,6 +49,8 @@ public enum Diagnoser {
       profile: profile.map { forecast($0, orders: protected, on: snapshot) },
       assumptions: host.kernel == nil ? [unknownKernel] : [], advice: [])
     d.pages = pages
+    d.logRead = log != nil
+    for kill in log?.oomKills ?? [] where !d.oomVictims.contains(kill.comm) { d.oomVictims.append(kill.comm) }
     d.advice = Advisor.advise(d, snapshot: snapshot)
     return d
   }

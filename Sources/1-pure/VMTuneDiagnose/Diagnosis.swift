@@ -127,6 +127,9 @@ public struct Advice: Sendable, Hashable, Codable {
       zoneReclaim = "zone_reclaim_mode"
     case shortOfMemory = "short_of_memory"
     case profileAction = "profile_action"
+    case allocationFailures = "allocation_failures"
+    case oomKills = "oom_kills"
+    case reclaimStalls = "reclaim_stalls"
     case none
   }
 
@@ -136,6 +139,8 @@ public struct Advice: Sendable, Hashable, Codable {
   public var commands: [String]
   /// YAML lines for a vmtune profile.
   public var profile: [String]
+  /// The shipped profile that already encodes this advice, if one does.
+  public var fits: String? = nil
 }
 
 /// Everything `vmtune diagnose` reports.
@@ -151,7 +156,11 @@ public struct Diagnosis: Sendable, Hashable, Codable {
   public var zones: [ZoneDiagnosis]
   public var nodes: [NodeDiagnosis]
   public var failures: [FailureSummary]
+  /// Whether a kernel log was read (`--log`).
+  public var logRead = false
   public var oomKills: Int
+  /// The processes the OOM killer chose, in log order, once each.
+  public var oomVictims: [String] = []
   /// Selected /proc/vmstat counters (reclaim, compaction, drops, OOM).
   public var counters: [String: UInt64]
   /// Zones and nodes where more than half of free memory is unusable for an order of interest,

@@ -70,7 +70,7 @@ public enum Planner {
   ) {
     let host = snapshot.facts
     let forecast = WatermarkForecast.forecast(snapshot, entries: entries, kernel: host.kernel)
-    var warnings = PolicyChecks.warnings(guards, entries, host, snapshot: snapshot)
+    var warnings = PolicyChecks.warnings(guards, entries, host, snapshot: snapshot, forecast: forecast)
     warnings += forecast.map { WatermarkForecast.warnings($0, kernel: host.kernel) } ?? []
     if host.kernel == nil { warnings.append(unknownKernel(forecast: forecast != nil)) }
     return (warnings, forecast)

@@ -13,10 +13,10 @@ public enum PolicyChecks {
   ]
 
   /// The warnings of every check that fires, in the order of `checks`.
-  static func warnings(_ guards: Guards, _ entries: [PlanEntry], _ host: HostFacts, snapshot: HostSnapshot)
-    -> [PlanWarning]
-  {
-    let context = Context(guards: guards, entries: entries, host: host, snapshot: snapshot)
+  static func warnings(
+    _ guards: Guards, _ entries: [PlanEntry], _ host: HostFacts, snapshot: HostSnapshot, forecast: [ZoneForecast]?
+  ) -> [PlanWarning] {
+    let context = Context(guards: guards, entries: entries, host: host, snapshot: snapshot, forecast: forecast)
     return checks.compactMap { $0(context) }
   }
 
@@ -26,6 +26,8 @@ public enum PolicyChecks {
     var entries: [PlanEntry]
     var host: HostFacts
     var snapshot: HostSnapshot
+    /// The zones' watermarks after apply, when the plan moves them.
+    var forecast: [ZoneForecast]?
 
     /// The value the host will have after apply: desired for changes, current otherwise.
     func after(_ key: String) -> Int64? {
@@ -53,7 +55,8 @@ public enum PolicyChecks {
     return PlanWarning(
       severity: .guardViolation, key: "min_free_kbytes",
       message:
-        "min_free_kbytes \(minFree) reserves \(share / 10).\(share % 10)% of RAM (\(humanKB(memTotalKB))), "
+        "min_free_kbytes \(minFree) (\(humanKB(minFree))) reserves \(share / 10).\(share % 10)% of this host's "
+        + "\(humanKB(memTotalKB)) of RAM, "
         + "over the guard of \(guardPercent)%: zones would sit under their watermarks and kswapd would reclaim "
         + "constantly (a 4 GB host with min_free_kbytes 3,000,000 went into constant reclaim); lower it or "
         + "raise guards.max_min_free_percent"
@@ -62,7 +65,10 @@ public enum PolicyChecks {
 
   /// A changed reserve below the THP recommendation: the kernel raises it back.
   static func minFreeBelowTHP(_ c: Context) -> PlanWarning? {
-    guard let minFree = c.minFree, let thp = thpRecommendedKB(c.snapshot), minFree < Int64(thp),
+    let highs = c.forecast.map { zones in
+      Dictionary(zones.map { ("\($0.node) \($0.zone)", $0.after.high) }) { a, _ in a }
+    }
+    guard let minFree = c.minFree, let thp = thpRecommendedKB(c.snapshot, highs: highs), minFree < Int64(thp),
       c.entries.contains(where: { $0.key == "min_free_kbytes" && $0.action == .change })
     else { return nil }
     return PlanWarning(
@@ -110,14 +116,16 @@ public enum PolicyChecks {
   }
 
   /// `set_recommended_min_free_kbytes()` for this host when THP is enabled
-  /// (docs/KERNEL.md, Default min_free_kbytes and THP).
-  public static func thpRecommendedKB(_ snapshot: HostSnapshot) -> UInt64? {
+  /// (docs/KERNEL.md, Default min_free_kbytes and THP). Its 5 % cap counts each zone's managed pages
+  /// above the high watermark in force when it runs: `highs` (by `"node zone"`) gives those after a
+  /// write; without it, today's.
+  public static func thpRecommendedKB(_ snapshot: HostSnapshot, highs: [String: UInt64]? = nil) -> UInt64? {
     guard let mode = snapshot.thpMode, mode == "always" || mode == "madvise", let info = snapshot.zoneInfo else {
       return nil
     }
     let user = info.zones.filter { ["DMA", "DMA32", "Normal"].contains($0.name) && $0.populated }
     let buffers = user.reduce(UInt64(0)) { sum, z in
-      let high = z.unboosted.high
+      let high = highs?["\(z.node) \(z.name)"] ?? z.unboosted.high
       return z.managedPages > high ? sum + z.managedPages - high : sum
     }
     return MinFreeKbytes.thpRecommended(

@@ -17,7 +17,10 @@ public struct ZoneForecast: Sendable, Hashable, Codable {
   public var now: Watermarks
   /// What the kernel will compute after the writes.
   public var after: Watermarks
-  /// Whether the model reproduces `now` from today's settings (false on vendor-patched kernels).
+  /// The model's watermarks for today's settings.
+  public var model: Watermarks
+  /// Whether the model reproduces `now` from today's settings (false on vendor-patched kernels,
+  /// and right after boot: see ``warnings(_:kernel:)``).
   public var modelMatchesKernel: Bool
 }
 
@@ -67,7 +70,7 @@ public enum WatermarkForecast {
       return ZoneForecast(
         node: z.node, zone: z.name, managed: z.managedPages, free: z.free, reclaimable: reclaimable[i].pages,
         reclaimableSource: reclaimable[i].source, pageKB: snapshot.pageSize.kb, now: now, after: next[i],
-        modelMatchesKernel: matches)
+        model: model[i], modelMatchesKernel: matches)
     }
   }
 
@@ -81,16 +84,43 @@ public enum WatermarkForecast {
       if let w = zoneWarning(z) { out.append(w) }
     }
     if let z = zones.first(where: { !$0.modelMatchesKernel && $0.managed > 0 }) {
-      out.append(
-        PlanWarning(
-          severity: .warning, key: nil,
-          message:
-            "Node \(z.node) \(z.zone): the kernel's current watermarks (\(z.now.min)/\(z.now.low)/\(z.now.high)) "
-            + "differ from vmtune's model of today's settings; predictions may be off (vendor patch, or memory being "
-            + "onlined)"
-        ))
+      out.append(mismatch(z, all: zones))
     }
     return out
+  }
+
+  /// How far (per mille) the kernel's watermarks are from the model's, at most.
+  static func deviation(_ z: ZoneForecast) -> UInt64 {
+    zip([z.now.min, z.now.low, z.now.high], [z.model.min, z.model.low, z.model.high]).map { now, model in
+      let diff = now > model ? now - model : model - now
+      return model == 0 ? (diff == 0 ? 0 : .max) : UInt64(Int128(diff) * 1000 / Int128(model))
+    }.max() ?? 0
+  }
+
+  /// The warning for a zone whose watermarks differ from the model of today's settings. Within 5 %
+  /// on every zone, the likely reason is the boot-time computation: the kernel set the watermarks
+  /// before it released its init memory into the zones (`free_initmem()` and deferred struct page
+  /// init add managed pages later without a recompute), and the next write recomputes them.
+  static func mismatch(_ z: ZoneForecast, all zones: [ZoneForecast]) -> PlanWarning {
+    let now = "\(z.now.min)/\(z.now.low)/\(z.now.high)"
+    let model = "\(z.model.min)/\(z.model.low)/\(z.model.high)"
+    let worst = zones.filter { $0.managed > 0 }.map(deviation).max() ?? 0
+    guard worst <= 50 else {
+      return PlanWarning(
+        severity: .warning, key: nil,
+        message:
+          "Node \(z.node) \(z.zone): the kernel's current watermarks (\(now)) differ from vmtune's model of today's "
+          + "settings (\(model)); predictions may be off (a vendor patch, or memory onlined or offlined since the "
+          + "last recompute)")
+    }
+    let d = deviation(z)
+    return PlanWarning(
+      severity: .warning, key: nil,
+      message:
+        "Node \(z.node) \(z.zone): the kernel's current watermarks (\(now)) are up to \(d / 10).\(d % 10)% off vmtune's "
+        + "model of today's settings (\(model)): the kernel most likely computed them at boot, before it freed its "
+        + "init memory into the zones; writing min_free_kbytes recomputes them from today's zone sizes, which the "
+        + "predictions use")
   }
 
   /// The knobs whose changes move the watermarks, and so go through the zone guards.

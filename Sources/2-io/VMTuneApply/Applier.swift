@@ -15,6 +15,8 @@ public struct ApplyReport: Sendable, Hashable, Codable {
   public var writes: [Write] = []
   /// A crashed apply found and undone before this one.
   public var recovered: Recovery?
+  /// Journals that could not be used and were skipped (listed by `vmtune rollback --list`).
+  public var skipped: [CorruptJournal] = []
   /// The plan that was applied.
   public var plan: Plan?
   public var persisted: PersistResult?
@@ -36,12 +38,19 @@ public struct ApplyOptions: Sendable {
   /// Tests only: send values to the kernel without checking them against the catalog, to prove
   /// that a kernel rejection is rolled back.
   public var skipValidation = false
+  /// The agent's drift enforcement: refused while a rollback's ``StandDown`` marker exists, which
+  /// only an operator's apply (false) removes.
+  public var enforcement = false
 
-  public init(force: Bool = false, persist: Bool = false, lockTimeoutSeconds: Int = 10, skipValidation: Bool = false) {
+  public init(
+    force: Bool = false, persist: Bool = false, lockTimeoutSeconds: Int = 10, skipValidation: Bool = false,
+    enforcement: Bool = false
+  ) {
     self.force = force
     self.persist = persist
     self.lockTimeoutSeconds = lockTimeoutSeconds
     self.skipValidation = skipValidation
+    self.enforcement = enforcement
   }
 }
 
@@ -70,15 +79,29 @@ public struct Applier: Sendable {
   }
 
   /// Restores the originals of a journal left in progress by a crash, if there is one.
-  /// Call with the lock held.
+  /// Call with the lock held. Journals that cannot be read are skipped (see ``JournalStore/scan()``).
   public func recoverIfNeeded() throws(ApplyError) -> Recovery? {
-    for var journal in try journals.all().reversed() where journal.state == .inProgress {
+    try recover(journals.scan().journals)
+  }
+
+  /// Recovers the newest in-progress journal of `all`, after checking what it would write.
+  func recover(_ all: [Journal]) throws(ApplyError) -> Recovery? {
+    for var journal in all.reversed() where journal.state == .inProgress {
+      try checkReplayable(journal)
       let report = Restorer.restore(journal.entries, store: store)
+      // The final record the apply staged is not true: give its room to this one.
+      journals.unstage(journal.generation)
       journal.state = report.failures.isEmpty ? .rolledBack : .failed
       journal.note =
         "recovered after an interrupted apply: \(report.restored.count) restored, \(report.untouched.count) already "
         + "original"
-      try journals.save(journal)
+      do { try journals.save(journal) } catch {
+        throw .unrecorded(
+          done: "recovered the interrupted apply of journal generation \(journal.generation) "
+            + "(\(report.restored.count) value(s) restored, \(report.untouched.count) already original, "
+            + "\(report.failures.count) failed)",
+          cause: "\(error)", next: "the next run finds it again, with nothing left to restore")
+      }
       if let p = journal.persisted { try restorePersisted(p) }
       if !report.failures.isEmpty { throw .restoreIncomplete(report) }
       return Recovery(generation: journal.generation, report: report)
@@ -99,14 +122,19 @@ public struct Applier: Sendable {
     -> ApplyReport
   {
     try locked(timeout: options.lockTimeoutSeconds) { () throws(ApplyError) -> ApplyReport in
+      if options.enforcement, let marker = StandDown.read(files) { throw .standingDown(marker) }
       var report = ApplyReport()
-      report.recovered = try recoverIfNeeded()
+      let scan = journals.scan()
+      report.skipped = scan.corrupt
+      report.recovered = try recover(scan.journals)
+      journals.removeStalePending()
       let plan = try planning()
       try check(plan, options: options)
       let changes = plan.changes
       report.plan = plan
       if changes.isEmpty {
         if options.persist { report.persisted = try persist(plan, generation: nil) }
+        if !options.enforcement { StandDown.clear(files) }
         return report
       }
       let problems = changes.compactMap { store.writeProblem($0.key) }
@@ -123,6 +151,13 @@ public struct Applier: Sendable {
           path: rel, previous: files.kind(rel) == .file ? try? files.readText(rel) : nil)
       }
       try journals.save(journal)
+      // The final record takes its room now: on a full disk the apply stops here, before any write.
+      var applied = journal
+      applied.state = .applied
+      do throws(ApplyError) { try journals.stage(applied) } catch {
+        journals.discard(generation)
+        throw error
+      }
 
       for change in changes {
         guard let desired = change.desired, let from = change.current else { continue }
@@ -131,9 +166,11 @@ public struct Applier: Sendable {
         }
         report.writes.append(.init(key: change.key, from: from, to: desired))
       }
-      journal.state = .applied
-      try journals.save(journal)
-      journals.prune()
+      do { try journals.commit(generation) } catch {
+        try fail(&journal, key: "journal \(files.path(JournalStore.relativePath(generation)))", cause: "\(error)")
+      }
+      journals.compact()
+      if !options.enforcement { StandDown.clear(files) }
       report.generation = generation
       report.plan = plan
       if options.persist { report.persisted = try persist(plan, generation: generation) }
@@ -160,6 +197,7 @@ public struct Applier: Sendable {
   /// Restores every original of `journal`, marks it failed and throws.
   private func fail(_ journal: inout Journal, key: String, cause: String) throws(ApplyError) -> Never {
     let restore = Restorer.restore(journal.entries, store: store)
+    journals.unstage(journal.generation)
     journal.state = .failed
     journal.note = "write of \(key) failed: \(cause)"
     try? journals.save(journal)

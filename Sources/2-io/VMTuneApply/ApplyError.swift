@@ -15,9 +15,20 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
   case lock(KernelError)
   /// The journal could not be written or read; nothing was written.
   case journal(KernelError)
+  /// A journal cannot be used (unreadable, not a journal, or changed since vmtune wrote it);
+  /// nothing was written.
   case corruptJournal(path: String, reason: String)
+  /// A journal whose originals must not be written (edited or damaged); nothing was written.
+  case invalidJournal(path: String, problems: [String])
   /// A write or read-back failed; everything written was restored (or the failures are listed).
   case writeFailed(key: String, cause: String, restore: RestoreReport)
+  /// Values were written (`done` says which, and where the host stands) but the journal could
+  /// not record it; `next` says what the next run will do.
+  case unrecorded(done: String, cause: String, next: String)
+  /// Values vmtune wrote were changed since by someone else; rollback wrote nothing.
+  case changedSince([(key: String, wrote: String, live: String, original: String)])
+  /// A rollback asked the agent to stand down; its enforcement wrote nothing.
+  case standingDown(StandDown)
   /// Rollback had nothing to restore.
   case nothingToRollBack(String)
   /// Rollback could not restore every value.
@@ -44,7 +55,11 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
     case .journal(let e):
       return "cannot write the rollback journal, so nothing was changed: \(e)"
     case .corruptJournal(let path, let reason):
-      return "cannot read journal \(path): \(reason); move it aside to continue"
+      return "cannot use journal \(path): \(reason); nothing was written. Move it aside to continue "
+        + "(vmtune then goes on without it; what it recorded can no longer be undone)"
+    case .invalidJournal(let path, let problems):
+      return "refusing journal \(path): it would write what no apply recorded; nothing was written:\n"
+        + problems.map { "  \($0)" }.joined(separator: "\n")
     case .writeFailed(let key, let cause, let restore):
       var s = "writing \(key) failed: \(cause)\n"
       if restore.failures.isEmpty {
@@ -54,6 +69,17 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
         s += restore.failures.map { "  \($0.key): \($0.error)" }.joined(separator: "\n")
       }
       return s
+    case .unrecorded(let done, let cause, let next):
+      return "\(done), but the journal could not record it: \(cause); \(next)"
+    case .changedSince(let conflicts):
+      return "refusing to roll back: these values changed since vmtune wrote them (by someone else) and rollback "
+        + "would overwrite them; nothing was written (--force restores the originals anyway):\n"
+        + conflicts.map { "  \($0.key): vmtune wrote \($0.wrote), live \($0.live) (the original was \($0.original))" }
+        .joined(separator: "\n")
+    case .standingDown(let marker):
+      let generations = marker.generations.map(String.init).joined(separator: ", ")
+      return "standing down: 'vmtune rollback' restored generation \(generations.isEmpty ? "?" : generations); "
+        + "nothing is enforced until the next 'vmtune apply'"
     case .nothingToRollBack(let why):
       return "nothing to roll back: \(why)"
     case .restoreIncomplete(let report):

@@ -4,8 +4,12 @@ import VMTuneProfile
 
 /// One apply's record of the values it replaced, written (fsync, rename) before the first
 /// sysctl write, so a crash at any point can be undone by the next run.
+///
+/// Format 2 carries a digest of the file's own bytes (``JournalDigest``), verified whenever a
+/// journal is read; format 1 (no digest) is still read, and rollback checks every journal's
+/// values against the catalog and the running kernel either way.
 public struct Journal: Sendable, Hashable, Codable {
-  public static let formatVersion = 1
+  public static let formatVersion = 2
 
   public enum State: String, Sendable, Hashable, Codable {
     /// Writes may have started and not finished: recover on the next run.
@@ -53,70 +57,11 @@ public struct Journal: Sendable, Hashable, Codable {
   public var persisted: PersistRecord?
   /// A note on how the journal ended (`recovered after a crash`, the failing key…).
   public var note: String?
-}
-
-/// Reads and writes journals under `<root>/var/lib/vmtune/journal/`, one file a generation.
-public struct JournalStore: Sendable {
-  public static let directory = "var/lib/vmtune/journal"
-  public static let keep = 50
-  public let files: HostFiles
-
-  public init(files: HostFiles) { self.files = files }
-
-  static func name(_ generation: Int) -> String {
-    let digits = String(generation)
-    return String(repeating: "0", count: max(0, 6 - digits.count)) + digits + ".json"
-  }
-
-  /// Generations present, oldest first.
-  public func generations() -> [Int] {
-    files.list(Self.directory).compactMap { name in
-      name.hasSuffix(".json") ? Int(name.dropLast(5)) : nil
-    }.sorted()
-  }
-
-  public func load(_ generation: Int) throws(ApplyError) -> Journal {
-    let rel = "\(Self.directory)/\(Self.name(generation))"
-    do {
-      let bytes = try files.read(rel)
-      return try JSONDecoder().decode(Journal.self, from: Data(bytes))
-    } catch let e as KernelError {
-      throw .journal(e)
-    } catch {
-      throw .corruptJournal(path: files.path(rel), reason: "\(error)")
-    }
-  }
-
-  /// Every journal, oldest first; unreadable ones are reported, not skipped silently.
-  public func all() throws(ApplyError) -> [Journal] {
-    var out: [Journal] = []
-    for g in generations() { out.append(try load(g)) }
-    return out
-  }
-
-  /// Creates the state directory (0700) and writes `journal` atomically (0600).
-  public func save(_ journal: Journal) throws(ApplyError) {
-    do {
-      try files.secureStateDirectory("var/lib/vmtune")
-      try files.secureStateDirectory(Self.directory)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      let data = try encoder.encode(journal)
-      try files.writeAtomically("\(Self.directory)/\(Self.name(journal.generation))", Array(data), mode: 0o600)
-    } catch let e as KernelError {
-      throw .journal(e)
-    } catch {
-      throw .corruptJournal(path: files.path(Self.directory), reason: "\(error)")
-    }
-  }
-
-  /// Drops the oldest journals beyond ``keep``.
-  public func prune() {
-    let gens = generations()
-    for g in gens.dropLast(Self.keep) {
-      try? files.remove("\(Self.directory)/\(Self.name(g))")
-    }
-  }
+  /// SHA-256 of the file with this field zeroed (format 2); set when the journal is written.
+  public var digest: String?
+  /// The newest generation folded into this record by history compaction (nil: one apply). A
+  /// folded record holds, per key, the oldest original and the newest value written.
+  public var through: Int?
 }
 
 extension Journal.Entry: Codable {
@@ -127,10 +72,11 @@ extension Journal.Entry: Codable {
   /// wrong shape is refused as corrupt instead of being written to the kernel.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    knob = try KnobCatalog.decoding(try c.decode(String.self, forKey: .key), at: c.codingPath)
-    original = try KnobCatalog.value(try c.decode(String.self, forKey: .original), of: knob, at: c.codingPath)
+    knob = try KnobCatalog.decoding(try c.decode(String.self, forKey: .key), at: c.codingPath + [CodingKeys.key])
+    original = try KnobCatalog.value(
+      try c.decode(String.self, forKey: .original), of: knob, at: c.codingPath + [CodingKeys.original])
     desired = try c.decodeIfPresent(String.self, forKey: .desired).map { [knob] in
-      try KnobCatalog.value($0, of: knob, at: c.codingPath)
+      try KnobCatalog.value($0, of: knob, at: c.codingPath + [CodingKeys.desired])
     }
   }
 

@@ -1,13 +1,18 @@
 import VMTuneKernel
 import VMTunePlan
+import VMTuneProfile
 
 /// The sysctl.d file apply --persist wrote, and later files that override it at boot.
 public struct PersistResult: Sendable, Hashable, Codable {
   public struct Override: Sendable, Hashable, Codable {
+    /// The key the later file sets.
     public var key: String
     public var file: String
     public var line: Int
     public var value: String
+    /// The persisted key it defeats: itself, or its exclusive partner that the kernel zeroes when
+    /// `key` is written (vm.dirty_ratio zeroes vm.dirty_bytes).
+    public var defeats: String
   }
 
   public var path: String
@@ -76,7 +81,8 @@ public enum Persistence {
     return (String(key.dropFirst(3)), value)
   }
 
-  /// Files sysctl.d loading would read after ours, which set one of `keys`.
+  /// Files sysctl.d loading would read after ours, which set one of `keys` or its exclusive
+  /// partner (writing either of a pair zeroes the other).
   public static func overrides(of keys: [String], files: HostFiles) -> [PersistResult.Override] {
     var byName: [String: String] = [:]
     for dir in directories.reversed() {
@@ -87,14 +93,18 @@ public enum Persistence {
     // procps `sysctl --system` reads /etc/sysctl.conf after every directory.
     later.append("etc/sysctl.conf")
     var found: [PersistResult.Override] = []
-    let wanted = Set(keys)
+    var wanted: [String: String] = [:]
+    for k in keys {
+      wanted[k] = k
+      if let partner = KnobCatalog.knob(k)?.exclusiveWith, !keys.contains(partner) { wanted[partner] = k }
+    }
     for rel in later {
       guard let text = try? files.readTextWithinRoot(rel) else { continue }
       var n = 0
       for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
         n += 1
-        if let (k, v) = parseLine(line), wanted.contains(k) {
-          found.append(.init(key: k, file: files.path(rel), line: n, value: v))
+        if let (k, v) = parseLine(line), let ours = wanted[k] {
+          found.append(.init(key: k, file: files.path(rel), line: n, value: v, defeats: ours))
         }
       }
     }

@@ -14,6 +14,8 @@ import SystemPackage
 public struct HostFiles: Sendable {
   /// The root directory, without a trailing slash ("" for `/`); nil for plain paths.
   public let root: String?
+  /// Tests only: a full file system emulated under one directory (`--inject-fault space:N`).
+  public var spaceLimit: SpaceLimit?
 
   public init(root: String = "/") {
     var r = root
@@ -112,6 +114,7 @@ public struct HostFiles: Sendable {
     let tmp = dir.appending(".\(name).tmp\(getpid())")
     let p = target.string
     _ = tmp.withPlatformString { unlink($0) }  // a leftover of a crashed run with a recycled pid
+    try checkSpace(relative, adding: bytes.count, temporary: tmp.string)
     let fd: FileDescriptor
     do {
       fd = try FileDescriptor.open(
@@ -143,6 +146,24 @@ public struct HostFiles: Sendable {
     renamed = true
     // The rename is durable once the directory is; a failure here leaves the new file in place.
     if let dfd = try? FileDescriptor.open(dir, .readOnly, options: [.directory, .closeOnExec]) {
+      _ = try? dfd.closeAfter { try Self.system { fsync(dfd.rawValue) } }
+    }
+  }
+
+  /// Renames `from` over `to` (both under the root, in one directory) and makes the rename
+  /// durable (fsync of the directory). Needs no new data blocks, so it works on a full disk.
+  public func move(_ from: String, to: String) throws(KernelError) {
+    let source = FilePath(path(from))
+    let target = FilePath(path(to))
+    do {
+      try Self.system { source.withPlatformString { a in target.withPlatformString { b in rename(a, b) } } }
+    } catch {
+      throw .io(operation: "rename to", path: target.string, errno: error)
+    }
+    let parent = target.removingLastComponent()
+    if let dfd = try? FileDescriptor.open(
+      parent.isEmpty ? FilePath(".") : parent, .readOnly, options: [.directory, .closeOnExec])
+    {
       _ = try? dfd.closeAfter { try Self.system { fsync(dfd.rawValue) } }
     }
   }

@@ -54,6 +54,8 @@ public final class Agent {
   public var enforce: Bool
   private var states: [Action.Kind: ActionState] = [:]
   private var lastSeen: [String: String] = [:]
+  /// The rollback's stand-down marker seen last cycle (nil: enforcing).
+  private var standingDown: StandDown?
   /// The previous cycle's counters, for conditions about stalls and kswapd.
   private var previousVMStat: VMStat?
   public private(set) var cycles = 0
@@ -207,6 +209,11 @@ public final class Agent {
   private func enforceSysctls(_ snapshot: HostSnapshot) -> [AgentLine] {
     var log: [AgentLine] = []
     let plan = Planner.plan(profile, on: snapshot)
+    if let marker = StandDown.read(files) { return standDown(marker, plan) }
+    if standingDown != nil {
+      standingDown = nil
+      log.append(AgentLine(level: .notice, message: "resuming enforcement: 'vmtune apply' ran since the rollback"))
+    }
     for e in plan.changes {
       let live = e.current?.description ?? "?"
       let wants = "profile \(profile.name) wants \(e.target)"
@@ -223,8 +230,11 @@ public final class Agent {
     }
     guard enforce, !plan.changes.isEmpty else { return log }
     do {
-      let report = try Applier(files: files, store: store).apply(plan)
+      let report = try Applier(files: files, store: store).apply(plan, options: ApplyOptions(enforcement: true))
       let generation = report.generation.map(String.init) ?? "-"
+      for c in report.skipped {
+        log.append(AgentLine(level: .warning, message: "skipped journal \(c.path): \(c.reason)"))
+      }
       for w in report.writes {
         log.append(AgentLine(level: .notice, message: "enforced \(w.key): \(w.from) → \(w.to) (journal \(generation))"))
         lastSeen[w.key] = w.to.description
@@ -232,9 +242,23 @@ public final class Agent {
       // The kernel zeroes an exclusive partner when its pair is written.
       for e in plan.changes { if let partner = e.knob.partner { lastSeen[partner.name] = "0" } }
     } catch {
+      // A rollback between this cycle's look and the applier's lock.
+      if case .standingDown(let marker) = error { return log + standDown(marker, plan) }
       log.append(AgentLine(level: .error, message: "enforcing \(profile.name) failed: \(error)"))
     }
     return log
+  }
+
+  /// While a rollback's marker exists: enforce nothing, say so once per marker, and keep track
+  /// of live values, so that the values the rollback restored are not reported later as changed
+  /// outside vmtune.
+  private func standDown(_ marker: StandDown, _ plan: Plan) -> [AgentLine] {
+    for e in plan.entries where e.action != .skipped {
+      if let v = e.current { lastSeen[e.key] = v.description }
+    }
+    defer { standingDown = marker }
+    guard standingDown != marker else { return [] }
+    return [AgentLine(level: .notice, message: ApplyError.standingDown(marker).description)]
   }
 
   private func consider(_ action: Action, snapshot: HostSnapshot, pressure: Pressure?, now: Int64) -> [AgentLine] {

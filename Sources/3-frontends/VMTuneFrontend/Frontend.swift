@@ -151,23 +151,6 @@ public enum JSONFile {
   }
 }
 
-/// A decoding error in one line (`at entries[2].desired: …`), not Foundation's dump.
-public enum DecodingText {
-  public static func describe(_ error: any Error) -> String {
-    guard let e = error as? DecodingError else { return "\(error)" }
-    func at(_ path: [any CodingKey]) -> String {
-      path.isEmpty ? "" : " at " + path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-    }
-    switch e {
-    case .dataCorrupted(let c) where c.codingPath.isEmpty: return "not valid JSON: \(c.debugDescription)"
-    case .dataCorrupted(let c): return "\(at(c.codingPath).dropFirst(4)): \(c.debugDescription)"
-    case .keyNotFound(let k, let c): return "missing '\(k.stringValue)'\(at(c.codingPath))"
-    case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(c.debugDescription)\(at(c.codingPath))"
-    @unknown default: return "\(error)"
-    }
-  }
-}
-
 extension Frontend {
   /// A saved plan made ready to apply here: refused when it was made on another host, kernel or
   /// boot; otherwise judged again against the live host (guards, watermark forecast).

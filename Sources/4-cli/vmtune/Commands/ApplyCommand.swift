@@ -60,7 +60,7 @@ struct ApplyCommand: ParsableCommand {
       throw ValidationError("give a profile or --plan FILE (exactly one)")
     }
     if let f = injectFault, Fault(parsing: f) == nil {
-      throw ValidationError("--inject-fault takes write:N, key:NAME or crash:N")
+      throw ValidationError("--inject-fault takes write:N, key:NAME, crash:N or space:BYTES")
     }
   }
 
@@ -69,10 +69,18 @@ struct ApplyCommand: ParsableCommand {
     let frontend = try host.frontend()
     let report = try apply(frontend, renderer: PlanText(terminal: terminal))
     print(summary(report, terminal: terminal))
+    for c in report.skipped {
+      Terminal.error(
+        "warning: skipped journal \(c.path): \(c.reason); if it recorded an interrupted apply, that apply was not "
+          + "undone (see 'vmtune rollback --list')")
+    }
     for o in report.persisted?.overrides ?? [] {
+      let effect =
+        o.defeats == o.key
+        ? "so it wins" : "so the kernel zeroes the profile's vm.\(o.defeats) (they are an exclusive pair)"
       Terminal.error(
         "warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(report.persisted?.path ?? "") "
-          + "at boot, so it wins; remove it or fold it into the profile")
+          + "at boot, \(effect); remove it or fold it into the profile")
     }
     if detailedExitcode, report.generation != nil { throw ExitCode(2) }
   }
@@ -81,11 +89,12 @@ struct ApplyCommand: ParsableCommand {
   /// applied exactly as shown), otherwise planned under the lock after any crash recovery, so
   /// concurrent applies serialize.
   func apply(_ frontend: Frontend, renderer: PlanText) throws -> ApplyReport {
+    let fault = injectFault.flatMap(Fault.init(parsing:))
+    var files = frontend.files
+    files.spaceLimit = fault?.spaceLimit
     let store: any SysctlAccess =
-      injectFault.flatMap(Fault.init(parsing:)).map {
-        FaultInjectingSysctl(base: SysctlStore(files: frontend.files), fault: $0)
-      } ?? SysctlStore(files: frontend.files)
-    let applier = Applier(files: frontend.files, store: store)
+      fault.map { FaultInjectingSysctl(base: SysctlStore(files: files), fault: $0) } ?? SysctlStore(files: files)
+    let applier = Applier(files: files, store: store)
     let options = ApplyOptions(
       force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation)
     let interactive = !yes && Terminal.stdinIsTerminal

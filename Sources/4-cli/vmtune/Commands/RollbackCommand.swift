@@ -13,6 +13,13 @@ struct RollbackCommand: ParsableCommand {
       only those that differ are written; each is read back. A journal left
       'in-progress' by a crash is recovered first. Journals live in
       DIR/var/lib/vmtune/journal/.
+
+      Before any write: each journal's digest is verified and what it would write
+      is checked (catalog knobs, no triggers, only keys the apply changed, values
+      this kernel accepts); a value changed since vmtune wrote it (by someone
+      else) refuses the rollback unless --force. A journal applied on another
+      kernel release is rolled back with a warning. A running 'vmtune agent'
+      stands down until the next 'vmtune apply'.
       """)
 
   @OptionGroup var host: HostOptions
@@ -26,30 +33,16 @@ struct RollbackCommand: ParsableCommand {
   @Flag(name: .long, help: "Do not ask for confirmation.")
   var yes = false
 
+  @Flag(name: .long, help: "Restore originals even over values changed since the apply (by someone else).")
+  var force = false
+
   @Option(help: "Output format for --list: text or json.")
   var format: OutputFormat = .text
 
   func run() throws {
     let applier = Applier(files: try host.frontend().files)
     if list {
-      let journals: [Journal]
-      do { journals = try applier.journals.all() } catch { throw VMTuneError.apply(error) }
-      if format == .json {
-        print(try JSONFile.string(journals))
-        return
-      }
-      if journals.isEmpty {
-        print("No journals under \(host.files.path(JournalStore.directory)).")
-        return
-      }
-      print("\(pad("GEN", 5)) \(pad("CREATED (UTC)", 20)) \(pad("PROFILE", 16)) \(pad("STATE", 12)) KEYS")
-      for j in journals {
-        let keys = j.entries.filter { $0.desired != nil }.map(\.key).joined(separator: ",")
-        print(
-          "\(pad(String(j.generation), 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) "
-            + "\(pad(j.state.rawValue, 12)) \(keys)"
-        )
-      }
+      try printList(applier.journals.scan())
       return
     }
     if !yes, Terminal.stdinIsTerminal {
@@ -59,12 +52,69 @@ struct RollbackCommand: ParsableCommand {
       }
     }
     let report: RollbackReport
-    do { report = try applier.rollback(to: to) } catch { throw VMTuneError.apply(error) }
+    do { report = try applier.rollback(to: to, force: force) } catch { throw VMTuneError.apply(error) }
+    for w in report.warnings { Terminal.error("warning: \(w)") }
     for r in report.restore.restored { print("  ↺ \(r.key): \(r.from) → \(r.to)") }
     for k in report.restore.untouched { print("  = \(k): already at its original value") }
     print(
       "Rolled back generation(s) \(report.generations.map(String.init).joined(separator: ", ")): "
         + "\(report.restore.restored.count) value(s) restored."
     )
+  }
+
+  /// `--list`: every generation, oldest first; a journal that cannot be used is shown as
+  /// `corrupt` with the reason.
+  func printList(_ scan: (journals: [Journal], corrupt: [CorruptJournal])) throws {
+    let rows = (scan.journals.map { ListedJournal.journal($0) } + scan.corrupt.map { ListedJournal.corrupt($0) })
+      .sorted { $0.generation < $1.generation }
+    if format == .json {
+      print(try JSONFile.string(rows))
+      return
+    }
+    if rows.isEmpty {
+      print("No journals under \(host.files.path(JournalStore.directory)).")
+      return
+    }
+    print("\(pad("GEN", 5)) \(pad("CREATED (UTC)", 20)) \(pad("PROFILE", 16)) \(pad("STATE", 12)) KEYS")
+    for row in rows {
+      switch row {
+      case .journal(let j):
+        let keys = j.entries.filter { $0.desired != nil }.map(\.key).joined(separator: ",")
+        let generation = j.through.map { "\(j.generation)…\($0)" } ?? String(j.generation)
+        print(
+          "\(pad(generation, 5)) \(pad(UTC.text(j.createdAt), 20)) \(pad(j.profile, 16)) "
+            + "\(pad(j.state.rawValue, 12)) \(keys)")
+      case .corrupt(let c):
+        print("\(pad(String(c.generation), 5)) \(pad("-", 20)) \(pad("-", 16)) \(pad("corrupt", 12)) \(c.reason)")
+      }
+    }
+  }
+}
+
+/// A row of `rollback --list`: a journal, or a file that cannot be used (in JSON:
+/// `{"generation", "state": "corrupt", "path", "reason"}`).
+enum ListedJournal: Encodable {
+  case journal(Journal)
+  case corrupt(CorruptJournal)
+
+  var generation: Int {
+    switch self {
+    case .journal(let j): return j.generation
+    case .corrupt(let c): return c.generation
+    }
+  }
+
+  private enum Keys: String, CodingKey { case generation, state, path, reason }
+
+  func encode(to encoder: any Encoder) throws {
+    switch self {
+    case .journal(let j): try j.encode(to: encoder)
+    case .corrupt(let c):
+      var container = encoder.container(keyedBy: Keys.self)
+      try container.encode(c.generation, forKey: .generation)
+      try container.encode("corrupt", forKey: .state)
+      try container.encode(c.path, forKey: .path)
+      try container.encode(c.reason, forKey: .reason)
+    }
   }
 }

@@ -146,7 +146,8 @@ struct DiagnosisText {
       out += "\(i + 1). \(a.title)\n     \(a.evidence)\n"
       for c in a.commands { out += "     $ \(c)\n" }
       if !a.profile.isEmpty {
-        out += "     profile:\n" + a.profile.map { "       \($0)\n" }.joined()
+        let fits = a.fits.map { " (the shipped \($0) profile has this: vmtune plan \($0))" } ?? ""
+        out += "     profile\(fits):\n" + a.profile.map { "       \($0)\n" }.joined()
       }
     }
     return out
