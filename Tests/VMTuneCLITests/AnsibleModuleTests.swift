@@ -127,6 +127,24 @@ import VMTuneTestSupport
     #expect(again.result["msg"] as? String == "nothing to roll back: no applied journal")
   }
 
+  /// As `vmtune rollback`: a key someone changed since vmtune wrote it refuses the rollback, in
+  /// check mode too, unless `force`.
+  @Test func rolledBackRefusesAKeyChangedSinceUnlessForced() throws {
+    let host = try FixtureHost()
+    let args = try Self.applied(host)
+    _ = try Self.module(host, "\(args), \"_ansible_check_mode\": false")
+    try host.set("swappiness", "30")
+    for checkMode in [true, false] {
+      let r = try Self.module(host, "\(args), \"state\": \"rolled_back\", \"_ansible_check_mode\": \(checkMode)")
+      #expect(r.status == 1 && r.result["failed"] as? Bool == true, "check mode \(checkMode): \(r.result)")
+      #expect((r.result["msg"] as? String)?.contains("swappiness") == true, "\(r.result)")
+    }
+    #expect(host.value("swappiness") == "30")
+    let forced = try Self.module(host, "\(args), \"state\": \"rolled_back\", \"force\": \"yes\"")
+    #expect(forced.status == 0 && forced.result["changed"] as? Bool == true, "\(forced.result)")
+    #expect(host.value("swappiness") == "60")
+  }
+
   @Test func rolledBackStopsAtTheGenerationGiven() throws {
     let host = try FixtureHost()
     let args = try Self.applied(host)

@@ -2,20 +2,24 @@ import Synchronization
 import VMTuneKernel
 
 extension Applier {
-  /// What ``rollback(to:lockTimeout:)`` with `generation` would do, without writing a value, a
-  /// journal or the sysctl.d file: the same restore, through a store that keeps its writes in
-  /// memory (Ansible's check mode).
-  public func rollbackPreview(to generation: Int) throws(ApplyError) -> RollbackReport {
-    let targets = try journals.all().filter { $0.state == .applied && $0.generation >= generation }.reversed()
-    let dry = InMemoryWrites(base: store)
-    var total = RestoreReport()
-    for journal in targets {
-      let report = Restorer.restore(journal.entries, store: dry)
-      total.restored += report.restored
-      total.untouched += report.untouched
-      total.failures += report.failures
+  /// What ``rollback(to:force:lockTimeout:)`` with `generation` would do, without writing a value,
+  /// a journal, the stand-down marker or the sysctl.d file: the same checks (corrupt or
+  /// unreplayable journals, values changed since unless `force`) and the same restore of the
+  /// folded entries, through a store that keeps its writes in memory (Ansible's check mode).
+  public func rollbackPreview(to generation: Int, force: Bool = false) throws(ApplyError) -> RollbackReport {
+    let scan = journals.scan()
+    let targets = Array(scan.journals.filter { $0.state == .applied && $0.generation >= generation }.reversed())
+    if let bad = scan.corrupt.first(where: { $0.generation >= generation }) {
+      throw .corruptJournal(path: bad.path, reason: bad.reason)
     }
-    return RollbackReport(generations: targets.map(\.generation), restore: total, recovered: nil)
+    for journal in targets { try checkReplayable(journal) }
+    let entries = Journal.fold(targets.reversed())
+    if !force {
+      let conflicts = changedSince(entries)
+      if !conflicts.isEmpty { throw .changedSince(conflicts) }
+    }
+    let report = Restorer.restore(entries, store: InMemoryWrites(base: store))
+    return RollbackReport(generations: targets.map(\.generation), restore: report, recovered: nil)
   }
 }
 

@@ -15,8 +15,7 @@ struct RolledBackState {
     let frontend = try Frontend(root: args.root, profileDirs: args.profileDirs)
     let files = frontend.files
     let applier = Applier(files: files)
-    let applied: [Journal]
-    do { applied = try applier.journals.all().filter { $0.state == .applied } } catch { throw .apply(error) }
+    let applied = applier.journals.scan().journals.filter { $0.state == .applied }
     let targets = applied.filter { $0.generation >= (args.generation ?? 0) }.sorted { $0.generation < $1.generation }
     guard let oldest = targets.first?.generation else {
       let from = args.generation.map { " from generation \($0) on" } ?? ""
@@ -25,7 +24,9 @@ struct RolledBackState {
     let fileBefore = files.kind(Persistence.relativePath) == .file ? try? files.readText(Persistence.relativePath) : nil
     let report: RollbackReport
     do {
-      report = try args.checkMode ? applier.rollbackPreview(to: oldest) : applier.rollback(to: oldest)
+      report =
+        try args.checkMode
+        ? applier.rollbackPreview(to: oldest, force: args.force) : applier.rollback(to: oldest, force: args.force)
     } catch {
       throw .apply(error)
     }
@@ -37,7 +38,7 @@ struct RolledBackState {
         ? "would roll back generation(s) \(generations): \(restored) value(s) to restore"
         : "rolled back generation(s) \(generations): \(restored) value(s) restored")
     result.rolled_back_generations = report.generations
-    result.warnings = report.restore.failures.map { "\($0.key): \($0.error)" }
+    result.warnings = report.warnings + report.restore.failures.map { "\($0.key): \($0.error)" }
     var diffs: [ModuleResult.Diff] = []
     var first: [String: String] = [:]
     var last: [String: String] = [:]
