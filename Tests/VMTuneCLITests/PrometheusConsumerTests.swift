@@ -188,13 +188,11 @@ enum NodeExporter {
         .map { String($0.dropFirst("address=".count)) }
     }
     guard let address else { throw NodeExporterError.noAddress(try String(contentsOfFile: logFile, encoding: .utf8)) }
-    let fetch = try runProgram(
-      "/usr/bin/env",
-      [
-        "python3", "-c",
-        "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
-        "http://\(address)/metrics",
-      ])
+    // No proxy: an http_proxy in the environment must not take a loopback request elsewhere.
+    let get =
+      "import sys, urllib.request; opener = urllib.request.build_opener(urllib.request.ProxyHandler({})); "
+      + "sys.stdout.write(opener.open(sys.argv[1], timeout=10).read().decode())"
+    let fetch = try runProgram("/usr/bin/env", ["python3", "-c", get, "http://\(address)/metrics"])
     Thread.sleep(forTimeInterval: 0.2)  // the gathering error, if any, is logged after the response
     return Scrape(metrics: fetch.stdout, log: try String(contentsOfFile: logFile, encoding: .utf8) + fetch.stderr)
   }
