@@ -9,8 +9,12 @@ APT_PACKAGES := libyaml-dev pkg-config
 # What the unit tests need beyond that: Python's jsonschema and PyYAML (SchemaTests checks the
 # schema with an independent validator), setpriv (util-linux) and script (bsdutils) for the CLI
 # tests, mount for the full-disk test, tuned for its profiles (the `vmtune import tuned` tests read
-# /usr/lib/tuned). With CI=true a test whose tool is missing fails.
-TEST_APT_PACKAGES := python3 python3-jsonschema python3-yaml util-linux bsdutils mount tuned
+# /usr/lib/tuned), and the real consumers of `vmtune check`'s reports: xmllint (libxml2-utils)
+# validates the JUnit XML against Tests/Fixtures/junit/vmtune-junit.xsd, promtool (Debian ships it
+# in prometheus) checks the Prometheus text, and node_exporter (prometheus-node-exporter) serves it
+# from a textfile directory on a loopback port. With CI=true a test whose tool is missing fails.
+TEST_APT_PACKAGES := python3 python3-jsonschema python3-yaml util-linux bsdutils mount tuned \
+                     libxml2-utils prometheus prometheus-node-exporter
 PROFILE ?= profiles/kvm-host.yaml
 # Release builds are fully static (Swift runtime, Foundation and libyaml linked in): one file to
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.

@@ -90,7 +90,7 @@ let package = Package(
     .target(
       name: "VMTuneTestSupport", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneProfile"], path: "Tests/Support"),
     .testTarget(name: "VMTuneProfileTests", dependencies: ["VMTuneProfile", "VMTuneTestSupport"]),
-    .testTarget(name: "VMTuneHostTests", dependencies: ["VMTuneHost", "VMTuneTestSupport"]),
+    .testTarget(name: "VMTuneHostTests", dependencies: ["VMTuneHost", "VMTuneKernel", "VMTuneTestSupport"]),
     .testTarget(
       name: "VMTuneKernelTests", dependencies: ["VMTuneKernel", "VMTuneHost", "VMTuneProfile", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneModelTests", dependencies: ["VMTuneModel"]),

@@ -18,6 +18,11 @@ public struct PersistResult: Sendable, Hashable, Codable {
   public var path: String
   public var keys: [String]
   public var overrides: [Override]
+  /// The file before (nil: there was none) and after.
+  public var before: String?
+  public var after: String
+  /// Whether the file's settings changed (its comments aside): false when it already held them.
+  public var changed: Bool
 }
 
 /// Boot persistence through sysctl.d (systemd-sysctl and `sysctl --system`).
@@ -42,6 +47,26 @@ public enum Persistence {
       keys.append(e.key)
     }
     return (lines.joined(separator: "\n") + "\n", keys)
+  }
+
+  /// The settings of a sysctl.d file: its lines without comments, blank lines and surrounding
+  /// blanks. Two files with the same settings set the same values at boot.
+  public static func settings(_ text: String) -> [String] {
+    text.split(separator: "\n").map { $0.trimmingWhitespace() }.filter {
+      !$0.isEmpty && $0.first != "#" && $0.first != ";"
+    }.map(String.init)
+  }
+
+  /// What `apply --persist` of `plan` would leave in the file, without writing: the file now,
+  /// the file after, and whether its settings change. `generation` is the journal the apply
+  /// would write (nil when no value changes).
+  public static func preview(_ plan: Plan, generation: Int?, files: HostFiles) -> (
+    before: String?, after: String, changed: Bool
+  ) {
+    let before = files.kind(relativePath) == .file ? try? files.readText(relativePath) : nil
+    let after = render(plan, generation: generation).text
+    let changed = before.map { settings($0) != settings(after) } ?? true
+    return (before, changed || generation != nil ? after : before ?? after, changed)
   }
 
   /// `vm.swappiness = 10` / `vm/swappiness=10` / `-vm.x = 1` → (swappiness, 10). Others: nil.
@@ -88,17 +113,22 @@ public enum Persistence {
 }
 
 extension Applier {
+  /// Writes the sysctl.d file for `plan`. A file that already holds the same settings is left
+  /// as it is when no value changed (`generation` nil), so a repeated apply changes nothing.
   func persist(_ plan: Plan, generation: Int?) throws(ApplyError) -> PersistResult {
-    let (text, keys) = Persistence.render(plan, generation: generation)
-    do {
-      try files.makeDirectories("etc/sysctl.d")
-      try files.writeAtomically(Persistence.relativePath, Array(text.utf8), mode: 0o644)
-    } catch {
-      throw .persist(error)
+    let keys = Persistence.render(plan, generation: generation).keys
+    let (before, after, changed) = Persistence.preview(plan, generation: generation, files: files)
+    if changed || generation != nil {
+      do {
+        try files.makeDirectories("etc/sysctl.d")
+        try files.writeAtomically(Persistence.relativePath, Array(after.utf8), mode: 0o644)
+      } catch {
+        throw .persist(error)
+      }
     }
     return PersistResult(
       path: files.path(Persistence.relativePath), keys: keys,
-      overrides: Persistence.overrides(of: keys, files: files))
+      overrides: Persistence.overrides(of: keys, files: files), before: before, after: after, changed: changed)
   }
 }
 

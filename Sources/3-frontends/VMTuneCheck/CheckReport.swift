@@ -14,6 +14,8 @@ public struct CheckReport: Encodable, Sendable {
   public var formatVersion = 1
   public var profile: String
   public var host: String
+  /// The snapshot file (its name in the checked directory) a fleet check read; nil for a live host.
+  public var snapshot: String?
   public var kernel: String?
   public var timestamp: Int64
   public var drifted: Int
@@ -21,8 +23,9 @@ public struct CheckReport: Encodable, Sendable {
   public var skipped: Int
   public var keys: [Key]
 
-  public init(plan: Plan, timestamp: Int64) {
+  public init(plan: Plan, timestamp: Int64, snapshot: String? = nil) {
     profile = plan.profile
+    self.snapshot = snapshot
     host = plan.host.hostname ?? "localhost"
     kernel = plan.host.kernelRelease
     self.timestamp = timestamp
@@ -47,6 +50,7 @@ public struct CheckReport: Encodable, Sendable {
     skipped = keys.filter { $0.status == "skipped" }.count
   }
 
+  /// One line per key (✗ drift, ✓ in sync, - skipped) and the host's verdict.
   public func text(_ t: Terminal) -> String {
     var out = ""
     let width = max(24, keys.map(\.key.count).max() ?? 0)
@@ -59,80 +63,6 @@ public struct CheckReport: Encodable, Sendable {
     }
     let verdict = drifted == 0 ? t.paint("in sync", .green) : t.paint("\(drifted) drifted", .red)
     out += "\(host): \(profile) \(verdict) (\(inSync) ok, \(skipped) skipped)\n"
-    return out
-  }
-
-  /// The `<testsuite>` of this host: one testcase per key.
-  func junitSuite() -> String {
-    var out =
-      "  <testsuite name=\"\(xml(host)).\(xml(profile))\" tests=\"\(keys.count)\" failures=\"\(drifted)\" "
-      + "skipped=\"\(skipped)\" timestamp=\"\(UTC.iso8601(timestamp))\">\n"
-    for k in keys {
-      out += "    <testcase classname=\"\(xml(host))\" name=\"vm.\(xml(k.key))\">"
-      switch k.status {
-      case "drift":
-        out +=
-          "<failure message=\"\(xml(k.message ?? ""))\" type=\"drift\">live=\(xml(k.live ?? "")) "
-          + "want=\(xml(k.want))</failure>"
-      case "skipped": out += "<skipped message=\"\(xml(k.message ?? ""))\"/>"
-      default: break
-      }
-      out += "</testcase>\n"
-    }
-    return out + "  </testsuite>\n"
-  }
-
-  /// JUnit XML for one host or a fleet: a testsuite per host, a testcase per key.
-  public static func junit(_ reports: [CheckReport]) -> String {
-    let tests = reports.reduce(0) { $0 + $1.keys.count }
-    let failures = reports.reduce(0) { $0 + $1.drifted }
-    let skipped = reports.reduce(0) { $0 + $1.skipped }
-    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    out += "<testsuites name=\"vmtune check\" tests=\"\(tests)\" failures=\"\(failures)\" skipped=\"\(skipped)\">\n"
-    for r in reports { out += r.junitSuite() }
-    return out + "</testsuites>\n"
-  }
-
-  /// Prometheus textfile-collector format; `host` labels appear when checking a fleet.
-  public static func prometheus(_ reports: [CheckReport], fleet: Bool) -> String {
-    guard let first = reports.first else { return "" }
-    let p = first.label(first.profile)
-    func hostLabel(_ r: CheckReport) -> String { fleet ? "host=\"\(r.label(r.host))\"," : "" }
-    var out = "# HELP vmtune_drift 1 when the live vm sysctl does not satisfy the profile, else 0.\n"
-    out += "# TYPE vmtune_drift gauge\n"
-    for r in reports {
-      for k in r.keys where k.status != "skipped" {
-        out +=
-          "vmtune_drift{\(hostLabel(r))profile=\"\(p)\",key=\"\(r.label(k.key))\"} \(k.status == "drift" ? 1 : 0)\n"
-      }
-    }
-    out += "# HELP vmtune_drifted_keys Number of drifted keys.\n# TYPE vmtune_drifted_keys gauge\n"
-    for r in reports { out += "vmtune_drifted_keys{\(hostLabel(r))profile=\"\(p)\"} \(r.drifted)\n" }
-    if fleet {
-      out += "# HELP vmtune_hosts_drifted Hosts with at least one drifted key.\n# TYPE vmtune_hosts_drifted gauge\n"
-      out += "vmtune_hosts_drifted{profile=\"\(p)\"} \(reports.filter { $0.drifted > 0 }.count)\n"
-      out += "# HELP vmtune_hosts_checked Hosts checked.\n# TYPE vmtune_hosts_checked gauge\n"
-      out += "vmtune_hosts_checked{profile=\"\(p)\"} \(reports.count)\n"
-    }
-    out += "# HELP vmtune_last_check_timestamp_seconds When vmtune last checked.\n"
-    out += "# TYPE vmtune_last_check_timestamp_seconds gauge\n"
-    out += "vmtune_last_check_timestamp_seconds{profile=\"\(p)\"} \(first.timestamp)\n"
-    return out
-  }
-
-  func xml(_ s: String) -> String {
-    escape(s, ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&apos;"])
-  }
-
-  func label(_ s: String) -> String {
-    escape(s, ["\\": "\\\\", "\"": "\\\"", "\n": "\\n"])
-  }
-
-  private func escape(_ s: String, _ table: [Character: String]) -> String {
-    var out = ""
-    for c in s {
-      if let r = table[c] { out += r } else { out.append(c) }
-    }
     return out
   }
 }

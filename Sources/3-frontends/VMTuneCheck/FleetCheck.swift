@@ -7,91 +7,61 @@ import VMTuneKernel
 import VMTunePlan
 import VMTuneProfile
 
-/// Output formats of `vmtune check`.
-public enum CheckFormat: String, CaseIterable, Sendable {
-  case text, json, junit, prometheus
-}
-
 /// `vmtune check PROFILE --snapshot DIR`: every `*.json` snapshot in DIR checked against one
 /// profile, decoded and planned on all cores.
 public enum FleetCheck {
-  struct Output: Encodable {
-    var formatVersion = 1
-    var profile: String
-    var checked: Int
-    var drifted: Int
-    var errors: [String]
-    var hosts: [CheckReport]
+  /// Checks every snapshot in `directory`; one entry per `*.json` file, in name order. No
+  /// snapshot at all is a failed check.
+  public static func check(_ profile: Profile, directory: String, timestamp: Int64) -> CheckResults {
+    let names = HostFiles.plain.list(directory).filter { $0.hasSuffix(".json") }.sorted()
+    var results = CheckResults(
+      profile: profile.name, timestamp: timestamp, fleet: true,
+      entries: check(profile, directory: directory, names: names, timestamp: timestamp))
+    if names.isEmpty { results.failure = "no *.json snapshots in \(directory)" }
+    return results
   }
 
-  /// Prints the report and returns the exit status: 0 in sync, 2 drift, 1 unreadable snapshots.
-  public static func run(
-    profile: Profile, directory: String, format: CheckFormat, terminal: Terminal, timestamp: Int64
-  ) throws(VMTuneError) -> Int32 {
-    let names = HostFiles.plain.list(directory).filter { $0.hasSuffix(".json") }
-    let (reports, errors) = check(profile, directory: directory, names: names, timestamp: timestamp)
-    let drifted = reports.filter { $0.drifted > 0 }
-    switch format {
-    case .text: print(text(drifted, of: reports.count, profile: profile.name, terminal: terminal))
-    case .json:
-      let output = Output(
-        profile: profile.name, checked: reports.count, drifted: drifted.count, errors: errors, hosts: reports)
-      print(try JSONFile.string(output))
-    case .junit: print(CheckReport.junit(reports), terminator: "")
-    case .prometheus: print(CheckReport.prometheus(reports, fleet: true), terminator: "")
-    }
-    for e in errors { Terminal.error("vmtune: error: cannot check \(e)") }
-    if names.isEmpty { Terminal.error("vmtune: error: no *.json snapshots in \(directory)") }
-    if !errors.isEmpty || names.isEmpty { return 1 }
-    return drifted.isEmpty ? 0 : 2
-  }
-
-  /// Decodes and plans every snapshot on all cores; reports and errors in path order.
+  /// Decodes and plans every snapshot on all cores; entries in the order of `names`.
   static func check(
     _ profile: Profile, directory: String, names: [String], timestamp: Int64
-  ) -> (reports: [CheckReport], errors: [String]) {
-    let results = Mutex<[(String, Result<CheckReport, any Error>)]>([])
+  ) -> [CheckResults.Entry] {
+    let results = Mutex<[Int: CheckResults.Entry]>([:])
     let decoder = JSONDecoder()
     decoder.userInfo[DriftFields.keysInfo] = DriftFields.keys(of: profile)
     DispatchQueue.concurrentPerform(iterations: names.count) { i in
       let path = ProfilePath.join(directory, names[i])
-      let result = Result { () throws -> CheckReport in
+      let entry: CheckResults.Entry
+      do {
         var snap = try decoder.decode(DriftFields.self, from: Data(try HostFiles.plain.read(path))).snapshot
-        guard snap.formatVersion == HostSnapshot.formatVersion else {
-          throw VMTuneError.other(
-            "snapshot format \(snap.formatVersion); this vmtune reads \(HostSnapshot.formatVersion)")
-        }
         if snap.hostname == nil { snap.hostname = ProfilePath.stem(names[i].replacingJSON()) }
-        return CheckReport(plan: Planner.plan(profile, on: snap), timestamp: timestamp)
+        entry = .checked(CheckReport(plan: Planner.plan(profile, on: snap), timestamp: timestamp, snapshot: names[i]))
+      } catch {
+        entry = .unreadable(.init(snapshot: names[i], path: path, error: describe(error)))
       }
-      results.withLock { $0.append((path, result)) }
+      results.withLock { $0[i] = entry }
     }
-    var reports: [CheckReport] = []
-    var errors: [String] = []
-    for (path, r) in results.withLock({ $0 }).sorted(by: { $0.0 < $1.0 }) {
-      switch r {
-      case .success(let report): reports.append(report)
-      case .failure(let e): errors.append("\(path): \(e)")
-      }
-    }
-    return (reports, errors)
+    let byIndex = results.withLock { $0 }
+    return names.indices.compactMap { byIndex[$0] }
   }
 
-  /// The drifted hosts' table and the rollup line (`3/120 hosts drifted from kvm-host`).
-  static func text(_ drifted: [CheckReport], of checked: Int, profile: String, terminal: Terminal) -> String {
-    var out = ""
-    if !drifted.isEmpty {
-      let width = max(4, drifted.map(\.host.count).max() ?? 4)
-      out += "\(pad("HOST", width))  DRIFTED  OK   KEYS\n"
-      for r in drifted {
-        let keys = r.keys.filter { $0.status == "drift" }.map { "\($0.key) (\($0.live ?? "?"))" }
-        out += "\(pad(r.host, width))  \(pad(String(r.drifted), 7))  \(pad(String(r.inSync), 3))  "
-        out += keys.joined(separator: ", ") + "\n"
-      }
-      out += "\n"
+  /// Why a snapshot could not be used, in words (not the decoder's debug description).
+  static func describe(_ error: any Error) -> String {
+    func dotted(_ path: [any CodingKey]) -> String {
+      path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
-    let verdict = "\(drifted.count)/\(checked) hosts drifted from \(profile)"
-    return out + (drifted.isEmpty ? terminal.paint(verdict, .green) : terminal.paint(verdict, .red))
+    func at(_ c: DecodingError.Context) -> String {
+      (c.codingPath.isEmpty ? "" : dotted(c.codingPath) + ": ") + c.debugDescription
+    }
+    switch error {
+    case DecodingError.dataCorrupted(let c) where c.codingPath.isEmpty: return "not valid JSON"
+    case DecodingError.keyNotFound(let key, let c): return "not a vmtune snapshot: no \(dotted(c.codingPath + [key]))"
+    case DecodingError.dataCorrupted(let c), DecodingError.typeMismatch(_, let c),
+      DecodingError.valueNotFound(_, let c):
+      return at(c)
+    case let e as VMTuneError: return e.message
+    case let e as KernelError: return e.description
+    default: return "\(error)"
+    }
   }
 }
 
@@ -121,6 +91,11 @@ struct DriftFields: Decodable {
     let wanted = decoder.userInfo[Self.keysInfo] as? [String] ?? []
     let c = try decoder.container(keyedBy: Keys.self)
     formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+    guard formatVersion == HostSnapshot.formatVersion else {
+      throw VMTuneError.other(
+        "snapshot format \(formatVersion); this vmtune reads \(HostSnapshot.formatVersion)",
+        hint: "take it again with this vmtune's 'vmtune snapshot'")
+    }
     func pick(_ key: Keys) throws -> [String: String] {
       guard c.contains(key) else { return [:] }
       let inner = try c.nestedContainer(keyedBy: AnyKey.self, forKey: key)

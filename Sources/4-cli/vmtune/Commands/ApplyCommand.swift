@@ -129,7 +129,11 @@ struct ApplyCommand: ParsableCommand {
     } else {
       lines.append("Nothing to do: the host already matches \(report.plan?.profile ?? profile ?? "").")
     }
-    if let p = report.persisted { lines.append("Persisted \(p.keys.count) key(s) to \(p.path).") }
+    if let p = report.persisted {
+      lines.append(
+        p.changed
+          ? "Persisted \(p.keys.count) key(s) to \(p.path)." : "\(p.path) already holds these \(p.keys.count) key(s).")
+    }
     return lines.joined(separator: "\n")
   }
 

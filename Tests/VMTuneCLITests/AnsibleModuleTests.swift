@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+import VMTuneTestSupport
+
+/// vmtune as an Ansible module, through the protocol Ansible uses (an arguments file with
+/// `_ansible_*` keys, one JSON object on stdout). Tests/ansible/run.sh drives the same module
+/// with the real ansible-playbook.
+@Suite struct AnsibleModuleTests {
+  /// Runs the module with `arguments` (JSON object members) and returns its answer.
+  static func module(_ host: FixtureHost, _ arguments: String) throws -> (status: Int32, result: [String: Any]) {
+    let file = try scratchFile(host, "args-\(UUID().uuidString).json", "{\(arguments), \"_ansible_diff\": true}")
+    let r = try runVMTune([file])
+    let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+    return (r.status, object ?? ["unparsed stdout": r.stdout, "stderr": r.stderr])
+  }
+
+  static func applied(_ host: FixtureHost) throws -> String {
+    let p = try writeProfile(host, "sysctl:\n  swappiness: 10\n")
+    return "\"profile\": \"\(p)\", \"root\": \"\(host.root)\""
+  }
+
+  /// Values as Ansible passes them from `key=value` arguments, `-e` variables and templates:
+  /// strings for booleans, comma-separated strings for lists, numbers as strings.
+  @Test func stringArgumentsAreCoercedLikeAnsibleModules() throws {
+    let host = try FixtureHost()
+    _ = try writeProfile(host, "sysctl:\n  swappiness: 10\n", name: "web")
+    let base = "\"root\": \"\(host.root)\", \"_ansible_check_mode\": false"
+    let dirs = "\"profile_dir\": \"/nonexistent,\(host.root)/profiles\""
+    let r = try Self.module(host, "\"profile\": \"web\", \(dirs), \"persist\": \"yes\", \"force\": \"off\", \(base)")
+    #expect(r.status == 0, "\(r.result)")
+    #expect(r.result["changed"] as? Bool == true)
+    #expect(host.value("swappiness") == "10")
+    #expect(FileManager.default.fileExists(atPath: host.root + "/etc/sysctl.d/90-vmtune.conf"), "persist=yes")
+    for spelling in ["\"True\"", "\"1\"", "1", "\"on\"", "\"y\""] {
+      let again = try Self.module(host, "\"profile\": \"web\", \(dirs), \"persist\": \(spelling), \(base)")
+      #expect(again.status == 0 && again.result["changed"] as? Bool == false, "persist: \(spelling): \(again.result)")
+    }
+  }
+
+  @Test func argumentsThatCannotBeConvertedFailTheTaskWithTheirName() throws {
+    let host = try FixtureHost()
+    let base = try Self.applied(host)
+    let maybe = try Self.module(host, "\(base), \"persist\": \"maybe\"")
+    #expect(maybe.status == 1)
+    #expect(maybe.result["failed"] as? Bool == true)
+    #expect(
+      maybe.result["msg"] as? String
+        == "argument 'persist' is of type str and we were unable to convert to bool: 'maybe' is not a valid boolean")
+    let state = try Self.module(host, "\(base), \"state\": \"present\"")
+    #expect(
+      (state.result["msg"] as? String)?.hasPrefix(
+        "value of state must be one of: applied, checked, rolled_back, got: present") == true)
+    let unknown = try Self.module(host, "\(base), \"colour\": 1, \"size\": 2")
+    #expect(
+      unknown.result["msg"] as? String
+        == "Unsupported parameters for (vmtune) module: colour, size. Supported parameters include: force, generation, "
+        + "persist, profile, profile_dir, root, state.")
+    let missing = try Self.module(host, "\"root\": \"\(host.root)\"")
+    #expect(missing.result["msg"] as? String == "missing required arguments: profile")
+    #expect(host.value("swappiness") == "60")
+  }
+
+  /// `state: off` needs `vmtune off` (restore every managed key's baseline, remove the persist
+  /// file), which does not exist yet: the task says so instead of guessing.
+  @Test func stateOffSaysItIsNotAvailableYet() throws {
+    let host = try FixtureHost()
+    let r = try Self.module(host, "\(try Self.applied(host)), \"state\": \"off\"")
+    #expect(r.status == 1)
+    #expect((r.result["msg"] as? String)?.contains("'vmtune off'") == true, "\(r.result)")
+  }
+
+  /// With values already in place, creating the sysctl.d file is the change; the diff shows it.
+  @Test func persistThatCreatesTheFileIsAChangeWithItsDiff() throws {
+    let host = try FixtureHost()
+    try host.set("swappiness", "10")
+    let args = "\(try Self.applied(host)), \"persist\": true"
+    let check = try Self.module(host, "\(args), \"_ansible_check_mode\": true")
+    #expect(check.result["changed"] as? Bool == true, "\(check.result)")
+    #expect(!FileManager.default.fileExists(atPath: host.root + "/etc/sysctl.d/90-vmtune.conf"))
+    let first = try Self.module(host, "\(args), \"_ansible_check_mode\": false")
+    #expect(first.result["changed"] as? Bool == true, "\(first.result)")
+    let diffs = try #require(first.result["diff"] as? [[String: Any]], "\(first.result)")
+    let file = try #require(diffs.first { ($0["after_header"] as? String)?.hasSuffix("90-vmtune.conf") == true })
+    #expect(file["before"] as? String == "")
+    #expect((file["after"] as? String)?.contains("vm.swappiness = 10\n") == true)
+    let second = try Self.module(host, "\(args), \"_ansible_check_mode\": false")
+    #expect(second.result["changed"] as? Bool == false, "\(second.result)")
+    let checkAgain = try Self.module(host, "\(args), \"_ansible_check_mode\": true")
+    #expect(checkAgain.result["changed"] as? Bool == false, "\(checkAgain.result)")
+  }
+
+  @Test func warningsAreReturned() throws {
+    let host = try FixtureHost()
+    try host.write("etc/sysctl.d/99-local.conf", "vm.swappiness = 30\n")
+    let r = try Self.module(host, "\(try Self.applied(host)), \"persist\": true, \"_ansible_check_mode\": false")
+    #expect(r.status == 0)
+    let warnings = try #require(r.result["warnings"] as? [String], "\(r.result)")
+    #expect(warnings.contains { $0.contains("99-local.conf:1 sets vm.swappiness = 30") }, "\(warnings)")
+    let converted = try Self.module(host, "\(try Self.applied(host)), \"profile_dir\": [7]")
+    let said = converted.result["warnings"] as? [String] ?? []
+    #expect(said.contains { $0.contains("The value '7' (type int) in a string field was converted to '7'") }, "\(said)")
+  }
+
+  /// `state: rolled_back` runs vmtune's rollback: every applied journal undone (check mode only
+  /// says so), and a second run has nothing left to undo.
+  @Test func rolledBackUndoesTheAppliedJournalsOnce() throws {
+    let host = try FixtureHost()
+    let args = try Self.applied(host)
+    #expect(try Self.module(host, "\(args), \"_ansible_check_mode\": false").result["changed"] as? Bool == true)
+    try host.set("watermark_scale_factor", "10")
+    let p2 = try writeProfile(host, "sysctl:\n  watermark_scale_factor: 200\n", name: "t2")
+    let second = "\"profile\": \"\(p2)\", \"root\": \"\(host.root)\", \"_ansible_check_mode\": false"
+    #expect(try Self.module(host, second).result["changed"] as? Bool == true)
+    let rollback = "\(args), \"state\": \"rolled_back\""
+    let check = try Self.module(host, "\(rollback), \"_ansible_check_mode\": true")
+    #expect(check.result["changed"] as? Bool == true, "\(check.result)")
+    #expect(host.value("swappiness") == "10" && host.value("watermark_scale_factor") == "200")
+    let diff = try #require((check.result["diff"] as? [[String: Any]])?.first)
+    #expect(diff["before"] as? String == "vm.swappiness = 10\nvm.watermark_scale_factor = 200\n", "\(diff)")
+    #expect(diff["after"] as? String == "vm.swappiness = 60\nvm.watermark_scale_factor = 10\n", "\(diff)")
+    let done = try Self.module(host, "\(rollback), \"_ansible_check_mode\": false")
+    #expect(done.status == 0 && done.result["changed"] as? Bool == true, "\(done.result)")
+    #expect(done.result["rolled_back_generations"] as? [Int] == [2, 1])
+    #expect(host.value("swappiness") == "60" && host.value("watermark_scale_factor") == "10")
+    let again = try Self.module(host, "\(rollback), \"_ansible_check_mode\": false")
+    #expect(again.status == 0 && again.result["changed"] as? Bool == false, "\(again.result)")
+    #expect(again.result["msg"] as? String == "nothing to roll back: no applied journal")
+  }
+
+  /// As `vmtune rollback`: a key someone changed since vmtune wrote it refuses the rollback, in
+  /// check mode too, unless `force`.
+  @Test func rolledBackRefusesAKeyChangedSinceUnlessForced() throws {
+    let host = try FixtureHost()
+    let args = try Self.applied(host)
+    _ = try Self.module(host, "\(args), \"_ansible_check_mode\": false")
+    try host.set("swappiness", "30")
+    for checkMode in [true, false] {
+      let r = try Self.module(host, "\(args), \"state\": \"rolled_back\", \"_ansible_check_mode\": \(checkMode)")
+      #expect(r.status == 1 && r.result["failed"] as? Bool == true, "check mode \(checkMode): \(r.result)")
+      #expect((r.result["msg"] as? String)?.contains("swappiness") == true, "\(r.result)")
+    }
+    #expect(host.value("swappiness") == "30")
+    let forced = try Self.module(host, "\(args), \"state\": \"rolled_back\", \"force\": \"yes\"")
+    #expect(forced.status == 0 && forced.result["changed"] as? Bool == true, "\(forced.result)")
+    #expect(host.value("swappiness") == "60")
+  }
+
+  @Test func rolledBackStopsAtTheGenerationGiven() throws {
+    let host = try FixtureHost()
+    let args = try Self.applied(host)
+    _ = try Self.module(host, "\(args), \"_ansible_check_mode\": false")
+    try host.set("swappiness", "30")
+    _ = try Self.module(host, "\(args), \"_ansible_check_mode\": false")
+    let r = try Self.module(
+      host, "\(args), \"state\": \"rolled_back\", \"generation\": \"2\", \"_ansible_check_mode\": false")
+    #expect(r.result["rolled_back_generations"] as? [Int] == [2], "\(r.result)")
+    #expect(host.value("swappiness") == "30")
+  }
+}
