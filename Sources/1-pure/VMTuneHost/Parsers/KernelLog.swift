@@ -54,6 +54,9 @@ public struct ReportCause: Sendable, Hashable, Codable {
   public var line: Int
   public var time: String?
   public var host: String?
+  /// The kernel release the report's `CPU: … Not tainted 5.4.0-42-generic #46` (or 2.6's
+  /// `Pid: …, comm: … Tainted: …`) line names.
+  public var kernelRelease: String?
 }
 
 /// One Mem-Info dump: the buddy line of every zone the kernel printed, the memory state at the
@@ -103,6 +106,9 @@ public struct KernelLog: Sendable, Hashable, Codable {
   public var hosts: [String] = []
 
   public init() {}
+
+  /// The kernel release the first report that names one names.
+  public var kernelRelease: String? { reports.lazy.compactMap(\.cause?.kernelRelease).first }
 
   /// Every buddy line of the kept reports, in order.
   public var buddyLines: [BuddyLine] { reports.flatMap(\.buddyLines) }

@@ -24,9 +24,10 @@ public struct KernelLogScanner: Sendable {
 
   public init(source: String = "kernel log") { self.source = source }
 
-  /// Reads one line (without its newline).
-  public mutating func feed(_ line: UnsafeBufferPointer<UInt8>) throws(ParseError) {
-    lineNumber += 1
+  /// Reads one line (without its newline); `continuing`: another piece of the line before it
+  /// (a line longer than the reader holds), which keeps its number.
+  public mutating func feed(_ line: UnsafeBufferPointer<UInt8>, continuing: Bool = false) throws(ParseError) {
+    if !continuing { lineNumber += 1 }
     let t = LogText(line).trimmingTrailing()
     if t.isEmpty { return }
     let triggers = LogPrefix.triggers(t)
@@ -75,6 +76,11 @@ public struct KernelLogScanner: Sendable {
     }
     if m.count <= 40, LogMatchers.isStart(m) {
       startFragments(m.trimmed().bytes, r)
+      return
+    }
+    // Between a failure or OOM and its Mem-Info: the kernel release of the report's header.
+    if cause != nil, report == nil, cause?.kernelRelease == nil, let release = LogMatchers.kernelRelease(m) {
+      cause?.kernelRelease = release
       return
     }
     // A piece of a flattened line was not seen by the line's triggers alone: check it fully.

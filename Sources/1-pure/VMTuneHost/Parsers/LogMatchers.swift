@@ -288,6 +288,16 @@ enum LogMatchers {
     return true
   }
 
+  /// The release in `CPU: 3 PID: 2291 Comm: x Not tainted 5.4.0-42-generic #46-Ubuntu` or
+  /// `Pid: 168, comm: x Tainted: GF ---- 2.6.32-358.el5 #1`: the word before ` #`.
+  static func kernelRelease(_ m: LogText) -> String? {
+    guard let t = m.find("ainted"), let hash = m.find(" #", from: t) else { return nil }
+    var s = hash
+    while s > t, m[s - 1] != 0x20 { s -= 1 }
+    guard s < hash, LogText.isDigit(m[s]) else { return nil }
+    return m.slice(s, hash).string
+  }
+
   /// The start of a buddy line stored on its own: `Node 0`, `DMA32:` or `Node 0 DMA32:`.
   static func isStart(_ m: LogText) -> Bool {
     let t = m.trimmed()
