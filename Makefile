@@ -83,6 +83,7 @@ bench: release
 	python3 bench/agent-cycle.py
 	python3 bench/fleet-check.py
 	python3 bench/loader-scaling.py
+	python3 bench/log-throughput.py
 
 install: release
 	install -D -m 0755 .build/release/vmtune $(DESTDIR)/usr/local/bin/vmtune

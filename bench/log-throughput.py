@@ -170,7 +170,7 @@ def main():
         print("ratio diagnose / grep: %.1fx (target <= 25x)  %s" % (ratio, "ok" if ratio <= 25 else "NOT MET"))
         print("diagnose peak RSS: %.1f MB (target < 64 MB)  %s" % (rss_kb / 1024, "ok" if rss_kb < 64 * 1024
                                                                    else "NOT MET"))
-        found = [l.strip() for l in out.splitlines() if "allocation failure(s)" in l or "OOM kill" in l]
+        found = [l.strip() for l in out.splitlines() if l.startswith("  ") and ("allocation failure(s)" in l or "OOM kill(s)" in l)]
         print("diagnose found: " + ("; ".join(found) if found else "nothing"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

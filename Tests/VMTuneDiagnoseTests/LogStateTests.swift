@@ -135,5 +135,6 @@ import VMTuneTestSupport
     let d = Diagnoser.diagnose(log: log)
     #expect(d.pages.pageSize.bytes == 65536 && d.pages.orderCount == 14 && d.pages.hugePageOrder == 13)
     #expect(d.states.first?.pages.pageSize.bytes == 65536)
+    #expect(d.assumptions == [Diagnoser.unknownKernelInLog], "no live host and no report names the kernel")
   }
 }

@@ -159,4 +159,20 @@ import VMTuneHost
     let line = try #require(log.buddyLines.first)
     #expect(line.pageKB == 64 && line.counts.count == 14 && line.counts[13] == 1)
   }
+
+  /// Pieces of prefixes and fragments alone, at the end of a log, or cut short: read without a
+  /// trap, and nothing counted.
+  @Test func cutPrefixesAndLoneFragmentsCountNothing() throws {
+    for text in [
+      "kernel:", " kernel: ", "]", "[", "[1.000000]", "<4>", "<", "Node 0", "Node 0\nDMA:", "= 5kB", "(U)",
+      "x: page allocation failure", "x: page allocation failure. order:", "Out of memory: Kill process",
+      "Killed process x (y)", "invoked oom-killer:", "Apr 20 15:08:07 h kernel:", "2020-04-20T15:08:07 h kernel:",
+      "a kernel: b kernel: c", "[ 1.000000] [ 2.000000] ", "Normal: 1*4kB 2*8kB", "Node 0 DMA: 1*4kB (U",
+    ] {
+      let log = try KernelLog.parse(text)
+      #expect(log.allocationFailures.isEmpty && log.oomKills.isEmpty, "\(text)")
+    }
+    // A buddy line cut at the end of the log still yields its counts.
+    #expect(try KernelLog.parse("Normal: 1*4kB 2*8kB").buddyLines.first?.counts == [1, 2])
+  }
 }

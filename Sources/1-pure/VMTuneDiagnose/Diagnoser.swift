@@ -72,7 +72,7 @@ public enum Diagnoser {
       counters: counters(snapshot.vmstat),
       unusable: unusableShares(zones, threshold: scope.threshold, pages: pages, states: states),
       profile: profile.map { forecast($0, orders: protected, on: snapshot) },
-      assumptions: host.kernel == nil ? [unknownKernel] : [], advice: [])
+      assumptions: host.kernel == nil ? [live ? unknownKernel : unknownKernelInLog] : [], advice: [])
     d.pages = pages
     d.live = live
     d.states = states
@@ -93,6 +93,11 @@ public enum Diagnoser {
     let orders = max(snapshot.buddyInfo == nil ? 0 : pages.orderCount, log?.buddyLines.map(\.counts.count).max() ?? 0)
     return PageGeometry(pageSize: size, orderCount: max(orders, size.shift - 2), hugePageOrder: size.shift - 3)
   }
+
+  /// What is assumed when neither a live host nor the log's reports name the kernel.
+  static let unknownKernelInLog =
+    "the kernel release is unknown (no live host, and no report in the log names it); compaction is judged by the "
+    + "4.8+ rule (orders above 3 compact when the fragmentation index is above extfrag_threshold), the newest kernel's"
 
   /// What is assumed without a kernel release.
   static let unknownKernel =

@@ -1,5 +1,5 @@
 /// The prefixes log sources put before a kernel message, and where a line pasted without its
-/// newlines holds several records (docs/KERNEL.md, Prefixes and flattened pastes):
+/// newlines holds several records (docs/KERNEL.md, Log sources and prefixes):
 ///
 /// - dmesg: `[ 8123.000137] `, `dmesg -T`: `[Mon Apr 20 15:08:07 2020] `, `dmesg -r`: `<4>`;
 /// - syslog and `journalctl -k` (short, short-precise): `Apr 20 15:08:07[.123456] host kernel: `;
