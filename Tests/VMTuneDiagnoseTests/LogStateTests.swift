@@ -116,6 +116,7 @@ import VMTuneTestSupport
     #expect(failures(0, "DMA32") == 1)
     #expect(failures(0, "DMA") == 0)
     #expect(d.failures.first?.count == 3)
+    #expect(d.failures.first?.processes == ["nginx", "usb-storage"])
   }
 
   /// In the log's own report, the failure counts in the zones the report printed that it could use.

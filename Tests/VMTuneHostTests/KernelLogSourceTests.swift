@@ -189,4 +189,22 @@ import VMTuneHost
       """)
     #expect(log.allocationFailures.isEmpty && log.oomKills.isEmpty && log.reports.isEmpty)
   }
+
+  /// However many failures and kills a log holds, the scanner keeps counts and the first few:
+  /// memory does not grow with them.
+  @Test func manyFailuresAreCountedNotKept() throws {
+    var scanner = KernelLogScanner()
+    for i in 0..<5000 {
+      try scanner.feed("[ \(i).000000] w\(i % 50): page allocation failure: order:4, mode:0x820(GFP_ATOMIC)")
+      try scanner.feed("[ \(i).000001] x: page allocation failure: order:2, mode:0x14(GFP_DMA32), nodemask=1")
+      try scanner.feed("[ \(i).000002] Out of memory: Killed process \(i) (y) total-vm:1kB")
+    }
+    let log = try scanner.finish()
+    #expect(log.allocationFailures.count == KernelLog.maxListed && log.oomKills.count == KernelLog.maxListed)
+    #expect(log.oomKillCount == 5000)
+    #expect(log.failureTallies.map(\.count) == [5000, 5000])
+    #expect(log.failureTallies.map(\.order) == [4, 2] && log.failureTallies.map(\.firstLine) == [1, 2])
+    #expect(log.failureTallies[0].processes == (0..<KernelLog.maxProcesses).map { "w\($0)" })
+    #expect(log.failureTallies[1].nodemask == "1" && log.failureTallies[1].mode == 0x14)
+  }
 }

@@ -60,7 +60,7 @@ public enum Diagnoser {
       failures: failures,
       threshold: snapshot.values["extfrag_threshold"].flatMap { Int($0) } ?? 500,
       costlyRule: host.kernel.map { ($0.major, $0.minor) >= (4, 8) } ?? true)
-    scope.claims = ZoneAttribution.claims(log?.allocationFailures ?? [])
+    scope.claims = ZoneAttribution.claims(log?.failureTallies ?? [])
     let (states, zones) = statesAndZones(snapshot, log: log, scope, pages: pages, live: live)
     var d = Diagnosis(
       host: host,
@@ -68,7 +68,7 @@ public enum Diagnoser {
       watermarkScaleFactor: snapshot.values["watermark_scale_factor"].flatMap { UInt64($0) },
       extfragThreshold: scope.threshold, ordersOfInterest: scope.orders,
       zones: zones,
-      nodes: nodes(snapshot), failures: failures, oomKills: log?.oomKills.count ?? 0,
+      nodes: nodes(snapshot), failures: failures, oomKills: log?.oomKillCount ?? 0,
       counters: counters(snapshot.vmstat),
       unusable: unusableShares(zones, threshold: scope.threshold, pages: pages, states: states),
       profile: profile.map { forecast($0, orders: protected, on: snapshot) },
@@ -76,7 +76,7 @@ public enum Diagnoser {
     d.pages = pages
     d.live = live
     d.states = states
-    d.ooms = Array(log?.oomKills.suffix(maxListed) ?? [])
+    d.ooms = Array(log?.oomKills.prefix(maxListed) ?? [])
     d.logHosts = log?.hosts ?? []
     d.loggedStatesOmitted = max(0, (log?.reports.count ?? 0) - maxLoggedStates) + (log?.reportsDropped ?? 0)
     d.hostNote = hostNote(snapshot, log: log, live: live, noHost: noHost)
@@ -306,20 +306,24 @@ public enum Diagnoser {
   static func summarize(_ log: KernelLog?) -> [FailureSummary] {
     guard let log else { return [] }
     var byOrder: [Int: FailureSummary] = [:]
-    for f in log.allocationFailures where f.kind == .page {
+    for t in log.failureTallies where t.kind == .page {
       var s =
-        byOrder[f.order] ?? FailureSummary(order: f.order, count: 0, processes: [], atomic: false, firstLine: f.line)
-      s.count += 1
-      if !f.comm.isEmpty, !s.processes.contains(f.comm) { s.processes.append(f.comm) }
-      if isAtomic(f) { s.atomic = true }
-      byOrder[f.order] = s
+        byOrder[t.order]
+        ?? FailureSummary(order: t.order, count: 0, processes: [], atomic: false, firstLine: t.firstLine)
+      s.count += t.count
+      s.firstLine = min(s.firstLine, t.firstLine)
+      for p in t.processes where s.processes.count < KernelLog.maxProcesses && !s.processes.contains(p) {
+        s.processes.append(p)
+      }
+      if isAtomic(flags: t.flags, mode: t.mode) { s.atomic = true }
+      byOrder[t.order] = s
     }
     return byOrder.values.sorted { $0.order < $1.order }
   }
 
   /// GFP_ATOMIC by name (4.5+), or __GFP_HIGH without __GFP_WAIT in the old hex layout.
-  static func isAtomic(_ f: AllocationFailure) -> Bool {
-    let oldAtomic = f.flags.isEmpty && (f.mode ?? 0) & 0x30 == 0x20
-    return f.flags.contains("GFP_ATOMIC") || f.flags.contains("GFP_NOWAIT") || oldAtomic
+  static func isAtomic(flags: [String], mode: UInt64?) -> Bool {
+    let oldAtomic = flags.isEmpty && (mode ?? 0) & 0x30 == 0x20
+    return flags.contains("GFP_ATOMIC") || flags.contains("GFP_NOWAIT") || oldAtomic
   }
 }

@@ -175,7 +175,7 @@ public struct Diagnosis: Sendable, Hashable, Codable {
   public var nodes: [NodeDiagnosis]
   public var failures: [FailureSummary]
   public var oomKills: Int
-  /// The OOM kills in the log (the last ``Diagnoser/maxListed``), with the order that invoked each.
+  /// The OOM kills in the log (the first ``Diagnoser/maxListed``), with the order that invoked each.
   public var ooms: [OOMKill] = []
   /// Whether a live host (or a tree under --root) was read; false: the log alone.
   public var live = true

@@ -6,7 +6,7 @@ import VMTuneModel
 extension Diagnoser {
   /// At most this many of the log's reports are shown, the most recent.
   public static let maxLoggedStates = 8
-  /// At most this many OOM kills are listed, the most recent.
+  /// At most this many OOM kills are listed, the first.
   public static let maxListed = 16
 
   /// This host's state (when it has buddyinfo) and the log's last reports, with their zones.
@@ -72,7 +72,7 @@ extension Diagnoser {
     guard live else {
       return "No live host\(noHost.map { " (\($0))" } ?? ""): the memory states the log recorded\(named)."
     }
-    guard let log, !log.reports.isEmpty || !log.allocationFailures.isEmpty || !log.oomKills.isEmpty else {
+    guard let log, !log.reports.isEmpty || !log.failureTallies.isEmpty || log.oomKillCount > 0 else {
       return nil
     }
     guard !log.hosts.isEmpty, let me = snapshot.hostname else { return nil }

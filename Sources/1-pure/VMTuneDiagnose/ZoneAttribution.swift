@@ -53,10 +53,10 @@ enum ZoneAttribution {
   }
 
   /// Failures grouped by what decides their zones, with their counts.
-  static func claims(_ failures: [AllocationFailure]) -> [Claim: Int] {
+  static func claims(_ tallies: [FailureTally]) -> [Claim: Int] {
     var out: [Claim: Int] = [:]
-    for f in failures where f.kind == .page {
-      out[Claim(order: f.order, zoneBits: f.mode.map { $0 & 0xF }, nodemask: f.nodemask), default: 0] += 1
+    for t in tallies where t.kind == .page {
+      out[Claim(order: t.order, zoneBits: t.mode.map { $0 & 0xF }, nodemask: t.nodemask), default: 0] += t.count
     }
     return out
   }

@@ -37,6 +37,21 @@ public struct OOMKill: Sendable, Hashable, Codable {
   public var host: String?
 }
 
+/// Allocation failures of one kind, order, mask and nodemask, counted: however long a log is, it
+/// holds a few of these.
+public struct FailureTally: Sendable, Hashable, Codable {
+  public var kind: AllocationFailure.Kind
+  public var order: Int
+  public var mode: UInt64?
+  public var flags: [String]
+  public var nodemask: String?
+  public var count: Int
+  /// The line of the first.
+  public var firstLine: Int
+  /// The first ``KernelLog/maxProcesses`` distinct processes.
+  public var processes: [String]
+}
+
 /// What a Mem-Info report followed: an allocation failure or the OOM killer's invocation.
 public struct ReportCause: Sendable, Hashable, Codable {
   public enum Kind: String, Sendable, Hashable, Codable {
@@ -95,9 +110,19 @@ public struct BuddyLine: Sendable, Hashable, Codable {
 public struct KernelLog: Sendable, Hashable, Codable {
   /// At most this many Mem-Info reports are kept, the most recent, so memory stays flat.
   public static let maxReports = 64
+  /// At most this many failures and OOM kills are listed one by one, the first; all are counted.
+  public static let maxListed = 1000
+  /// At most this many processes are named per ``FailureTally``.
+  public static let maxProcesses = 8
 
+  /// The first ``maxListed`` allocation failures.
   public var allocationFailures: [AllocationFailure] = []
+  /// Every allocation failure, counted by kind, order, mask and nodemask, in order of appearance.
+  public var failureTallies: [FailureTally] = []
+  /// The first ``maxListed`` OOM kills.
   public var oomKills: [OOMKill] = []
+  /// Every OOM kill.
+  public var oomKillCount = 0
   /// The Mem-Info reports, oldest first (the most recent ``maxReports``).
   public var reports: [MemoryReport] = []
   /// Reports dropped to keep ``maxReports``.

@@ -21,6 +21,15 @@ public struct KernelLogScanner: Sendable {
   /// The failure or invocation the next Mem-Info dump belongs to.
   private var cause: ReportCause?
   private var report: MemoryReport?
+  /// Where each (kind, order, mask, nodemask) is in ``KernelLog/failureTallies``.
+  private var tallyIndex: [TallyKey: Int] = [:]
+
+  private struct TallyKey: Hashable {
+    var kind: AllocationFailure.Kind
+    var order: Int
+    var mode: UInt64?
+    var nodemask: String?
+  }
 
   public init(source: String = "kernel log") { self.source = source }
 
@@ -90,10 +99,13 @@ public struct KernelLogScanner: Sendable {
       let time = r.time?.string
       let host = r.host?.string
       note(host)
-      log.allocationFailures.append(
-        AllocationFailure(
-          kind: f.kind, comm: f.comm, order: f.order, mode: f.mode, flags: f.flags, nodemask: f.nodemask,
-          line: lineNumber, time: time, host: host))
+      tally(f)
+      if log.allocationFailures.count < KernelLog.maxListed {
+        log.allocationFailures.append(
+          AllocationFailure(
+            kind: f.kind, comm: f.comm, order: f.order, mode: f.mode, flags: f.flags, nodemask: f.nodemask,
+            line: lineNumber, time: time, host: host))
+      }
       if f.kind == .page {
         cause = ReportCause(
           kind: .allocationFailure, comm: f.comm, order: f.order, mode: f.mode, nodemask: f.nodemask,
@@ -169,7 +181,27 @@ public struct KernelLogScanner: Sendable {
       k.invoker = i.comm
       invocation = nil
     }
-    log.oomKills.append(k)
+    log.oomKillCount += 1
+    if log.oomKills.count < KernelLog.maxListed { log.oomKills.append(k) }
+  }
+
+  /// Counts a failure with the others of its kind, order, mask and nodemask.
+  private mutating func tally(_ f: LogMatchers.Failure) {
+    let key = TallyKey(kind: f.kind, order: f.order, mode: f.mode, nodemask: f.nodemask)
+    if let i = tallyIndex[key] {
+      log.failureTallies[i].count += 1
+      if log.failureTallies[i].processes.count < KernelLog.maxProcesses, !f.comm.isEmpty,
+        !log.failureTallies[i].processes.contains(f.comm)
+      {
+        log.failureTallies[i].processes.append(f.comm)
+      }
+      return
+    }
+    tallyIndex[key] = log.failureTallies.count
+    log.failureTallies.append(
+      FailureTally(
+        kind: f.kind, order: f.order, mode: f.mode, flags: f.flags, nodemask: f.nodemask, count: 1,
+        firstLine: lineNumber, processes: f.comm.isEmpty ? [] : [f.comm]))
   }
 
   // MARK: Mem-Info reports
