@@ -141,6 +141,22 @@ import VMTuneHost
     #expect(dma.line == 12)
   }
 
+  /// Fragments may also keep the node and zone together, or a line may be cut after some counts.
+  @Test func otherCutsOfABuddyLineAreJoined() throws {
+    let log = try KernelLog.parse(
+      """
+      Apr 20 15:08:07 hv-07 kernel: Node 1 DMA32:
+      Apr 20 15:08:07 hv-07 kernel: 3*4kB (M) 1*8kB
+      Apr 20 15:08:07 hv-07 kernel: = 20kB
+      Apr 20 15:08:07 hv-07 kernel: Node 1 Normal: 7*4kB (U) 2*8kB (M)
+      Apr 20 15:08:07 hv-07 kernel: 1*16kB = 60kB
+      Apr 20 15:08:07 hv-07 kernel: 4502 total pagecache pages
+      """)
+    #expect(log.buddyLines.map(\.node) == [1, 1])
+    #expect(log.buddyLines.map(\.counts) == [[3, 1], [7, 2, 1]])
+    #expect(log.buddyLines.map(\.totalKB) == [20, 60] && log.buddyLines.map(\.line) == [1, 4])
+  }
+
   /// Reports pasted into tickets lose their newlines: every source's records are split again at
   /// their prefixes.
   @Test(arguments: [Source.dmesg, .dmesgT, .journalShort, .journalShortISO, .journalShortMonotonic, .syslog])
