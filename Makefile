@@ -3,9 +3,9 @@
 
 SWIFT   ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Build and runtime dependencies from Debian: libyaml (the YAML parser vmtune links) and
-# pkg-config (SwiftPM finds libyaml through yaml-0.1.pc).
-APT_PACKAGES := libyaml-dev pkg-config
+# Build and runtime dependencies from Debian: libyaml (the YAML parser vmtune links), zlib (gzipped
+# kernel logs) and pkg-config (SwiftPM finds them through yaml-0.1.pc and zlib.pc).
+APT_PACKAGES := libyaml-dev zlib1g-dev pkg-config
 # What the unit tests need beyond that: Python's jsonschema and PyYAML (SchemaTests checks the
 # schema with an independent validator), setpriv (util-linux) and script (bsdutils) for the CLI
 # tests, mount for the full-disk test, tuned for its profiles (the `vmtune import tuned` tests read
@@ -96,6 +96,7 @@ bench: release
 	python3 bench/agent-cycle.py
 	python3 bench/fleet-check.py
 	python3 bench/loader-scaling.py
+	python3 bench/log-throughput.py
 
 install: release
 	install -D -m 0755 .build/release/vmtune $(DESTDIR)/usr/local/bin/vmtune

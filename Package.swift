@@ -23,6 +23,10 @@ let package = Package(
     .systemLibrary(
       name: "CYaml", path: "Sources/0-system/CYaml", pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .yum(["libyaml-devel"])]),
+    // zlib, for gzipped (rotated) kernel logs (apt: zlib1g-dev, pkg-config: zlib).
+    .systemLibrary(
+      name: "CZlib", path: "Sources/0-system/CZlib", pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
 
     // 1 — pure: values, parsers and decisions.
     // YAML nodes with line:column, the knob catalog, the profile model and loader.
@@ -44,10 +48,10 @@ let package = Package(
       path: "Sources/1-pure/VMTuneDiagnose"),
 
     // 2 — I/O: the only modules that open files.
-    // Rooted file access, sysctl store, host reader, lock, kernel actions, fault injection.
+    // Rooted file access, sysctl store, host reader, lock, kernel actions, fault injection, log files.
     .target(
       name: "VMTuneKernel",
-      dependencies: ["VMTuneHost", .product(name: "SystemPackage", package: "swift-system")],
+      dependencies: ["CZlib", "VMTuneHost", .product(name: "SystemPackage", package: "swift-system")],
       path: "Sources/2-io/VMTuneKernel"),
     // Journal, ordered writes, read-back, restore, rollback, persistence.
     .target(

@@ -20,38 +20,68 @@ public enum Diagnoser {
     var threshold: Int
     /// Whether the kernel (4.8+) always compacts costly orders (above 3).
     var costlyRule: Bool
+    /// The log's page allocation failures, grouped by what decides the zones they could use.
+    var claims: [ZoneAttribution.Claim: Int] = [:]
   }
 
   /// With `profile`, the orders its action conditions protect are analysed too, and its actions
-  /// are forecast on `snapshot`.
+  /// are forecast on `snapshot`. With `log`, the orders that failed or invoked the OOM killer
+  /// are analysed, and each Mem-Info report in it is shown as a state of its own beside this host's.
   public static func diagnose(
     _ snapshot: HostSnapshot, log: KernelLog? = nil, orders requested: [Int] = [], profile: Profile? = nil
+  ) -> Diagnosis {
+    diagnose(snapshot, log: log, orders: requested, profile: profile, live: true)
+  }
+
+  /// The log alone, with no live host (`noHost` says why): the memory states it recorded at each
+  /// failure or OOM, with the page size of its buddy lines and the kernel its reports name.
+  public static func diagnose(
+    log: KernelLog, orders requested: [Int] = [], profile: Profile? = nil, noHost: String? = nil
+  ) -> Diagnosis {
+    let nodes = Set(log.buddyLines.map { $0.node ?? 0 })
+    let snapshot = HostSnapshot(
+      kernelRelease: log.kernelRelease, values: [:], memInfo: MemInfo(values: [:]), numaNodes: max(1, nodes.count),
+      cpus: 1)
+    return diagnose(snapshot, log: log, orders: requested, profile: profile, live: false, noHost: noHost)
+  }
+
+  static func diagnose(
+    _ snapshot: HostSnapshot, log: KernelLog?, orders requested: [Int], profile: Profile?, live: Bool,
+    noHost: String? = nil
   ) -> Diagnosis {
     let host = snapshot.facts
     let failures = summarize(log)
     let protected = profileOrders(profile)
     let pages = geometry(snapshot, log: log)
-    let scope = Scope(
-      orders: ordersOfInterest(requested, failures: failures, protected: protected, pages: pages),
+    let oomOrders = (log?.oomKills.compactMap(\.order) ?? []) + (log?.reports.compactMap { $0.cause?.order } ?? [])
+    var scope = Scope(
+      orders: ordersOfInterest(
+        requested, failures: failures, oomOrders: oomOrders, protected: protected, pages: pages),
       failures: failures,
       threshold: snapshot.values["extfrag_threshold"].flatMap { Int($0) } ?? 500,
       costlyRule: host.kernel.map { ($0.major, $0.minor) >= (4, 8) } ?? true)
-    let zones = zones(snapshot, log: log, scope)
+    scope.claims = ZoneAttribution.claims(log?.failureTallies ?? [])
+    let (states, zones) = statesAndZones(snapshot, log: log, scope, pages: pages, live: live)
     var d = Diagnosis(
       host: host,
       minFreeKbytes: snapshot.values["min_free_kbytes"].flatMap { UInt64($0) },
       watermarkScaleFactor: snapshot.values["watermark_scale_factor"].flatMap { UInt64($0) },
       extfragThreshold: scope.threshold, ordersOfInterest: scope.orders,
       zones: zones,
-      nodes: nodes(snapshot), failures: failures, oomKills: log?.oomKills.count ?? 0,
+      nodes: nodes(snapshot), failures: failures, oomKills: log?.oomKillCount ?? 0,
       counters: counters(snapshot.vmstat),
-      unusable: unusableShares(zones, threshold: scope.threshold, pages: pages),
+      unusable: unusableShares(zones, threshold: scope.threshold, pages: pages, states: states),
       profile: profile.map { forecast($0, orders: protected, on: snapshot) },
-      assumptions: host.kernel == nil ? [unknownKernel] : [], advice: [])
+      assumptions: host.kernel == nil ? [live ? unknownKernel : unknownKernelInLog] : [], advice: [])
     d.pages = pages
     d.logRead = log != nil
-    for kill in log?.oomKills ?? [] where !d.oomVictims.contains(kill.comm) { d.oomVictims.append(kill.comm) }
-    d.advice = Advisor.advise(d, snapshot: snapshot)
+    d.live = live
+    d.states = states
+    d.ooms = Array(log?.oomKills.prefix(maxListed) ?? [])
+    d.logHosts = log?.hosts ?? []
+    d.loggedStatesOmitted = max(0, (log?.reports.count ?? 0) - maxLoggedStates) + (log?.reportsDropped ?? 0)
+    d.hostNote = hostNote(snapshot, log: log, live: live, noHost: noHost)
+    d.advice = Advisor.advise(adviceView(d), snapshot: snapshot)
     return d
   }
 
@@ -65,19 +95,24 @@ public enum Diagnoser {
     return PageGeometry(pageSize: size, orderCount: max(orders, size.shift - 2), hugePageOrder: size.shift - 3)
   }
 
+  /// What is assumed when neither a live host nor the log's reports name the kernel.
+  static let unknownKernelInLog =
+    "the kernel release is unknown (no live host, and no report in the log names it); compaction is judged by the "
+    + "4.8+ rule (orders above 3 compact when the fragmentation index is above extfrag_threshold), the newest kernel's"
+
   /// What is assumed without a kernel release.
   static let unknownKernel =
     "the kernel release is unknown (no proc/sys/kernel/osrelease); compaction is judged by the 4.8+ rule (orders "
     + "above 3 compact when the fragmentation index is above extfrag_threshold), the newest kernel's"
 
-  /// The orders asked for, else those that failed in the log, else 64 KiB blocks (the atomic
+  /// The orders asked for, else those that failed or invoked the OOM killer in the log, else 64 KiB blocks (the atomic
   /// allocations of network drivers; order 4 with 4 KiB pages) and huge pages (order 9); with the
   /// orders a profile's actions protect; within the host's orders, sorted.
   static func ordersOfInterest(
-    _ requested: [Int], failures: [FailureSummary], protected: [Int] = [], pages: PageGeometry
+    _ requested: [Int], failures: [FailureSummary], oomOrders: [Int] = [], protected: [Int] = [], pages: PageGeometry
   ) -> [Int] {
     var orders = requested
-    if orders.isEmpty { orders = failures.map(\.order).filter { $0 > 0 } }
+    if orders.isEmpty { orders = (failures.map(\.order) + oomOrders).filter { $0 > 0 } }
     if orders.isEmpty { orders = [pages.order(ofBytes: 65536), pages.hugePageOrder].filter { $0 > 0 } }
     return Array(Set((orders + protected).filter(pages.has(order:)))).sorted()
   }
@@ -106,12 +141,16 @@ public enum Diagnoser {
   /// conditions leave it out), zones short of memory rather than fragmented (compaction_suitable()
   /// says reclaim, or free memory is not above the low watermark plus compaction's gap of
   /// 2 × the order's block), and places with less than that gap unusable.
-  static func unusableShares(_ zones: [ZoneDiagnosis], threshold: Int = 500, pages: PageGeometry) -> [UnusableShare] {
+  /// A zone of a logged state measures its blocks with that host's pages (`states`).
+  static func unusableShares(
+    _ zones: [ZoneDiagnosis], threshold: Int = 500, pages: PageGeometry, states: [MemoryState] = []
+  ) -> [UnusableShare] {
     var shares: [UnusableShare] = []
     for z in zones.filter(isCounted(in: zones)) {
       for o in z.orders where !isShort(o, z, threshold: threshold) {
         if let s = share(
-          node: z.node, zone: z.zone, source: z.source, counts: z.freeBlocks, order: o.order, pages: pages)
+          node: z.node, zone: z.zone, source: z.source, counts: z.freeBlocks, order: o.order,
+          pages: states.first { $0.source == z.source }?.pages ?? pages)
         {
           shares.append(s)
         }
@@ -189,16 +228,14 @@ public enum Diagnoser {
     }
   }
 
-  /// A diagnosis per /proc/buddyinfo zone, or without buddyinfo, per buddy line in the log.
-  static func zones(_ snapshot: HostSnapshot, log: KernelLog?, _ scope: Scope) -> [ZoneDiagnosis] {
+  /// A diagnosis per /proc/buddyinfo zone, each failure in the log counted in the zones it could
+  /// use (``ZoneAttribution``).
+  static func liveZones(_ snapshot: HostSnapshot, _ scope: Scope) -> [ZoneDiagnosis] {
     let zoneStats = snapshot.zoneInfo?.zones ?? []
-    let live = (snapshot.buddyInfo ?? []).map { areas in
+    return (snapshot.buddyInfo ?? []).map { areas in
       let stats = zoneStats.first { $0.node == areas.node && $0.name == areas.zone }
-      return zone(areas, stats: stats, source: "buddyinfo", scope)
+      return zone(areas, stats: stats, source: "buddyinfo", claims: scope.claims, scope)
     }
-    guard live.isEmpty, let log else { return live }
-    // Offline: the fragmentation the kernel printed in its OOM / failure reports.
-    return log.buddyLines.map { zone($0.freeAreas, stats: nil, source: "log line \($0.line)", scope) }
   }
 
   /// The ``counterNames`` in vmstat; one the kernel splits by zone (allocstall_normal, …) is summed.
@@ -215,14 +252,20 @@ public enum Diagnoser {
     return counters
   }
 
-  static func zone(_ areas: FreeAreas, stats: ZoneStats?, source: String, _ scope: Scope) -> ZoneDiagnosis {
+  static func zone(
+    _ areas: FreeAreas, stats: ZoneStats?, source: String, claims: [ZoneAttribution.Claim: Int], _ scope: Scope
+  ) -> ZoneDiagnosis {
     let marks = stats?.unboosted
     let free = stats?.free ?? areas.freePages
     return ZoneDiagnosis(
       node: areas.node, zone: areas.zone, source: source, managed: stats?.managedPages,
       freePages: free, watermarks: marks, boost: stats?.boost,
       headroomPages: marks.map { Int64(free) - Int64($0.low) }, freeBlocks: areas.counts,
-      orders: scope.orders.map { order($0, areas.counts, freePages: free, watermarks: marks, scope) })
+      orders: scope.orders.map { o in
+        var d = order(o, areas.counts, freePages: free, watermarks: marks, scope)
+        d.failuresInLog = ZoneAttribution.count(claims, order: o, node: areas.node, zone: areas.zone)
+        return d
+      })
   }
 
   /// Indexes of one order, and what compaction_suitable() decides when the watermarks are known.
@@ -239,7 +282,7 @@ public enum Diagnoser {
       order: o, fragmentationIndex: Fragmentation.index(counts, order: o),
       unusableIndex: Fragmentation.unusableIndex(counts, order: o),
       suitableBlocks: Fragmentation.contigInfo(counts, order: o).freeBlocksSuitable, decision: decision,
-      failuresInLog: scope.failures.first { $0.order == o }?.count ?? 0)
+      failuresInLog: 0)
   }
 
   static func nodes(_ snapshot: HostSnapshot) -> [NodeDiagnosis] {
@@ -264,20 +307,24 @@ public enum Diagnoser {
   static func summarize(_ log: KernelLog?) -> [FailureSummary] {
     guard let log else { return [] }
     var byOrder: [Int: FailureSummary] = [:]
-    for f in log.allocationFailures where f.kind == .page {
+    for t in log.failureTallies where t.kind == .page {
       var s =
-        byOrder[f.order] ?? FailureSummary(order: f.order, count: 0, processes: [], atomic: false, firstLine: f.line)
-      s.count += 1
-      if !s.processes.contains(f.comm) { s.processes.append(f.comm) }
-      if isAtomic(f) { s.atomic = true }
-      byOrder[f.order] = s
+        byOrder[t.order]
+        ?? FailureSummary(order: t.order, count: 0, processes: [], atomic: false, firstLine: t.firstLine)
+      s.count += t.count
+      s.firstLine = min(s.firstLine, t.firstLine)
+      for p in t.processes where s.processes.count < KernelLog.maxProcesses && !s.processes.contains(p) {
+        s.processes.append(p)
+      }
+      if isAtomic(flags: t.flags, mode: t.mode) { s.atomic = true }
+      byOrder[t.order] = s
     }
     return byOrder.values.sorted { $0.order < $1.order }
   }
 
   /// GFP_ATOMIC by name (4.5+), or __GFP_HIGH without __GFP_WAIT in the old hex layout.
-  static func isAtomic(_ f: AllocationFailure) -> Bool {
-    let oldAtomic = f.flags.isEmpty && (f.mode ?? 0) & 0x30 == 0x20
-    return f.flags.contains("GFP_ATOMIC") || f.flags.contains("GFP_NOWAIT") || oldAtomic
+  static func isAtomic(flags: [String], mode: UInt64?) -> Bool {
+    let oldAtomic = flags.isEmpty && (mode ?? 0) & 0x30 == 0x20
+    return flags.contains("GFP_ATOMIC") || flags.contains("GFP_NOWAIT") || oldAtomic
   }
 }

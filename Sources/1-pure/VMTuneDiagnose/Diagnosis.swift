@@ -143,6 +143,29 @@ public struct Advice: Sendable, Hashable, Codable {
   public var fits: String? = nil
 }
 
+/// A host's memory at one moment, whose zones the diagnosis shows together: this host now
+/// (/proc/buddyinfo), or a Mem-Info report in the log (the state at a failure or OOM, possibly on
+/// another host).
+public struct MemoryState: Sendable, Hashable, Codable {
+  public enum Kind: String, Sendable, Hashable, Codable { case live, logged }
+
+  public var kind: Kind
+  /// The ``ZoneDiagnosis/source`` of its zones: `buddyinfo`, or `log line N` (the report's first
+  /// buddy line).
+  public var source: String
+  /// Which host state it is: `This host (vm) now: /proc/buddyinfo`, `Host hv-07 at Apr 20
+  /// 15:08:07 (log line 4), at the order-4 allocation failure of hv-worker (line 1), Linux …`.
+  public var title: String
+  /// The host named by the log's prefixes, or this host's name.
+  public var host: String?
+  /// When the log recorded it.
+  public var time: String?
+  /// The failure or OOM the report followed.
+  public var cause: ReportCause?
+  /// Page size and orders of that host (a log's: its buddy lines' smallest block).
+  public var pages: PageGeometry
+}
+
 /// Everything `vmtune diagnose` reports.
 public struct Diagnosis: Sendable, Hashable, Codable {
   public var formatVersion = 1
@@ -159,8 +182,25 @@ public struct Diagnosis: Sendable, Hashable, Codable {
   /// Whether a kernel log was read (`--log`).
   public var logRead = false
   public var oomKills: Int
+  /// The OOM kills in the log (the first ``Diagnoser/maxListed``), with the order that invoked each.
+  public var ooms: [OOMKill] = []
+  /// Whether a live host (or a tree under --root) was read; false: the log alone.
+  public var live = true
+  /// The host states whose zones are shown: this host now, then the log's reports (the last
+  /// ``Diagnoser/maxLoggedStates``), each titled.
+  public var states: [MemoryState] = []
+  /// Reports in the log not shown as states (older ones).
+  public var loggedStatesOmitted = 0
+  /// The hosts the log's lines name.
+  public var logHosts: [String] = []
+  /// Which host the log describes against the live one, or that there is no live host.
+  public var hostNote: String?
   /// The processes the OOM killer chose, in log order, once each.
-  public var oomVictims: [String] = []
+  public var oomVictims: [String] {
+    var seen: [String] = []
+    for kill in ooms where !seen.contains(kill.comm) { seen.append(kill.comm) }
+    return seen
+  }
   /// Selected /proc/vmstat counters (reclaim, compaction, drops, OOM).
   public var counters: [String: UInt64]
   /// Zones and nodes where more than half of free memory is unusable for an order of interest,

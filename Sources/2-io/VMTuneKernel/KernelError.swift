@@ -15,11 +15,16 @@ public enum KernelError: Error, Sendable, Equatable, CustomStringConvertible {
   case insecureState(path: String, reason: String)
   /// A fault injected by a test (`--inject-fault`).
   case injected(key: String, errno: Errno)
+  /// A file the user named does not exist (not a knob this kernel lacks).
+  case noSuchFile(path: String)
+  /// A file's encoding is broken (a cut or garbled gzip stream).
+  case corrupt(path: String, reason: String)
 
   /// The errno, when the failure came from a system call.
   public var errno: Errno? {
     switch self {
     case .io(_, _, let e), .injected(_, let e): return e
+    case .noSuchFile: return .noSuchFileOrDirectory
     default: return nil
     }
   }
@@ -38,6 +43,10 @@ public enum KernelError: Error, Sendable, Equatable, CustomStringConvertible {
       return "refusing state directory \(path): it \(reason); fix it (chown root, chmod 0700) or remove it"
     case .injected(let key, let e):
       return "injected fault writing \(key): \(e.vmtuneText)"
+    case .noSuchFile(let path):
+      return "no such file \(path)"
+    case .corrupt(let path, let reason):
+      return "\(path): \(reason)"
     }
   }
 }

@@ -2,6 +2,7 @@
 public struct AllocationFailure: Sendable, Hashable, Codable {
   public enum Kind: String, Sendable, Hashable, Codable { case page, vmalloc }
   public var kind: Kind
+  /// The process; empty where the kernel did not print it (2.4's `__alloc_pages:` lines).
   public var comm: String
   public var order: Int
   /// The gfp mask in hex as printed.
@@ -11,13 +12,80 @@ public struct AllocationFailure: Sendable, Hashable, Codable {
   public var nodemask: String?
   /// 1-based line of the input where the record starts.
   public var line: Int
+  /// When, as the line's prefix printed it (syslog time, dmesg -T date or printk seconds).
+  public var time: String?
+  /// The host the line's syslog or journal prefix names.
+  public var host: String?
 }
 
-/// `Out of memory: Killed process PID (comm)`.
+/// An OOM kill: `Out of memory: Killed process PID (comm)` (4.19+), or the choice
+/// (`Kill process … or sacrifice child`, `kill process … or a child`) and the `Killed process`
+/// line that follows it, counted once; 2.4's `Out of Memory: Killed process`.
 public struct OOMKill: Sendable, Hashable, Codable {
   public var pid: Int
   public var comm: String
+  /// Where the kill (or the choice before it) was logged.
   public var line: Int
+  /// The allocation that invoked the OOM killer (`COMM invoked oom-killer: gfp_mask=…, order=N`),
+  /// when logged; nil order for -1 (a memory cgroup or SysRq).
+  public var order: Int?
+  public var mode: UInt64?
+  public var invoker: String?
+  /// A memory cgroup's limit, not the host, ran out (`Memory cgroup out of memory`).
+  public var cgroup: Bool = false
+  public var time: String?
+  public var host: String?
+}
+
+/// Allocation failures of one kind, order, mask and nodemask, counted: however long a log is, it
+/// holds a few of these.
+public struct FailureTally: Sendable, Hashable, Codable {
+  public var kind: AllocationFailure.Kind
+  public var order: Int
+  public var mode: UInt64?
+  public var flags: [String]
+  public var nodemask: String?
+  public var count: Int
+  /// The line of the first.
+  public var firstLine: Int
+  /// The first ``KernelLog/maxProcesses`` distinct processes.
+  public var processes: [String]
+}
+
+/// What a Mem-Info report followed: an allocation failure or the OOM killer's invocation.
+public struct ReportCause: Sendable, Hashable, Codable {
+  public enum Kind: String, Sendable, Hashable, Codable {
+    case allocationFailure = "allocation_failure"
+    case oom
+  }
+
+  public var kind: Kind
+  /// The process that failed to allocate or invoked the OOM killer.
+  public var comm: String
+  public var order: Int?
+  public var mode: UInt64?
+  /// The failure's nodemask as printed (`(null)`, `0-1`), when printed.
+  public var nodemask: String?
+  public var line: Int
+  public var time: String?
+  public var host: String?
+  /// The kernel release the report's `CPU: … Not tainted 5.4.0-42-generic #46` (or 2.6's
+  /// `Pid: …, comm: … Tainted: …`) line names.
+  public var kernelRelease: String?
+}
+
+/// One Mem-Info dump: the buddy line of every zone the kernel printed, the memory state at the
+/// moment of the failure or OOM it followed.
+public struct MemoryReport: Sendable, Hashable, Codable {
+  /// The line of its first buddy line.
+  public var line: Int
+  public var cause: ReportCause?
+  public var buddyLines: [BuddyLine]
+  public var time: String?
+  public var host: String?
+
+  /// kB per page on the host that printed it (its buddy lines' smallest block).
+  public var pageKB: UInt64 { buddyLines.map(\.pageKB).min() ?? 4 }
 }
 
 /// A Mem-Info buddy line: `Node 0 Normal: 1648026*4kB 0*8kB … = 6592104kB`.
@@ -38,178 +106,57 @@ public struct BuddyLine: Sendable, Hashable, Codable {
   public var freeAreas: FreeAreas { FreeAreas(node: node ?? 0, zone: zone, counts: counts) }
 }
 
-/// Everything vmtune reads from a kernel log (dmesg, journalctl -k, /var/log/messages), in order.
+/// Everything vmtune reads from a kernel log (dmesg, journalctl -k, syslog files), in order.
 public struct KernelLog: Sendable, Hashable, Codable {
+  /// At most this many Mem-Info reports are kept, the most recent, so memory stays flat.
+  public static let maxReports = 64
+  /// At most this many failures and OOM kills are listed one by one, the first; all are counted.
+  public static let maxListed = 1000
+  /// At most this many processes are named per ``FailureTally``.
+  public static let maxProcesses = 8
+
+  /// The first ``maxListed`` allocation failures.
   public var allocationFailures: [AllocationFailure] = []
+  /// Every allocation failure, counted by kind, order, mask and nodemask, in order of appearance.
+  public var failureTallies: [FailureTally] = []
+  /// The first ``maxListed`` OOM kills.
   public var oomKills: [OOMKill] = []
-  public var buddyLines: [BuddyLine] = []
+  /// Every OOM kill.
+  public var oomKillCount = 0
+  /// The Mem-Info reports, oldest first (the most recent ``maxReports``).
+  public var reports: [MemoryReport] = []
+  /// Reports dropped to keep ``maxReports``.
+  public var reportsDropped = 0
+  /// The hosts the prefixes of failure, OOM and Mem-Info lines name, in order of appearance.
+  public var hosts: [String] = []
 
   public init() {}
 
-  /// Parses a log of any era (docs/KERNEL.md, Kernel log formats). Records flattened into one long line (as
-  /// forum pastes do) are split at their syslog or printk prefixes first.
+  /// The kernel release the first report that names one names.
+  public var kernelRelease: String? { reports.lazy.compactMap(\.cause?.kernelRelease).first }
+
+  /// Every buddy line of the kept reports, in order.
+  public var buddyLines: [BuddyLine] { reports.flatMap(\.buddyLines) }
+
+  /// Parses a whole log of any era and source (docs/KERNEL.md, Kernel log formats) with
+  /// ``KernelLogScanner``; a file is read line by line instead, without holding it.
   public static func parse(_ text: String, source: String = "kernel log") throws(ParseError) -> KernelLog {
-    var log = KernelLog()
-    var lineNumber = 0
-    for physical in text.split(separator: "\n", omittingEmptySubsequences: false) {
-      lineNumber += 1
-      for record in records(physical) {
-        try log.scan(stripPrefix(record), line: lineNumber, source: source)
+    var scanner = KernelLogScanner(source: source)
+    var text = text
+    var failure: ParseError?
+    text.withUTF8 { all in
+      var start = 0
+      while start < all.count {
+        var end = start
+        while end < all.count, all[end] != 0x0A { end += 1 }
+        do throws(ParseError) { try scanner.feed(UnsafeBufferPointer(rebasing: all[start..<end])) } catch {
+          failure = error
+          return
+        }
+        start = end + 1
       }
     }
-    return log
-  }
-
-  /// Splits one physical line at every syslog (`Nov 25 09:14:07 host kernel:`) or bracketed
-  /// printk timestamp that is not at its start.
-  static func records(_ line: Substring) -> [Substring] {
-    // Swift Regex is slow on long lines: look for a second prefix cheaply first.
-    guard line.utf8.count > 40, line.dropFirst(1).contains("kernel:") || line.dropFirst(1).contains("] ") else {
-      return [line]
-    }
-    let starts = line.ranges(of: #/[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \S+ kernel:/#).map(\.lowerBound)
-    var cuts = starts.filter { $0 != line.startIndex }
-    if cuts.isEmpty {
-      cuts = line.ranges(of: #/\[ *\d+\.\d{6}\] /#).map(\.lowerBound).filter { $0 != line.startIndex }
-    }
-    var out: [Substring] = []
-    var from = line.startIndex
-    for cut in cuts {
-      out.append(line[from..<cut])
-      from = cut
-    }
-    out.append(line[from...])
-    return out
-  }
-
-  /// Removes `<6>`, `[  12.345678]`, and `Mon DD hh:mm:ss host kernel: :` prefixes.
-  static func stripPrefix(_ record: Substring) -> Substring {
-    var s = record
-    if let m = s.prefixMatch(of: #/[A-Z][a-z]{2} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \S+ kernel: *(?:: )?/#) {
-      s = s[m.range.upperBound...]
-    } else if let m = s.prefixMatch(of: #/.*? kernel: *(?:: )?/#) {
-      s = s[m.range.upperBound...]
-    }
-    if let m = s.prefixMatch(of: #/<\d+>/#) { s = s[m.range.upperBound...] }
-    if let m = s.prefixMatch(of: #/\[ *\d+\.\d+\] */#) { s = s[m.range.upperBound...] }
-    return s
-  }
-
-  static func number<T: FixedWidthInteger>(
-    _ s: Substring, _ what: String, _ line: Int, _ source: String, radix: Int = 10
-  ) throws(ParseError) -> T {
-    let digits = radix == 16 && (s.hasPrefix("0x") || s.hasPrefix("0X")) ? s.dropFirst(2) : s
-    guard let n = T(digits, radix: radix) else {
-      throw .malformed(path: source, line: line, message: "\(what) '\(s)' is not a valid number")
-    }
-    return n
-  }
-
-  static func flagList(_ s: Substring?) -> [String] {
-    guard let s, !s.isEmpty else { return [] }
-    return s.split(separator: "|").map(String.init)
-  }
-
-  mutating func scan(_ r: Substring, line: Int, source: String) throws(ParseError) {
-    // Cheap literal checks decide which (slow) regex to try.
-    let failure = r.contains("page allocation failure")
-    let vmalloc = !failure && r.contains("vmalloc")
-    let kill = r.contains("Out of memory")
-    let buddy = r.contains("kB")
-    if !(failure || vmalloc || kill || buddy) { return }
-    if failure,
-      let m = r.firstMatch(
-        of:
-          #/
-      ^(.+?):\ page\ allocation\ failure[.:]\ order:(\d+),\ mode:(0x[0-9a-fA-F]+)
-      (?:\(([^)]*)\))?(?:,\ nodemask=(\(null\)|[0-9,\-]*))?
-      /#)
-    {
-      allocationFailures.append(
-        AllocationFailure(
-          kind: .page, comm: String(m.1), order: try Self.number(m.2, "order", line, source),
-          mode: try Self.number(m.3, "mode", line, source, radix: 16), flags: Self.flagList(m.4),
-          nodemask: m.5.map(String.init), line: line))
-      return
-    }
-    if vmalloc,
-      let m = r.firstMatch(
-        of:
-          #/
-      ^(.+?):\ vmalloc(?:\ error)?:
-      \ (?:.*?mode:(0x[0-9a-fA-F]+)(?:\(([^)]*)\))?(?:,\ nodemask=(\(null\)|[0-9,\-]*))?)?
-      /#)
-    {
-      allocationFailures.append(
-        AllocationFailure(
-          kind: .vmalloc, comm: String(m.1), order: 0,
-          mode: try m.2.map { (s) throws(ParseError) -> UInt64 in
-            try Self.number(s, "mode", line, source, radix: 16)
-          },
-          flags: Self.flagList(m.3), nodemask: m.4.map(String.init), line: line))
-      return
-    }
-    if kill,
-      let m = r.firstMatch(
-        of:
-          #/
-      Out\ of\ memory(?:\ \(oom_kill_allocating_task\))?:\ Kill(?:ed)?\ process\ (\d+)\ \((.*?)\)
-      /#)
-    {
-      oomKills.append(OOMKill(pid: try Self.number(m.1, "pid", line, source), comm: String(m.2), line: line))
-      return
-    }
-    if buddy, r.contains("*") { try scanBuddyLines(r, line: line, source: source) }
-  }
-
-  /// Every `Node N Zone: count*sizekB … = totalkB` in the record (Mem-Info prints several per line).
-  mutating func scanBuddyLines(_ r: Substring, line: Int, source: String) throws(ParseError) {
-    for m in r.matches(
-      of:
-        #/
-      (?:Node\ (\d+)\ )?([A-Za-z][A-Za-z0-9]*):\ ((?:\d+\*\d+kB(?:\ \([A-Z]*\))?\ ?)+)(?:=\ ?(\d+)kB)?
-      /#)
-    {
-      let (counts, types, pageKB) = try Self.freeBlocks(m.3, line: line, source: source)
-      buddyLines.append(
-        BuddyLine(
-          node: try m.1.map { (s) throws(ParseError) -> Int in try Self.number(s, "node", line, source) },
-          zone: String(m.2), counts: counts, types: types, pageKB: pageKB,
-          totalKB: try m.4.map { (s) throws(ParseError) -> UInt64 in try Self.number(s, "total", line, source) },
-          line: line))
-    }
-  }
-
-  /// Free blocks and migratetype letters per order from `count*sizekB (UME)` items; orders not
-  /// printed count 0, and a repeated order keeps its first count. The kernel prints every order
-  /// from 0, so the smallest block is one page: 4 kB on x86, 64 kB on a 64 KiB-page arm64.
-  static func freeBlocks(
-    _ items: Substring, line: Int, source: String
-  ) throws(ParseError) -> (counts: [UInt64], types: [String?], pageKB: UInt64) {
-    var counts: [UInt64] = []
-    var types: [String?] = []
-    let found = Array(items.matches(of: #/(\d+)\*(\d+)kB(?: \(([A-Z]*)\))?/#))
-    var pageKB = UInt64.max
-    for o in found {
-      let size: UInt64 = try number(o.2, "block size", line, source)
-      guard size >= 4, size.nonzeroBitCount == 1 else {
-        throw .malformed(
-          path: source, line: line, message: "block size \(size)kB is not a power-of-two multiple of 4 kB")
-      }
-      pageKB = min(pageKB, size)
-    }
-    for o in found {
-      let size: UInt64 = try number(o.2, "block size", line, source)
-      let order = (size / pageKB).trailingZeroBitCount
-      while counts.count < order {
-        counts.append(0)
-        types.append(nil)
-      }
-      if counts.count == order {
-        counts.append(try number(o.1, "free block count", line, source))
-        types.append(o.3.map(String.init))
-      }
-    }
-    return (counts, types, pageKB == .max ? 4 : pageKB)
+    if let failure { throw failure }
+    return try scanner.finish()
   }
 }

@@ -11,8 +11,7 @@ struct DiagnoseCommand: ParsableCommand {
     abstract: "Explain this host's memory: fragmentation, watermarks, reclaim, with advice.",
     discussion: """
       Reads /proc/buddyinfo, /proc/zoneinfo, /proc/vmstat and /proc/meminfo (under --root) and,
-      with --log, a kernel log (dmesg, journalctl -k, /var/log/messages; '-' reads standard
-      input). For each zone it shows free memory by order, the kernel's fragmentation and
+      with --log, a kernel log ('-' reads standard input). For each zone it shows free memory by order, the kernel's fragmentation and
       unusable-free-space indexes for the orders that failed (default 4 and 9), watermark
       headroom, and what compaction_suitable() would decide. It ends with advice — compact,
       drop caches, raise or lower min_free_kbytes to a computed value, check KSM — and the
@@ -29,8 +28,13 @@ struct DiagnoseCommand: ParsableCommand {
       analysed too, and each action is forecast on this host as 'plan' does: the advice names an
       action that would run now ("the profile's compact action would run now: ...").
 
-      Offline: with --log and a root that has no buddyinfo, the buddy lines of the log's OOM
-      reports are analysed instead.
+      The log may come from another host and need not be the live host's: each Mem-Info report in
+      it (the buddy lines the kernel printed at an allocation failure or OOM) is analysed as the
+      memory state of the host that wrote it, titled with that host, the time, the failure and
+      the kernel, and shown apart from this host's /proc/buddyinfo. Under a --root without
+      proc/meminfo the log alone is diagnosed. Logs may be dmesg (also -T), journalctl -k (short,
+      short-precise, short-iso, short-monotonic, cat), syslog files or pastes without newlines,
+      of any kernel from 2.4 to 6.x, and gzipped; they are read as a stream.
       """)
 
   @OptionGroup var host: HostOptions
@@ -76,38 +80,40 @@ struct DiagnoseCommand: ParsableCommand {
 
   func run() throws {
     let frontend = try host.frontend()
-    let snap = try frontend.readHost()
     var kernelLog: KernelLog?
     if let log {
-      let text: String
-      do { text = log == "-" ? Self.readStdin() : try HostFiles.plain.readText(log, limit: 256 << 20) } catch {
-        throw VMTuneError.file(path: log, what: "the log", reason: error.description)
-      }
-      do { kernelLog = try KernelLog.parse(text, source: log == "-" ? "<stdin>" : log) } catch {
-        throw VMTuneError.file(path: log, what: "the log", reason: error.description)
+      do { kernelLog = try LogFile.read(log) } catch {
+        // A file the user named: missing is "no such file", not a knob this kernel lacks.
+        let reason = error == .noSuchFile(path: log) ? "no such file" : error.description
+        throw VMTuneError.file(path: log, what: "the log", reason: reason)
       }
     }
+    // With a log, no live host is needed: a root without /proc (another machine's log read
+    // anywhere) diagnoses the log alone.
+    var snap: HostSnapshot?
+    if kernelLog == nil || frontend.files.kind("proc/meminfo") != .missing { snap = try frontend.readHost() }
     if debugfs {
-      print(DebugfsText.render(snap.buddyInfo ?? []), terminator: "")
+      print(DebugfsText.render(snap?.buddyInfo ?? []), terminator: "")
       return
     }
     let loaded = try profile.map { (p: String) throws(VMTuneError) in try frontend.loadProfile(p) }
-    let pages = Diagnoser.geometry(snap, log: kernelLog)
+    let d: Diagnosis
+    if let snap {
+      d = Diagnoser.diagnose(snap, log: kernelLog, orders: order, profile: loaded)
+    } else {
+      d = Diagnoser.diagnose(
+        log: kernelLog ?? KernelLog(), orders: order, profile: loaded,
+        noHost: "\(frontend.files.rootDescription) has no proc/meminfo")
+    }
+    let pages = d.pages
     if let bad = order.first(where: { !pages.has(order: $0) }) {
       throw VMTuneError.other(
         "--order \(bad): this host has buddy orders 0 … \(pages.orderCount - 1) (\(pages.pageSize) pages)",
         hint: "order \(pages.hugePageOrder) is a huge page here")
     }
-    let d = Diagnoser.diagnose(snap, log: kernelLog, orders: order, profile: loaded)
     switch format {
     case .json: print(try JSONFile.string(d))
     case .text: print(DiagnosisText(terminal: .detect(forceOff: noColor)).render(d), terminator: "")
     }
-  }
-
-  static func readStdin() -> String {
-    var lines: [String] = []
-    while let line = readLine(strippingNewline: false) { lines.append(line) }
-    return lines.joined()
   }
 }

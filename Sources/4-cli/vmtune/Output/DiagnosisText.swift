@@ -45,7 +45,7 @@ struct DiagnosisText {
   func render(_ d: Diagnosis) -> String {
     var out = header(d)
     if d.zones.isEmpty { out += "\nNo /proc/buddyinfo under this root and no buddy lines in the log.\n" }
-    for z in d.zones { out += zone(z, pageSize: d.pages.pageSize) }
+    out += states(d)
     out += nodes(d.nodes) + unusable(d.unusable) + profile(d.profile) + kernelLog(d)
     if !d.counters.isEmpty {
       let nonzero = d.counters.sorted { $0.key < $1.key }.filter { $0.value > 0 }
@@ -54,7 +54,31 @@ struct DiagnosisText {
     return out + advice(d.advice)
   }
 
+  /// Each host state under its title (this host now, then the log's reports), then any zone of
+  /// no state.
+  func states(_ d: Diagnosis) -> String {
+    var out = ""
+    let titled = d.states.count > 1 || d.states.contains { $0.kind == .logged }
+    for s in d.states {
+      if titled { out += "\n" + terminal.paint(s.title, .bold) + "\n" }
+      for z in d.zones where z.source == s.source { out += zone(z, pageSize: s.pages.pageSize) }
+    }
+    let sources = Set(d.states.map(\.source))
+    for z in d.zones where !sources.contains(z.source) { out += zone(z, pageSize: d.pages.pageSize) }
+    if d.loggedStatesOmitted > 0 {
+      out += "\n(\(d.loggedStatesOmitted) earlier Mem-Info report(s) in the log not shown)\n"
+    }
+    return out
+  }
+
   func header(_ d: Diagnosis) -> String {
+    guard d.live else {
+      return (d.hostNote ?? "No live host: the log alone.") + "\n"
+        + "Log: Linux \(d.host.kernelRelease ?? "?"), pages \(d.pages.pageSize)"
+        + "\(d.pages.pageSize.source == .assumed ? "" : " (from \(d.pages.pageSize.source.rawValue))"), "
+        + "buddy orders 0 … \(d.pages.orderCount - 1), huge page order \(d.pages.hugePageOrder)\n"
+        + d.assumptions.map { terminal.paint("Assumed: ", .yellow) + $0 + "\n" }.joined()
+    }
     let h = d.host
     let minFree = d.minFreeKbytes.map(String.init) ?? "?"
     let scale = d.watermarkScaleFactor.map(String.init) ?? "?"
@@ -64,6 +88,7 @@ struct DiagnosisText {
       + "pages \(d.pages.pageSize)\(d.pages.pageSize.source == .assumed ? "" : " (from \(d.pages.pageSize.source.rawValue))"), "
       + "buddy orders 0 … \(d.pages.orderCount - 1), huge page order \(d.pages.hugePageOrder)\n"
       + d.assumptions.map { terminal.paint("Assumed: ", .yellow) + $0 + "\n" }.joined()
+      + (d.hostNote.map { $0 + "\n" } ?? "")
   }
 
   /// A zone's block: free memory, watermarks and headroom, free blocks by order, then each order.
@@ -133,10 +158,18 @@ struct DiagnosisText {
     var out = "\nKernel log:\n"
     for f in d.failures {
       out +=
-        "  \(f.count) order-\(f.order) allocation failure(s)\(f.atomic ? " (atomic)" : "") by "
-        + "\(f.processes.prefix(5).joined(separator: ", ")) — first at line \(f.firstLine)\n"
+        "  \(f.count) order-\(f.order) allocation failure(s)\(f.atomic ? " (atomic)" : "")"
+        + (f.processes.isEmpty ? "" : " by \(f.processes.prefix(5).joined(separator: ", "))")
+        + " — first at line \(f.firstLine)\n"
     }
-    if d.oomKills > 0 { out += "  \(d.oomKills) OOM kill(s)\n" }
+    if d.oomKills > 0 {
+      let listed = d.ooms.suffix(5).map { k in
+        "\(k.comm) (pid \(k.pid), line \(k.line)"
+          + (k.invoker.map { ", invoked by \($0)" + (k.order.map { " at order \($0)" } ?? "") } ?? "")
+          + (k.cgroup ? ", memory cgroup limit" : "") + ")"
+      }
+      out += "  \(d.oomKills) OOM kill(s)" + (listed.isEmpty ? "" : ": " + listed.joined(separator: ", ")) + "\n"
+    }
     return out
   }
 
