@@ -41,7 +41,7 @@ struct CheckCommand: ParsableCommand {
   func run() throws {
     if let dir = input.snapshot, HostFiles.plain.kind(dir) == .directory {
       let status = try FleetCheck.run(
-        profile: try host.frontend().loadProfile(input.profile), directory: dir, format: format,
+        profile: try host.frontend().loadProfiles(input.profiles), directory: dir, format: format,
         terminal: .detect(forceOff: input.noColor), timestamp: Int64(time(nil)))
       if status != 0 { throw ExitCode(status) }
       return
