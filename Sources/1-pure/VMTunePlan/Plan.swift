@@ -30,6 +30,12 @@ public struct PlanEntry: Sendable, Hashable {
   public var note: String?
   public var location: ProfileLocation
   public var profile: String
+  /// A key the profile does not manage that vmtune changed before: apply writes back the host's
+  /// baseline (its value before vmtune), `- key  131072 → 67584 (released)`.
+  public var released = false
+  /// The target is `percent_of_ram`: persisted files leave it to the boot-time apply, which
+  /// recomputes it from the RAM the host boots with.
+  public var ramRelative = false
 
   /// The file name under /proc/sys/vm.
   public var key: String { knob.name }
@@ -55,7 +61,7 @@ public struct PlanEntry: Sendable, Hashable {
 
 extension PlanEntry: Codable {
   enum CodingKeys: String, CodingKey {
-    case key, action, current, desired, target, reason, note, location, profile
+    case key, action, current, desired, target, reason, note, location, profile, released, ramRelative
   }
 
   /// Saved plans name the knob; decoding looks it up and parses the values with its type, so an
@@ -77,6 +83,8 @@ extension PlanEntry: Codable {
     note = try c.decodeIfPresent(String.self, forKey: .note)
     location = try c.decode(ProfileLocation.self, forKey: .location)
     profile = try c.decode(String.self, forKey: .profile)
+    released = try c.decodeIfPresent(Bool.self, forKey: .released) ?? false
+    ramRelative = try c.decodeIfPresent(Bool.self, forKey: .ramRelative) ?? false
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -90,6 +98,8 @@ extension PlanEntry: Codable {
     try c.encodeIfPresent(note, forKey: .note)
     try c.encode(location, forKey: .location)
     try c.encode(profile, forKey: .profile)
+    if released { try c.encode(released, forKey: .released) }
+    if ramRelative { try c.encode(ramRelative, forKey: .ramRelative) }
   }
 }
 
@@ -136,6 +146,8 @@ public struct Plan: Sendable, Hashable, Codable {
   /// Per-zone watermarks now and after apply, when the plan changes min_free_kbytes or
   /// watermark_scale_factor and /proc/zoneinfo is readable.
   public var watermarks: [ZoneForecast]?
+  /// The profile's `persist.file` (the sysctl.d file name `apply --persist` writes), if it sets one.
+  public var persistFile: String?
 
   public var changes: [PlanEntry] { entries.filter { $0.action == .change } }
   public var blocked: [PlanEntry] { entries.filter { $0.action == .blocked } }

@@ -30,12 +30,19 @@ public enum Planner {
     profile.actions.contains { !$0.conditions.isEmpty } ? tablesRead.union(.buddyinfo) : tablesRead
   }
 
-  public static func plan(_ profile: Profile, on snapshot: HostSnapshot) -> Plan {
+  /// The plan of `profile` on `snapshot`. Keys vmtune manages here (`managed`, from the
+  /// journals) that the profile does not set are released to their baseline.
+  public static func plan(_ profile: Profile, on snapshot: HostSnapshot, managed: ManagedKeys = ManagedKeys())
+    -> Plan
+  {
     let host = snapshot.facts
     let failing = profile.conditions.filter { !$0.holds(on: host) }
     var entries = profile.settings.map {
-      entry(for: $0, knob: $0.knob, snapshot: snapshot, host: host, profileFailing: failing)
+      entry(
+        for: $0, knob: $0.knob, snapshot: snapshot, host: host, profileFailing: failing,
+        baseline: managed.managed.contains($0.knob) ? managed.baseline[$0.knob] : nil)
     }
+    entries += releases(profile, managed: managed, snapshot: snapshot, kernel: host.kernel)
     entries.sort { ($0.knob.writeRank, $0.key) < ($1.knob.writeRank, $1.key) }
     var observed = Observed()
     for e in entries where e.action == .change {
@@ -51,7 +58,7 @@ public enum Planner {
       entries: entries, warnings: warnings,
       actions: profile.actions.map { ActionForecast.forecast($0, on: snapshot) },
       observed: observed,
-      watermarks: forecast)
+      watermarks: forecast, persistFile: profile.persistFile)
   }
 
   /// A saved plan's entries judged against the live host: its warnings, guards and watermark
@@ -92,9 +99,13 @@ public enum Planner {
     return PlanWarning(severity: .warning, key: nil, message: message)
   }
 
+  /// The entry for one setting. A key vmtune manages here is judged from its `baseline` (its
+  /// value before vmtune), not from what an earlier profile left: `at_least: 16384` after a
+  /// profile that raised min_free_kbytes to 131072 gives the baseline back when the baseline
+  /// satisfies it (a release), as if this profile had been applied to the host before vmtune.
   static func entry(
     for setting: Setting, knob: Knob, snapshot: HostSnapshot, host: HostFacts,
-    profileFailing: [Condition]
+    profileFailing: [Condition], baseline: SysctlValue? = nil
   ) -> PlanEntry {
     var e = PlanEntry(
       knob: knob, action: .skipped, current: nil, desired: nil,
@@ -114,15 +125,24 @@ public enum Planner {
       return e
     }
     e.current = current
+    if case .percentOfRAM = setting.target { e.ramRelative = true }
     let ramRelative = resolvedPercent(setting.target, knob: knob, host: host)
     if let r = ramRelative { e.target = "\(r.target) = \(r.value)" }
-    let desired: SysctlValue?
-    switch resolve(setting.target, knob: knob, current: current, host: host) {
+    var desired: SysctlValue?
+    let from = baseline ?? current
+    switch resolve(setting.target, knob: knob, current: from, host: host) {
     case .failure(let why):
       e.action = .blocked
       e.reason = why.why
       return e
     case .success(let d): desired = d
+    }
+    if let baseline {
+      if !setting.target.isExact, desired == nil, baseline != current {
+        desired = baseline
+        e.released = true
+      }
+      if desired == current { desired = nil }
     }
     guard let desired else {
       e.action = .unchanged

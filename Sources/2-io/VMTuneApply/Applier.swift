@@ -8,6 +8,8 @@ public struct ApplyReport: Sendable, Hashable, Codable {
     public var key: String
     public var from: SysctlValue
     public var to: SysctlValue
+    /// Written back to the key's baseline (released).
+    public var released = false
   }
 
   /// The journal generation written (nil when nothing differed).
@@ -32,8 +34,14 @@ public struct Recovery: Sendable, Hashable, Codable {
 public struct ApplyOptions: Sendable {
   /// Apply despite guard violations.
   public var force = false
-  /// Also write `<root>/etc/sysctl.d/90-vmtune.conf`.
+  /// Also write the sysctl.d file (`<root>/etc/sysctl.d/90-vmtune.conf`, or ``persistFile``).
   public var persist = false
+  /// The sysctl.d file name for ``persist`` (`--persist-file`); nil: the profile's
+  /// `persist.file`, else `90-vmtune.conf`.
+  public var persistFile: String?
+  /// `vmtune off`: remove the sysctl.d file vmtune wrote (journaled) and leave a ``StandDown``
+  /// marker so that a running agent stops enforcing.
+  public var unpersist = false
   public var lockTimeoutSeconds = 10
   /// Tests only: send values to the kernel without checking them against the catalog, to prove
   /// that a kernel rejection is rolled back.
@@ -41,16 +49,25 @@ public struct ApplyOptions: Sendable {
   /// The agent's drift enforcement: refused while a rollback's ``StandDown`` marker exists, which
   /// only an operator's apply (false) removes.
   public var enforcement = false
+  /// Recorded in the journal: `apply`, `agent`, `off`.
+  public var command: String
+  /// The profiles as given, in merge order, recorded in the journal for `vmtune status`.
+  public var sources: [String]?
 
   public init(
     force: Bool = false, persist: Bool = false, lockTimeoutSeconds: Int = 10, skipValidation: Bool = false,
-    enforcement: Bool = false
+    enforcement: Bool = false, persistFile: String? = nil, unpersist: Bool = false, command: String? = nil,
+    sources: [String]? = nil
   ) {
     self.force = force
     self.persist = persist
     self.lockTimeoutSeconds = lockTimeoutSeconds
     self.skipValidation = skipValidation
     self.enforcement = enforcement
+    self.persistFile = persistFile
+    self.unpersist = unpersist
+    self.command = command ?? (unpersist ? "off" : enforcement ? "agent" : "apply")
+    self.sources = sources
   }
 }
 
@@ -124,38 +141,41 @@ public struct Applier: Sendable {
     try locked(timeout: options.lockTimeoutSeconds) { () throws(ApplyError) -> ApplyReport in
       if options.enforcement, let marker = StandDown.read(files) { throw .standingDown(marker) }
       var report = ApplyReport()
-      let scan = journals.scan()
+      var scan = journals.scan()
       report.skipped = scan.corrupt
       report.recovered = try recover(scan.journals)
+      if report.recovered != nil { scan = journals.scan() }
       journals.removeStalePending()
       let plan = try planning()
       try check(plan, options: options)
       let changes = plan.changes
       report.plan = plan
-      if changes.isEmpty {
-        if options.persist { report.persisted = try persist(plan, generation: nil) }
-        if !options.enforcement { StandDown.clear(files) }
+      let persist = persistChange(plan, options: options, journals: scan.journals)
+      report.persisted = persist?.result
+      guard !changes.isEmpty || persist?.record != nil else {
+        try finish(options)
         return report
       }
       let problems = changes.compactMap { store.writeProblem($0.key) }
       if !problems.isEmpty { throw .preflight(problems) }
 
-      let entries = Self.journalEntries(plan)
       let generation = (journals.generations().last ?? 0) + 1
       var journal = Journal(
         generation: generation, createdAt: clock.now(), profile: plan.profile, files: plan.files,
-        kernelRelease: plan.host.kernelRelease, state: .inProgress, entries: entries)
-      if options.persist {
-        let rel = Persistence.relativePath
-        journal.persisted = Journal.PersistRecord(
-          path: rel, previous: files.kind(rel) == .file ? try? files.readText(rel) : nil)
-      }
+        command: options.command, sources: options.sources, kernelRelease: plan.host.kernelRelease,
+        state: .inProgress, entries: Self.journalEntries(plan))
+      journal.persisted = persist?.record
       try journals.save(journal)
-      // The final record takes its room now: on a full disk the apply stops here, before any write.
+      // The final record and the new sysctl.d file take their room now: on a full disk or a
+      // read-only /etc/sysctl.d the apply stops here, before any write.
       var applied = journal
       applied.state = .applied
-      do throws(ApplyError) { try journals.stage(applied) } catch {
+      do throws(ApplyError) {
+        try journals.stage(applied)
+        if let record = persist?.record { try stagePersist(record) }
+      } catch {
         journals.discard(generation)
+        if let record = persist?.record { try? files.remove(Persistence.pendingPath(record.path)) }
         throw error
       }
 
@@ -164,17 +184,28 @@ public struct Applier: Sendable {
         if let cause = Restorer.writeAndVerify(change.knob, desired, store: store) {
           try fail(&journal, key: change.key, cause: cause)
         }
-        report.writes.append(.init(key: change.key, from: from, to: desired))
+        report.writes.append(.init(key: change.key, from: from, to: desired, released: change.released))
+      }
+      if let record = persist?.record {
+        do { try commitPersist(record) } catch { try fail(&journal, key: files.path(record.path), cause: "\(error)") }
       }
       do { try journals.commit(generation) } catch {
         try fail(&journal, key: "journal \(files.path(JournalStore.relativePath(generation)))", cause: "\(error)")
       }
       journals.compact()
-      if !options.enforcement { StandDown.clear(files) }
+      try finish(options)
       report.generation = generation
       report.plan = plan
-      if options.persist { report.persisted = try persist(plan, generation: generation) }
       return report
+    }
+  }
+
+  /// The stand-down marker after an apply: an operator's apply removes it, `vmtune off` leaves one.
+  private func finish(_ options: ApplyOptions) throws(ApplyError) {
+    if options.unpersist {
+      try StandDown(generations: [], at: clock.now(), command: "off").write(files)
+    } else if !options.enforcement {
+      StandDown.clear(files)
     }
   }
 
@@ -184,7 +215,8 @@ public struct Applier: Sendable {
     var entries: [Journal.Entry] = []
     for change in plan.changes {
       guard let original = plan.observed[change.knob] ?? change.current else { continue }
-      entries.append(Journal.Entry(knob: change.knob, original: original, desired: change.desired))
+      entries.append(
+        Journal.Entry(knob: change.knob, original: original, desired: change.desired, released: change.released))
       if let partner = change.knob.partner, let v = plan.observed[partner],
         !entries.contains(where: { $0.knob == partner })
       {
@@ -198,6 +230,7 @@ public struct Applier: Sendable {
   private func fail(_ journal: inout Journal, key: String, cause: String) throws(ApplyError) -> Never {
     let restore = Restorer.restore(journal.entries, store: store)
     journals.unstage(journal.generation)
+    if let record = journal.persisted { try? restorePersisted(record) }
     journal.state = .failed
     journal.note = "write of \(key) failed: \(cause)"
     try? journals.save(journal)

@@ -76,6 +76,9 @@ public enum ApplyError: Error, Sendable, CustomStringConvertible {
         + "would overwrite them; nothing was written (--force restores the originals anyway):\n"
         + conflicts.map { "  \($0.key): vmtune wrote \($0.wrote), live \($0.live) (the original was \($0.original))" }
         .joined(separator: "\n")
+    case .standingDown(let marker) where marker.command == "off":
+      return "standing down: 'vmtune off' released every managed key to its baseline; nothing is enforced until "
+        + "the next 'vmtune apply'"
     case .standingDown(let marker):
       let generations = marker.generations.map(String.init).joined(separator: ", ")
       return "standing down: 'vmtune rollback' restored generation \(generations.isEmpty ? "?" : generations); "

@@ -28,20 +28,36 @@ public struct Journal: Sendable, Hashable, Codable {
     public var original: SysctlValue
     /// What apply set; nil for keys recorded only because the kernel may zero them.
     public var desired: SysctlValue?
+    /// `desired` is the key's baseline: the apply released it (a profile switch, `unmanage:`,
+    /// `vmtune off`), and vmtune no longer manages it.
+    public var released = false
 
     public var key: String { knob.name }
 
-    public init(knob: Knob, original: SysctlValue, desired: SysctlValue?) {
+    public init(knob: Knob, original: SysctlValue, desired: SysctlValue?, released: Bool = false) {
       self.knob = knob
       self.original = original
       self.desired = desired
+      self.released = released
     }
   }
 
-  /// The sysctl.d file apply wrote, and what was there before (nil: nothing).
+  /// The sysctl.d file an apply changed: what was there before (nil: nothing) and what it wrote
+  /// (nil with `removed`: `vmtune off` removed it). Rollback puts `previous` back.
   public struct PersistRecord: Sendable, Hashable, Codable {
+    /// Relative to the root: `etc/sysctl.d/NAME.conf`.
     public var path: String
     public var previous: String?
+    /// The content written (nil in journals of vmtune before 0.2, and for a removal).
+    public var written: String?
+    public var removed: Bool?
+
+    public init(path: String, previous: String?, written: String?, removed: Bool?) {
+      self.path = path
+      self.previous = previous
+      self.written = written
+      self.removed = removed
+    }
   }
 
   public var formatVersion = Journal.formatVersion
@@ -50,6 +66,10 @@ public struct Journal: Sendable, Hashable, Codable {
   public var createdAt: Int64
   public var profile: String
   public var files: [String]
+  /// The command that made it: `apply`, `agent` (drift enforcement), `off`; nil in older journals.
+  public var command: String?
+  /// The profiles named on the command line, in merge order (`apply base latency`), as paths.
+  public var sources: [String]?
   public var kernelRelease: String?
   public var state: State
   /// In write order.
@@ -65,7 +85,7 @@ public struct Journal: Sendable, Hashable, Codable {
 }
 
 extension Journal.Entry: Codable {
-  enum CodingKeys: String, CodingKey { case key, original, desired }
+  enum CodingKeys: String, CodingKey { case key, original, desired, released }
 
   /// Journals name knobs and store values as text; reading one back looks the knob up and parses
   /// the values with its type, so a hand-edited journal with an unknown key or a value of the
@@ -78,6 +98,7 @@ extension Journal.Entry: Codable {
     desired = try c.decodeIfPresent(String.self, forKey: .desired).map { [knob] in
       try KnobCatalog.value($0, of: knob, at: c.codingPath + [CodingKeys.desired])
     }
+    released = try c.decodeIfPresent(Bool.self, forKey: .released) ?? false
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -85,5 +106,6 @@ extension Journal.Entry: Codable {
     try c.encode(knob.codingName, forKey: .key)
     try c.encode(original, forKey: .original)
     try c.encodeIfPresent(desired, forKey: .desired)
+    if released { try c.encode(released, forKey: .released) }
   }
 }

@@ -30,6 +30,14 @@ extension Journal {
         problems.append("\(key): original \(why)")
       }
     }
+    if let p = persisted {
+      let name =
+        p.path.hasPrefix(Persistence.directory + "/")
+        ? String(p.path.dropFirst(Persistence.directory.count + 1)) : p.path
+      if let why = PersistFileName.problem(name) {
+        problems.append("persisted.path \(p.path): not a file in \(Persistence.directory) (\(why))")
+      }
+    }
     return problems
   }
 }

@@ -2,7 +2,8 @@ import VMTuneKernel
 import VMTunePlan
 import VMTuneProfile
 
-/// The sysctl.d file apply --persist wrote, and later files that override it at boot.
+/// The sysctl.d file apply --persist wrote (or found identical, or `vmtune off` removed), and
+/// later files that override it at boot.
 public struct PersistResult: Sendable, Hashable, Codable {
   public struct Override: Sendable, Hashable, Codable {
     /// The key the later file sets.
@@ -18,55 +19,71 @@ public struct PersistResult: Sendable, Hashable, Codable {
   public var path: String
   public var keys: [String]
   public var overrides: [Override]
-  /// The file before (nil: there was none) and after.
+  /// The file already held exactly this content: nothing was written.
+  public var unchanged = false
+  /// `vmtune off` removed the file.
+  public var removed = false
+  /// `percent_of_ram` keys left out of the file: a boot-time `vmtune apply` recomputes them from
+  /// the RAM the host boots with (examples/systemd/vmtune-apply.service).
+  public var recomputedAtBoot: [String] = []
+  /// The file before (nil: there was none) and after (nil: removed), for diffs.
   public var before: String?
-  public var after: String
-  /// Whether the file's settings changed (its comments aside): false when it already held them.
-  public var changed: Bool
+  public var after: String?
+
+  /// Whether the file changes: written anew, rewritten or removed.
+  public var changed: Bool { !unchanged }
 }
 
 /// Boot persistence through sysctl.d (systemd-sysctl and `sysctl --system`).
 public enum Persistence {
-  public static let relativePath = "etc/sysctl.d/90-vmtune.conf"
+  public static let directory = "etc/sysctl.d"
+  /// The default file, relative to the root.
+  public static let relativePath = "\(directory)/\(PersistFileName.defaultName)"
   /// Searched by systemd-sysctl; for equal file names the earlier directory wins.
   public static let directories = [
     "etc/sysctl.d", "run/sysctl.d", "usr/local/lib/sysctl.d", "usr/lib/sysctl.d", "lib/sysctl.d",
   ]
 
-  /// The file content for a plan: every entry in force after apply, in write order.
-  public static func render(_ plan: Plan, generation: Int?) -> (text: String, keys: [String]) {
+  /// The file `name` (checked by ``PersistFileName/problem(_:)``), relative to the root.
+  public static func relativePath(_ name: String) -> String { "\(directory)/\(name)" }
+
+  /// Where an apply's file is staged before the first sysctl write; not `*.conf`, so neither
+  /// systemd-sysctl nor `sysctl --system` reads it.
+  static func pendingPath(_ relative: String) -> String { relative + ".pending" }
+
+  /// The file content for a plan: every fixed entry in force after apply, in write order. A
+  /// `percent_of_ram` entry is a comment: frozen, it would be wrong after the host boots with
+  /// other RAM, so the boot-time apply recomputes it. The content depends only on the plan's
+  /// values, so an apply that changes nothing finds the file identical and leaves it alone.
+  public static func render(_ plan: Plan) -> (text: String, keys: [String], recomputed: [String]) {
     var lines = [
-      "# Written by vmtune apply --persist (profile "
-        + "\(plan.profile)\(generation.map { ", journal generation \($0)" } ?? "")).",
+      "# Written by vmtune apply --persist (profile \(plan.profile)).",
       "# Do not edit: change the profile and run 'vmtune apply --persist' again.",
     ]
     var keys: [String] = []
+    var recomputed: [String] = []
     for e in plan.entries where e.action == .change || e.action == .unchanged {
-      guard let v = e.after else { continue }
+      guard let v = e.after, !e.released else { continue }
+      if e.ramRelative {
+        lines.append("# vm.\(e.key) = \(v) is RAM-relative (\(e.target)): recomputed at boot by 'vmtune apply'")
+        recomputed.append(e.key)
+        continue
+      }
       lines.append("vm.\(e.key) = \(v)")
       keys.append(e.key)
     }
-    return (lines.joined(separator: "\n") + "\n", keys)
+    return (lines.joined(separator: "\n") + "\n", keys, recomputed)
   }
 
-  /// The settings of a sysctl.d file: its lines without comments, blank lines and surrounding
-  /// blanks. Two files with the same settings set the same values at boot.
-  public static func settings(_ text: String) -> [String] {
-    text.split(separator: "\n").map { $0.trimmingWhitespace() }.filter {
-      !$0.isEmpty && $0.first != "#" && $0.first != ";"
-    }.map(String.init)
-  }
-
-  /// What `apply --persist` of `plan` would leave in the file, without writing: the file now,
-  /// the file after, and whether its settings change. `generation` is the journal the apply
-  /// would write (nil when no value changes).
-  public static func preview(_ plan: Plan, generation: Int?, files: HostFiles) -> (
-    before: String?, after: String, changed: Bool
+  /// What `apply --persist` of `plan` would do to its file, without writing: the file now, the
+  /// file after, and whether it changes (Ansible's check mode and diff).
+  public static func preview(_ plan: Plan, files: HostFiles, name: String? = nil) -> (
+    path: String, before: String?, after: String, changed: Bool
   ) {
-    let before = files.kind(relativePath) == .file ? try? files.readText(relativePath) : nil
-    let after = render(plan, generation: generation).text
-    let changed = before.map { settings($0) != settings(after) } ?? true
-    return (before, changed || generation != nil ? after : before ?? after, changed)
+    let rel = relativePath(name ?? plan.persistFile ?? PersistFileName.defaultName)
+    let before = files.kind(rel) == .file ? try? files.readText(rel) : nil
+    let after = render(plan).text
+    return (files.path(rel), before, after, before != after)
   }
 
   /// `vm.swappiness = 10` / `vm/swappiness=10` / `-vm.x = 1` → (swappiness, 10). Others: nil.
@@ -81,15 +98,16 @@ public enum Persistence {
     return (String(key.dropFirst(3)), value)
   }
 
-  /// Files sysctl.d loading would read after ours, which set one of `keys` or its exclusive
-  /// partner (writing either of a pair zeroes the other).
-  public static func overrides(of keys: [String], files: HostFiles) -> [PersistResult.Override] {
+  /// Files sysctl.d loading would read after ours (`name`), which set one of `keys` or its
+  /// exclusive partner (writing either of a pair zeroes the other).
+  public static func overrides(
+    of keys: [String], files: HostFiles, name: String = PersistFileName.defaultName
+  ) -> [PersistResult.Override] {
     var byName: [String: String] = [:]
     for dir in directories.reversed() {
-      for name in files.list(dir) where name.hasSuffix(".conf") { byName[name] = "\(dir)/\(name)" }
+      for file in files.list(dir) where file.hasSuffix(".conf") { byName[file] = "\(dir)/\(file)" }
     }
-    let ours = String(relativePath.split(separator: "/").last ?? "")
-    var later = byName.filter { $0.key > ours }.sorted { $0.key < $1.key }.map(\.value)
+    var later = byName.filter { $0.key > name }.sorted { $0.key < $1.key }.map(\.value)
     // procps `sysctl --system` reads /etc/sysctl.conf after every directory.
     later.append("etc/sysctl.conf")
     var found: [PersistResult.Override] = []
@@ -109,26 +127,6 @@ public enum Persistence {
       }
     }
     return found
-  }
-}
-
-extension Applier {
-  /// Writes the sysctl.d file for `plan`. A file that already holds the same settings is left
-  /// as it is when no value changed (`generation` nil), so a repeated apply changes nothing.
-  func persist(_ plan: Plan, generation: Int?) throws(ApplyError) -> PersistResult {
-    let keys = Persistence.render(plan, generation: generation).keys
-    let (before, after, changed) = Persistence.preview(plan, generation: generation, files: files)
-    if changed || generation != nil {
-      do {
-        try files.makeDirectories("etc/sysctl.d")
-        try files.writeAtomically(Persistence.relativePath, Array(after.utf8), mode: 0o644)
-      } catch {
-        throw .persist(error)
-      }
-    }
-    return PersistResult(
-      path: files.path(Persistence.relativePath), keys: keys,
-      overrides: Persistence.overrides(of: keys, files: files), before: before, after: after, changed: changed)
   }
 }
 

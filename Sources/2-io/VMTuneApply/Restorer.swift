@@ -32,20 +32,11 @@ enum Restorer {
       var (knob, original) = (entry.knob, entry.original)
       if let partner = knob.partner, let other = originals[partner] {
         done.insert(partner)
-        if partnerWasInForce(knob, original, partner, other) { (knob, original) = (partner, other) }
+        if Knob.partnerWasInForce(knob, original, partner, other) { (knob, original) = (partner, other) }
       }
       restore(knob, original, store: store, into: &report)
     }
     return report
-  }
-
-  /// Of a pair like dirty_ratio/dirty_bytes only one original was in force: the non-zero one.
-  /// Writing it makes the kernel zero the other. When both were 0, write the side that accepts 0
-  /// (writing 0 to dirty_bytes is EINVAL).
-  static func partnerWasInForce(_ knob: Knob, _ mine: SysctlValue, _ partner: Knob, _ theirs: SysctlValue) -> Bool {
-    let zero = SysctlValue.int(0)
-    guard mine == zero else { return false }
-    return theirs != zero || (!knob.acceptsZero && partner.acceptsZero)
   }
 
   private static func restore(

@@ -95,6 +95,8 @@ extension Applier {
   private func restore(_ entries: [Journal.Entry], of targets: [Journal], recovered: Recovery?) throws(ApplyError)
     -> RollbackReport
   {
+    // A sysctl.d file to put back needs a writable /etc/sysctl.d: known before the first write.
+    if let problem = persistRestoreProblem(targets.compactMap(\.persisted)) { throw .preflight([problem]) }
     // Each record takes its room before the first write: on a full disk rollback stops here.
     for (i, journal) in targets.enumerated() {
       var record = journal
@@ -128,18 +130,5 @@ extension Applier {
       }
     }
     return RollbackReport(generations: targets.map(\.generation), restore: report, recovered: recovered)
-  }
-
-  /// Puts back the sysctl.d file as it was before the apply that persisted.
-  func restorePersisted(_ record: Journal.PersistRecord) throws(ApplyError) {
-    do {
-      if let previous = record.previous {
-        try files.writeAtomically(record.path, Array(previous.utf8), mode: 0o644)
-      } else {
-        try files.remove(record.path)
-      }
-    } catch {
-      throw .persist(error)
-    }
   }
 }

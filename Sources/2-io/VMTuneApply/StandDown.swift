@@ -1,7 +1,7 @@
 import FoundationEssentials
 import VMTuneKernel
 
-/// `<root>/var/lib/vmtune/stand-down.json`: left by `vmtune rollback` so that a running agent
+/// `<root>/var/lib/vmtune/stand-down.json`: left by `vmtune rollback` and `vmtune off` so that a running agent
 /// stops putting the profile back; the agent's enforcement is refused while it exists (checked
 /// under the lock), and the next apply by an operator removes it. A marker that cannot be read
 /// still counts: the agent stands down rather than guess.
@@ -12,10 +12,13 @@ public struct StandDown: Sendable, Hashable, Codable {
   public var generations: [Int]
   /// When (seconds since the epoch).
   public var at: Int64
+  /// Who asked: `rollback` (nil in older markers) or `off`.
+  public var command: String?
 
-  public init(generations: [Int], at: Int64) {
+  public init(generations: [Int], at: Int64, command: String? = nil) {
     self.generations = generations
     self.at = at
+    self.command = command
   }
 
   /// The marker under `files`' root, nil when there is none.

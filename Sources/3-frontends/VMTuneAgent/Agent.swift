@@ -62,6 +62,9 @@ public final class Agent {
   /// Whether the last cycle failed: it logged an error (the host could not be read, enforcing
   /// the profile failed, or an action failed). `vmtune agent --once` exits 1 then.
   public private(set) var lastCycleFailed = false
+  /// The last cycle, as saved for `vmtune status`; saved at most once a minute unless it failed.
+  private var lastCycle: AgentState.Cycle?
+  private var cycleSavedAt: Int64?
   /// Lines for the next cycle's log, from work done outside a cycle (start, reload).
   private var pending: [AgentLine] = []
 
@@ -142,7 +145,21 @@ public final class Agent {
   private func saveRecords(log: inout [AgentLine]) {
     let records = states.mapValues(\.record)
     guard records.values.contains(where: { $0.lastRun != nil }) else { return }
-    if let problem = AgentState.save(records, files) { log.append(AgentLine(level: .warning, message: problem)) }
+    if let problem = AgentState.save(records, files, cycle: lastCycle) {
+      log.append(AgentLine(level: .warning, message: problem))
+    }
+  }
+
+  /// Notes the cycle for `vmtune status`: saved when a minute has passed since the last save,
+  /// or when the outcome changed, so a one-second interval does not write the state every second.
+  private func recordCycle(_ now: Int64, log: inout [AgentLine]) {
+    let changed = lastCycle?.failed != lastCycleFailed
+    lastCycle = AgentState.Cycle(at: now, failed: lastCycleFailed, enforcing: enforce && standingDown == nil)
+    if !changed, let saved = cycleSavedAt, now - saved < 60, now >= saved { return }
+    cycleSavedAt = now
+    if let problem = AgentState.save(states.mapValues(\.record), files, cycle: lastCycle) {
+      log.append(AgentLine(level: .warning, message: problem))
+    }
   }
 
   private func schedule(from now: Int64) {
@@ -169,6 +186,7 @@ public final class Agent {
     let now = readClock(log: &log)
     log += run(now: now)
     lastCycleFailed = log.contains { $0.level == .error }
+    recordCycle(now, log: &log)
     return log
   }
 
@@ -353,7 +371,9 @@ public final class Agent {
     }
     var records = states.mapValues(\.record)
     records[action.kind] = s.record
-    if let problem = AgentState.save(records, files) { lines.append(AgentLine(level: .warning, message: problem)) }
+    if let problem = AgentState.save(records, files, cycle: lastCycle) {
+      lines.append(AgentLine(level: .warning, message: problem))
+    }
     return lines
   }
 

@@ -30,14 +30,33 @@ public struct ActionRecord: Sendable, Hashable, Codable {
   }
 }
 
-/// `<root>/var/lib/vmtune/agent-state.json`: each action's ``ActionRecord`` (format 2), or the
-/// first format's `{action: lastRun}`, which is still read.
-enum AgentState {
+/// `<root>/var/lib/vmtune/agent-state.json`: each action's ``ActionRecord`` and the last cycle
+/// (format 2), or the first format's `{action: lastRun}`, which is still read.
+public enum AgentState {
   static let path = "var/lib/vmtune/agent-state.json"
+
+  /// The agent's last cycle, for `vmtune status`.
+  public struct Cycle: Sendable, Hashable, Codable {
+    /// Epoch seconds.
+    public var at: Int64
+    /// Something in it failed (host unreadable, enforcement, an action).
+    public var failed: Bool
+    /// It enforced the profile (false: `--no-enforce`, or standing down).
+    public var enforcing: Bool
+  }
 
   struct File: Codable {
     var formatVersion = 2
     var actions: [String: ActionRecord]
+    var lastCycle: Cycle?
+  }
+
+  /// What the state file says, for `vmtune status`: each action's record by name and the last
+  /// cycle; nil when there is no readable state file.
+  public static func summary(_ files: HostFiles) -> (actions: [String: ActionRecord], lastCycle: Cycle?)? {
+    guard let bytes = try? files.read(path), let file = try? JSONDecoder().decode(File.self, from: Data(bytes))
+    else { return nil }
+    return (file.actions, file.lastCycle)
   }
 
   static func load(_ files: HostFiles) -> [Action.Kind: ActionRecord] {
@@ -57,8 +76,9 @@ enum AgentState {
   }
 
   /// Nil on success, else a message for the log.
-  static func save(_ records: [Action.Kind: ActionRecord], _ files: HostFiles) -> String? {
-    let file = File(actions: Dictionary(uniqueKeysWithValues: records.map { ($0.key.rawValue, $0.value) }))
+  static func save(_ records: [Action.Kind: ActionRecord], _ files: HostFiles, cycle: Cycle? = nil) -> String? {
+    let file = File(
+      actions: Dictionary(uniqueKeysWithValues: records.map { ($0.key.rawValue, $0.value) }), lastCycle: cycle)
     do {
       try files.secureStateDirectory("var/lib/vmtune")
       let encoder = JSONEncoder()

@@ -35,15 +35,14 @@ struct AppliedState {
         changed: !changes.isEmpty,
         msg: changes.isEmpty ? "in sync with \(plan.profile)" : "\(changes.count) key(s) would change")
       if args.persist {
-        let next = changes.isEmpty ? nil : (JournalStore(files: frontend.files).generations().last ?? 0) + 1
-        let file = Persistence.preview(plan, generation: next, files: frontend.files)
-        let path = frontend.files.path(Persistence.relativePath)
+        let file = Persistence.preview(plan, files: frontend.files)
+        let path = file.path
         if file.changed {
           result.changed = true
           result.msg += changes.isEmpty ? "; \(path) would be written" : ", and \(path)"
           diffs.append(Self.fileDiff(path, before: file.before, after: file.after))
         }
-        let keys = Persistence.render(plan, generation: nil).keys
+        let keys = Persistence.render(plan).keys
         warnings += Self.overrideWarnings(Persistence.overrides(of: keys, files: frontend.files), path: path)
       }
     } else {
@@ -70,7 +69,7 @@ struct AppliedState {
         if p.changed {
           result.changed = true
           result.msg += "; wrote \(p.path)"
-          diffs.append(Self.fileDiff(p.path, before: p.before, after: p.after))
+          diffs.append(Self.fileDiff(p.path, before: p.before, after: p.after ?? ""))
         }
         warnings += Self.overrideWarnings(p.overrides, path: p.path)
       }

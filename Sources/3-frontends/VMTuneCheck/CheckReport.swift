@@ -31,6 +31,10 @@ public struct CheckReport: Encodable, Sendable {
     self.timestamp = timestamp
     keys = plan.entries.map { e in
       switch e.action {
+      case .change where e.released:
+        return Key(
+          key: e.key, status: "drift", live: e.current?.description, want: e.target,
+          message: "live \(e.current?.description ?? "?"), not in this profile: apply releases it to the \(e.target)")
       case .change:
         return Key(
           key: e.key, status: "drift", live: e.current?.description, want: e.target,

@@ -111,20 +111,48 @@ public struct Frontend: Sendable {
 
   /// Loads `profile` and plans it against a snapshot file, or the live host when `snapshot` is nil.
   public func plan(_ profile: String, snapshot: String? = nil) throws(VMTuneError) -> Plan {
-    let loaded = try loadProfile(profile)
-    let host: HostSnapshot
-    if let snapshot { host = try Self.loadSnapshot(snapshot) } else { host = try readHost(for: loaded) }
-    return Planner.plan(loaded, on: host)
+    try plan([profile], snapshot: snapshot)
   }
 
-  /// Plans a loaded profile against the live host.
+  /// Loads `profiles`, merged in order (later wins), and plans them against a snapshot file, or
+  /// the live host when `snapshot` is nil (then keys vmtune manages here that they do not set
+  /// are released to their baseline).
+  public func plan(_ profiles: [String], snapshot: String? = nil) throws(VMTuneError) -> Plan {
+    let loaded = try loadProfiles(profiles)
+    guard let snapshot else { return try plan(loaded) }
+    return Planner.plan(loaded, on: try Self.loadSnapshot(snapshot))
+  }
+
+  /// Plans a loaded profile against the live host, releasing managed keys it does not set.
   public func plan(_ profile: Profile) throws(VMTuneError) -> Plan {
-    Planner.plan(profile, on: try readHost(for: profile))
+    let managed = managedKeys()
+    return Planner.plan(profile, on: try readHost(for: profile, managed: managed), managed: managed)
   }
 
-  /// Reads what a plan of `profile` needs: its sysctls and the tables the plan looks at.
-  public func readHost(for profile: Profile) throws(VMTuneError) -> HostSnapshot {
-    try readHost(keys: Planner.keysRead(by: profile), tables: Planner.tablesRead(by: profile))
+  /// Loads several profiles and merges them in order, as `include:` does (tuned's `profile a b`).
+  public func loadProfiles(_ namesOrPaths: [String]) throws(VMTuneError) -> Profile {
+    var loaded: [Profile] = []
+    for name in namesOrPaths { loaded.append(try loadProfile(name)) }
+    return ProfileLoader.combine(loaded)
+  }
+
+  /// What vmtune manages on this host and each key's baseline, from its applied journals
+  /// (unreadable journals are skipped; `vmtune rollback --list` shows them).
+  public func managedKeys() -> ManagedKeys {
+    Journal.managed(JournalStore(files: files).scan().journals)
+  }
+
+  /// Reads what a plan of `profile` needs: its sysctls (and the managed keys it would release)
+  /// and the tables the plan looks at.
+  public func readHost(for profile: Profile, managed: ManagedKeys = ManagedKeys()) throws(VMTuneError)
+    -> HostSnapshot
+  {
+    var keys = Planner.keysRead(by: profile)
+    for knob in managed.managed {
+      keys.insert(knob.name)
+      if let partner = knob.exclusiveWith { keys.insert(partner) }
+    }
+    return try readHost(keys: keys, tables: Planner.tablesRead(by: profile))
   }
 }
 

@@ -21,6 +21,7 @@ public struct Terminal: Sendable {
     case red = "31"
     case green = "32"
     case yellow = "33"
+    case magenta = "35"
     case cyan = "36"
     case dim = "2"
     case bold = "1"

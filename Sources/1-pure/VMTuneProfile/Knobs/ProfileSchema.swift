@@ -93,6 +93,31 @@ public enum ProfileSchema {
               ("properties", .object([("max_min_free_percent", integer(1, 100))])),
             ])
           ),
+          (
+            "unmanage",
+            .object([
+              ("description", .string("Keys released to the host's baseline (their value before vmtune).")),
+              ("type", .string("array")), ("items", .object([("type", .string("string"))])),
+            ])
+          ),
+          (
+            "persist",
+            .object([
+              ("type", .string("object")), ("additionalProperties", .bool(false)),
+              (
+                "properties",
+                .object([
+                  (
+                    "file",
+                    .object([
+                      ("description", .string("The sysctl.d file name apply --persist writes.")),
+                      ("type", .string("string")), ("pattern", .string("^[A-Za-z0-9_+-][A-Za-z0-9._+-]*\\.conf$")),
+                    ])
+                  )
+                ])
+              ),
+            ])
+          ),
         ])
       ),
       ("$defs", defs()),

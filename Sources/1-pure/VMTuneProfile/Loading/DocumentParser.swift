@@ -9,12 +9,15 @@ struct ProfileDocument {
   var settings: [Setting] = []
   var actions: [Action] = []
   var guards = Guards()
+  var unmanaged: [(knob: Knob, mark: Mark)] = []
+  var persistFile: String?
 }
 
 /// Turns a YAML tree into a ``ProfileDocument``, collecting every error with its position.
 struct DocumentParser {
   static let topLevelKeys = [
-    "apiVersion", "name", "description", "include", "when", "sysctl", "unchecked", "actions", "guards",
+    "apiVersion", "name", "description", "include", "when", "sysctl", "unchecked", "unmanage", "actions", "guards",
+    "persist",
   ]
   static let settingKeys = [
     "value", "exact", "at_least", "at_most", "percent_of_ram", "min", "max", "tolerance", "when",
@@ -96,6 +99,8 @@ struct DocumentParser {
     if let v = top["unchecked"] { doc.settings += parseUnchecked(v, profile: doc.name) }
     if let v = top["actions"] { doc.actions = parseActions(v) }
     if let v = top["guards"] { doc.guards = parseGuards(v) }
+    if let v = top["unmanage"] { doc.unmanaged = parseUnmanage(v, settings: doc.settings) }
+    if let v = top["persist"] { doc.persistFile = parsePersist(v) }
     return doc
   }
 

@@ -220,20 +220,48 @@ public struct ProfileLoader: Sendable {
       actions.removeAll { $0.kind == a.kind }
       actions.append(a)
     }
+    var unmanaged: [String] = []
+    var persistFile: String?
+    func unmanage(_ knob: Knob) {
+      settings.removeAll { $0.knob == knob }
+      if !unmanaged.contains(knob.codingName) { unmanaged.append(knob.codingName) }
+    }
     for p in parents {
-      p.settings.forEach(put)
+      for s in p.settings {
+        unmanaged.removeAll { $0 == s.knob.codingName }
+        put(s)
+      }
       p.actions.forEach(putAction)
       if let g = p.guards.maxMinFreePercent { guards.maxMinFreePercent = g }
+      for name in p.unmanaged { if let knob = KnobCatalog.decodingName(name) { unmanage(knob) } }
+      if let f = p.persistFile { persistFile = f }
     }
     for var s in doc.settings {
       s.conditions = doc.conditions + s.conditions
+      unmanaged.removeAll { $0 == s.knob.codingName }
       put(s)
     }
+    for u in doc.unmanaged { unmanage(u.knob) }
     doc.actions.forEach(putAction)
     if let g = doc.guards.maxMinFreePercent { guards.maxMinFreePercent = g }
-    return Profile(
+    var profile = Profile(
       apiVersion: doc.apiVersion, name: doc.name, description: doc.description,
       settings: settings, actions: actions, guards: guards, conditions: doc.conditions)
+    profile.unmanaged = unmanaged
+    profile.persistFile = doc.persistFile ?? persistFile
+    return profile
+  }
+
+  /// Several loaded profiles as one, merged in order as `include:` merges parents (later wins
+  /// key by key, `unmanage:` of a later one releases an earlier one's key): `vmtune apply base
+  /// latency`, like tuned's `profile a b`. One profile is returned as it is.
+  public static func combine(_ profiles: [Profile]) -> Profile {
+    guard profiles.count > 1 else { return profiles.first ?? Profile(name: "none") }
+    let name = profiles.map(\.name).joined(separator: "+")
+    var merged = merge(parents: profiles, child: ProfileDocument(file: "", name: name))
+    merged.description = profiles.map(\.description).filter { !$0.isEmpty }.joined(separator: " + ")
+    merged.files = profiles.flatMap(\.files)
+    return merged
   }
 
   /// `error` with the text of the line its mark points into (tabs kept, at most 200 characters).

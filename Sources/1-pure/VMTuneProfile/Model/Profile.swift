@@ -74,6 +74,13 @@ public struct Profile: Sendable, Hashable, Codable {
   public var conditions: [Condition]
   /// Every file read, the root profile first.
   public var files: [String]
+  /// Keys released to the host's baseline (`unmanage:`): vmtune stops managing them, and an
+  /// apply writes back the value each had before vmtune first changed it. Catalog names, or
+  /// `unchecked:NAME`.
+  public var unmanaged: [String] = []
+  /// The sysctl.d file name `apply --persist` writes (`persist: { file: … }`); nil: the default,
+  /// `90-vmtune.conf`.
+  public var persistFile: String?
 
   public init(
     apiVersion: String = "vmtune/v1", name: String, description: String = "",

@@ -81,6 +81,9 @@ extension Knob {
 }
 
 extension KnobCatalog {
+  /// The knob a coding name (``Knob/codingName``) names, nil when none.
+  public static func decodingName(_ key: String) -> Knob? { try? decoding(key, at: []) }
+
   /// The knob named `key`, or a decoding error naming it: plans and journals refer to knobs by
   /// name, and a name this vmtune does not know cannot be written safely.
   public static func decoding(_ key: String, at path: [any CodingKey]) throws -> Knob {

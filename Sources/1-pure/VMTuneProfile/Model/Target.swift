@@ -11,6 +11,12 @@ public enum Target: Sendable, Hashable, Codable, CustomStringConvertible {
   /// A share of MemTotal, converted to the knob's unit and clamped, then compared exactly.
   case percentOfRAM(PercentOfRAM)
 
+  /// An exact value (a bound or a RAM share accepts a range of values).
+  public var isExact: Bool {
+    if case .exact = self { return true }
+    return false
+  }
+
   public var description: String {
     switch self {
     case .exact(let v): return v.description

@@ -5,6 +5,10 @@ import VMTuneKernel
 import VMTunePlan
 import VMTuneProfile
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 struct ApplyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "apply",
@@ -18,14 +22,30 @@ struct ApplyCommand: ParsableCommand {
       reverse order and the exit status is 1. Nothing is written when nothing
       differs. On a terminal it asks first unless --yes.
 
+      Switching profiles: keys an earlier apply changed that this profile does not
+      set (or lists under unmanage:) are released, written back to the host's
+      baseline, the value before vmtune first changed them:
+        - min_free_kbytes  131072 → 67584 (released)
+      Several profiles merge in order, later wins: 'vmtune apply base latency'.
+
+      --persist also writes DIR/etc/sysctl.d/90-vmtune.conf (--persist-file NAME or
+      the profile's persist.file choose another name, e.g. 99-zz-vmtune.conf to be
+      read after Debian's 99-sysctl.conf). The file is part of the journaled change:
+      staged before the first sysctl write (a read-only /etc/sysctl.d refuses the
+      apply with nothing written), left alone when identical, and put back by
+      'vmtune rollback'. percent_of_ram values are not frozen in it: a boot-time
+      'vmtune apply' (examples/systemd/vmtune-apply.service) recomputes them.
+
       Exit status: 0 applied or nothing to do (2 with --detailed-exitcode when
       values changed), 1 failed (the host is restored), 64 usage error.
       """)
 
   @OptionGroup var host: HostOptions
 
-  @Argument(help: "Profile name or path (omit with --plan).")
-  var profile: String?
+  @Argument(
+    help: ArgumentHelp(
+      "Profile names or paths (omit with --plan); several merge in order, later wins.", valueName: "profile"))
+  var profiles: [String] = []
 
   @Option(name: .long, help: ArgumentHelp("Apply a plan saved by 'vmtune plan --out FILE'.", valueName: "FILE"))
   var plan: String?
@@ -38,6 +58,13 @@ struct ApplyCommand: ParsableCommand {
 
   @Flag(name: .long, help: "Also write DIR/etc/sysctl.d/90-vmtune.conf so the values survive a reboot.")
   var persist = false
+
+  @Option(
+    name: .customLong("persist-file"),
+    help: ArgumentHelp(
+      "Persist to this file in /etc/sysctl.d instead (implies --persist), e.g. 99-zz-vmtune.conf.",
+      valueName: "NAME"))
+  var persistFile: String?
 
   @Flag(name: .customLong("detailed-exitcode"), help: "Exit 2 when values were changed.")
   var detailedExitcode = false
@@ -56,8 +83,11 @@ struct ApplyCommand: ParsableCommand {
   var noColor = false
 
   func validate() throws {
-    if (profile == nil) == (plan == nil) {
+    if profiles.isEmpty == (plan == nil) {
       throw ValidationError("give a profile or --plan FILE (exactly one)")
+    }
+    if let name = persistFile, let problem = PersistFileName.problem(name) {
+      throw ValidationError("--persist-file: \(problem)")
     }
     if let f = injectFault, Fault(parsing: f) == nil {
       throw ValidationError("--inject-fault takes write:N, key:NAME, crash:N or space:BYTES")
@@ -73,6 +103,11 @@ struct ApplyCommand: ParsableCommand {
       Terminal.error(
         "warning: skipped journal \(c.path): \(c.reason); if it recorded an interrupted apply, that apply was not "
           + "undone (see 'vmtune rollback --list')")
+    }
+    if let p = report.persisted, !p.recomputedAtBoot.isEmpty {
+      Terminal.error(
+        "note: \(p.recomputedAtBoot.joined(separator: ", ")) (percent_of_ram) not frozen in \(p.path): a boot-time "
+          + "'vmtune apply' recomputes them from the RAM the host boots with (examples/systemd/vmtune-apply.service)")
     }
     for o in report.persisted?.overrides ?? [] {
       let effect =
@@ -95,18 +130,20 @@ struct ApplyCommand: ParsableCommand {
     let store: any SysctlAccess =
       fault.map { FaultInjectingSysctl(base: SysctlStore(files: files), fault: $0) } ?? SysctlStore(files: files)
     let applier = Applier(files: files, store: store)
+    let sources = try profiles.map { name throws(VMTuneError) in Self.absolute(try frontend.locate(name)) }
     let options = ApplyOptions(
-      force: force, persist: persist, lockTimeoutSeconds: lockTimeout, skipValidation: skipValidation)
+      force: force, persist: persist || persistFile != nil, lockTimeoutSeconds: lockTimeout,
+      skipValidation: skipValidation, persistFile: persistFile, sources: sources.isEmpty ? nil : sources)
     let interactive = !yes && Terminal.stdinIsTerminal
     if plan != nil || interactive {
       let shown =
         try plan.map { path throws(VMTuneError) in try frontend.reassessed(Frontend.loadPlan(path), path: path) }
-        ?? frontend.plan(profile ?? "")
+        ?? frontend.plan(profiles)
       print(renderer.render(shown), terminator: "")
       try confirm(shown, interactive)
       return try run(applier) { () throws(ApplyError) in try applier.apply(shown, options: options) }
     }
-    let loaded = try frontend.loadProfile(profile ?? "")
+    let loaded = try frontend.loadProfiles(profiles)
     let report = try run(applier) { () throws(ApplyError) in
       try applier.apply(options: options) { () throws(ApplyError) -> Plan in
         do throws(VMTuneError) { return try frontend.plan(loaded) } catch { throw .planning(error.message) }
@@ -124,17 +161,29 @@ struct ApplyCommand: ParsableCommand {
         "Recovered an interrupted apply (journal \(r.generation)): \(r.report.restored.count) value(s) restored.")
     }
     if let g = report.generation {
-      lines += report.writes.map { "  \(terminal.paint("✓", .green)) \($0.key): \($0.from) → \($0.to)" }
+      lines += report.writes.map {
+        "  \(terminal.paint("✓", .green)) \($0.key): \($0.from) → \($0.to)\($0.released ? " (released)" : "")"
+      }
       lines.append("Applied \(report.writes.count) change(s); journal generation \(g). Undo with: vmtune rollback")
     } else {
-      lines.append("Nothing to do: the host already matches \(report.plan?.profile ?? profile ?? "").")
+      lines.append(
+        "Nothing to do: the host already matches \(report.plan?.profile ?? profiles.joined(separator: "+")).")
     }
     if let p = report.persisted {
+      let generation = report.generation.map { " (journal generation \($0))" } ?? ""
       lines.append(
-        p.changed
-          ? "Persisted \(p.keys.count) key(s) to \(p.path)." : "\(p.path) already holds these \(p.keys.count) key(s).")
+        p.unchanged
+          ? "\(p.path) already holds these \(p.keys.count) key(s); not rewritten."
+          : "Persisted \(p.keys.count) key(s) to \(p.path)\(generation).")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// `path` from the working directory, for the journal (`vmtune status` runs anywhere).
+  static func absolute(_ path: String) -> String {
+    guard !path.hasPrefix("/"), let cwd = getcwd(nil, 0) else { return path }
+    defer { free(cwd) }
+    return String(cString: cwd) + "/" + path
   }
 
   func confirm(_ plan: Plan, _ interactive: Bool) throws {

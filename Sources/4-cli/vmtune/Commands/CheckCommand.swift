@@ -55,7 +55,7 @@ struct CheckCommand: ParsableCommand {
 
   func run() throws {
     let timestamp = Int64(time(nil))
-    var profileName = ProfilePath.stem(input.profile)
+    var profileName = input.profiles.map(ProfilePath.stem).joined(separator: "+")
     let results: CheckResults
     var failure: VMTuneError?
     do {
@@ -78,7 +78,7 @@ struct CheckCommand: ParsableCommand {
   /// profile's name as soon as it is known, for the report of a check that fails after that.
   func check(timestamp: Int64, loaded: (String) -> Void) throws(VMTuneError) -> CheckResults {
     let frontend = try host.frontend()
-    let profile = try frontend.loadProfile(input.profile)
+    let profile = try frontend.loadProfiles(input.profiles)
     loaded(profile.name)
     if let dir = input.snapshot, HostFiles.plain.kind(dir) == .directory {
       return FleetCheck.check(profile, directory: dir, timestamp: timestamp)

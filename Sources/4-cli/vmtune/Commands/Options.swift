@@ -35,8 +35,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// The profile to plan and the host to plan it on (live, or a snapshot file).
 struct PlanInput: ParsableArguments {
-  @Argument(help: "Profile name (see 'vmtune profiles') or path to a YAML file.")
-  var profile: String
+  @Argument(
+    help: ArgumentHelp(
+      "Profile names (see 'vmtune profiles') or paths to YAML files; several merge in order, later wins.",
+      valueName: "profile"))
+  var profiles: [String] = []
 
   @Option(
     name: .long,
@@ -48,8 +51,12 @@ struct PlanInput: ParsableArguments {
   @Flag(name: .customLong("no-color"), help: "Never colour the output.")
   var noColor = false
 
-  /// Loads the profile and the host, and plans.
+  func validate() throws {
+    if profiles.isEmpty { throw ValidationError("give a profile name or path") }
+  }
+
+  /// Loads the profiles and the host, and plans.
   func plan(_ host: HostOptions) throws(VMTuneError) -> Plan {
-    try host.frontend().plan(profile, snapshot: snapshot)
+    try host.frontend().plan(profiles, snapshot: snapshot)
   }
 }

@@ -20,6 +20,11 @@ struct RollbackCommand: ParsableCommand {
       else) refuses the rollback unless --force. A journal applied on another
       kernel release is rolled back with a warning. A running 'vmtune agent'
       stands down until the next 'vmtune apply'.
+
+      The sysctl.d file an apply --persist wrote is put back as it was before
+      (or removed when there was none); rolling back 'vmtune off' restores the
+      released values and the file it removed. A switch of profiles is undone
+      like any apply: the released keys get the old profile's values back.
       """)
 
   @OptionGroup var host: HostOptions

@@ -19,6 +19,9 @@ struct VMTune: ParsableCommand {
         vmtune plan kvm-host             what would change (0 in sync, 2 changes, 1 refused)
         sudo vmtune apply kvm-host       verified, journaled, undone on failure
         sudo vmtune rollback             restore what the last apply replaced
+        vmtune status                    what is applied here, persist file, agent, drift now
+        sudo vmtune apply base latency   switch profiles: merged in order, old keys released
+        sudo vmtune off                  release every managed key to its baseline
         vmtune check kvm-host --format junit > drift.xml
         vmtune explain min_free_kbytes   what a knob does, what the kernel accepts
 
@@ -32,7 +35,7 @@ struct VMTune: ParsableCommand {
       PlanCommand.self, ApplyCommand.self, RollbackCommand.self, CheckCommand.self,
       ValidateCommand.self, ProfilesCommand.self, ExplainCommand.self, SnapshotCommand.self,
       DiagnoseCommand.self, WatermarksCommand.self, AgentCommand.self, SchemaCommand.self, ImportCommand.self,
-      RecommendCommand.self,
+      RecommendCommand.self, StatusCommand.self, OffCommand.self,
     ])
 }
 

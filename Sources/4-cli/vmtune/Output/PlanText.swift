@@ -23,6 +23,16 @@ struct PlanText {
     let key = pad(e.key, width)
     let want = "want \(e.target)\(e.knob.isUnchecked ? " (unchecked)" : "")"
     switch e.action {
+    case .change where e.released:
+      let arrow = "\(e.current?.description ?? "?") → \(e.desired?.description ?? "?")"
+      var s = "  \(terminal.paint("-", .magenta)) \(key)  \(terminal.paint(arrow + " (released)", .magenta))"
+      let why =
+        e.location.file == "journal"
+        ? "not in this profile: back to the host's \(e.target)"
+        : "want \(e.target): the host's baseline (before vmtune) satisfies it, so it goes back"
+      s += "\n      \(terminal.paint(why, .dim))"
+      if let n = e.note { s += "\n      \(terminal.paint(n, .dim))" }
+      return s
     case .change:
       let arrow = "\(e.current?.description ?? "?") → \(e.desired?.description ?? "?")"
       var s =
