@@ -108,7 +108,8 @@ import VMTuneTestSupport
     let args = try Self.applied(host)
     #expect(try Self.module(host, "\(args), \"_ansible_check_mode\": false").result["changed"] as? Bool == true)
     try host.set("watermark_scale_factor", "10")
-    let p2 = try writeProfile(host, "sysctl:\n  watermark_scale_factor: 200\n", name: "t2")
+    // The second profile keeps swappiness, so switching to it releases nothing.
+    let p2 = try writeProfile(host, "sysctl:\n  swappiness: 10\n  watermark_scale_factor: 200\n", name: "t2")
     let second = "\"profile\": \"\(p2)\", \"root\": \"\(host.root)\", \"_ansible_check_mode\": false"
     #expect(try Self.module(host, second).result["changed"] as? Bool == true)
     let rollback = "\(args), \"state\": \"rolled_back\""
