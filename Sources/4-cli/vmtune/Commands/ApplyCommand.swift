@@ -24,10 +24,12 @@ struct ApplyCommand: ParsableCommand {
 
   @OptionGroup var host: HostOptions
 
-  @Argument(help: "Profile name or path (omit with --plan).")
+  @Argument(help: "Profile name or path (omit with --plan).", completion: Completions.profile)
   var profile: String?
 
-  @Option(name: .long, help: ArgumentHelp("Apply a plan saved by 'vmtune plan --out FILE'.", valueName: "FILE"))
+  @Option(
+    name: .long, help: ArgumentHelp("Apply a plan saved by 'vmtune plan --out FILE'.", valueName: "FILE"),
+    completion: .file(extensions: ["json"]))
   var plan: String?
 
   @Flag(name: .long, help: "Do not ask for confirmation.")
