@@ -4,23 +4,37 @@
 SWIFT   ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Build and runtime dependencies from Debian: libyaml (the YAML parser vmtune links), zlib (gzipped
-# kernel logs) and pkg-config (SwiftPM finds them through yaml-0.1.pc and zlib.pc).
-APT_PACKAGES := libyaml-dev zlib1g-dev pkg-config
+# kernel logs), pkg-config (SwiftPM finds them through yaml-0.1.pc and zlib.pc), python3
+# (packaging/man.py writes the man pages) and binutils (strip, for the package).
+APT_PACKAGES := libyaml-dev zlib1g-dev pkg-config python3 binutils
 # What the unit tests need beyond that: Python's jsonschema and PyYAML (SchemaTests checks the
 # schema with an independent validator), setpriv (util-linux) and script (bsdutils) for the CLI
 # tests, mount for the full-disk test, tuned for its profiles (the `vmtune import tuned` tests read
-# /usr/lib/tuned), and the real consumers of `vmtune check`'s reports: xmllint (libxml2-utils)
-# validates the JUnit XML against Tests/Fixtures/junit/vmtune-junit.xsd, promtool (Debian ships it
-# in prometheus) checks the Prometheus text, and node_exporter (prometheus-node-exporter) serves it
-# from a textfile directory on a loopback port. With CI=true a test whose tool is missing fails.
-TEST_APT_PACKAGES := python3 python3-jsonschema python3-yaml util-linux bsdutils mount tuned \
+# /usr/lib/tuned), lintian and man-db for the package test (`make deb-test`), and the real
+# consumers of `vmtune check`'s reports: xmllint (libxml2-utils) validates the JUnit XML against
+# Tests/Fixtures/junit/vmtune-junit.xsd, promtool (Debian ships it in prometheus) checks the
+# Prometheus text, and node_exporter (prometheus-node-exporter) serves it from a textfile directory
+# on a loopback port. With CI=true a test whose tool is missing fails.
+TEST_APT_PACKAGES := python3 python3-jsonschema python3-yaml util-linux bsdutils mount tuned lintian man-db \
                      libxml2-utils prometheus prometheus-node-exporter
 PROFILE ?= profiles/kvm-host.yaml
 # Release builds are fully static (Swift runtime, Foundation and libyaml linked in): one file to
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -static-executable --product vmtune
+VMTUNE_RELEASE := .build/release/vmtune
+# `make install` puts everything under $(DESTDIR)$(PREFIX).
+PREFIX  ?= /usr/local
+# Man pages and completion scripts generated from the release binary's argument definitions.
+GEN     := .build/gen
+# The Debian package: version and maintainer from packaging/debian/changelog; staged under .build.
+DEB_VERSION := $(shell head -n 1 packaging/debian/changelog | cut -d ' ' -f 2 | tr -d '()')
+DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null)
+DEB         := .build/vmtune_$(DEB_VERSION)_$(DEB_ARCH).deb
+# Dates in the man pages and the package's file times: the last commit's, so a rebuild of the
+# same commit gives the same pages.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 
-.PHONY: all deps test-deps build release demo test format-check unit-test kernel-test ansible-test fuzz fuzz-smoke bench clean install
+.PHONY: all deps test-deps build release demo test format-check unit-test kernel-test ansible-test fuzz fuzz-smoke bench clean install gen deb deb-test
 
 all: release
 
@@ -59,9 +73,9 @@ release: deps
 demo: release
 	@./.build/release/vmtune plan $(PROFILE); s=$$?; [ $$s -eq 0 ] || [ $$s -eq 2 ]
 
-# Every test: unit and CLI tests on fixture trees, the real-kernel suite under qemu, and the
-# Ansible module driven by the real ansible-playbook.
-test: unit-test kernel-test ansible-test fuzz-smoke
+# Every test: unit and CLI tests on fixture trees, the real-kernel suite under qemu, the
+# Ansible module driven by the real ansible-playbook, and the Debian package installed and purged.
+test: unit-test kernel-test ansible-test fuzz-smoke deb-test
 
 # Formatting is enforced: the sources must pass swift-format with the committed .swift-format
 # (fix with `swift format format -i -r Sources Tests Package.swift`).
@@ -98,10 +112,36 @@ bench: release
 	python3 bench/loader-scaling.py
 	python3 bench/log-throughput.py
 
-install: release
-	install -D -m 0755 .build/release/vmtune $(DESTDIR)/usr/local/bin/vmtune
-	install -d $(DESTDIR)/usr/local/share/vmtune/profiles
-	install -m 0644 profiles/*.yaml $(DESTDIR)/usr/local/share/vmtune/profiles/
+# Man pages (one per command: vmtune.1, vmtune-plan.1, vmtune-import-sysctl.1, ...) written by
+# packaging/man.py from `vmtune --experimental-dump-help`, and swift-argument-parser's bash, zsh
+# and fish completion scripts (they call vmtune back for profile and knob names).
+gen: release
+	rm -rf $(GEN)
+	mkdir -p $(GEN)/man $(GEN)/completions
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) python3 packaging/man.py $(VMTUNE_RELEASE) $(GEN)/man >/dev/null
+	$(VMTUNE_RELEASE) --generate-completion-script bash | sed '1{/^#!/d}' >$(GEN)/completions/vmtune
+	$(VMTUNE_RELEASE) --generate-completion-script zsh >$(GEN)/completions/_vmtune
+	$(VMTUNE_RELEASE) --generate-completion-script fish >$(GEN)/completions/vmtune.fish
+
+install: gen
+	install -D -m 0755 $(VMTUNE_RELEASE) $(DESTDIR)$(PREFIX)/bin/vmtune
+	install -d $(DESTDIR)$(PREFIX)/share/vmtune/profiles $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 profiles/*.yaml $(DESTDIR)$(PREFIX)/share/vmtune/profiles/
+	install -m 0644 $(GEN)/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 0644 $(GEN)/completions/vmtune $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vmtune
+	install -D -m 0644 $(GEN)/completions/_vmtune $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vmtune
+	install -D -m 0644 $(GEN)/completions/vmtune.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/vmtune.fish
+
+# vmtune_VERSION_ARCH.deb in .build (staged in .build/deb): the static binary in /usr/bin,
+# profiles in /usr/share/vmtune/profiles, /etc/vmtune/profiles, the systemd units of
+# examples/systemd in /usr/lib/systemd/system (not enabled), man pages, completions.
+deb: gen
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) ./packaging/deb.sh $(VMTUNE_RELEASE) $(GEN) .build/deb .build
+
+# lintian (no errors), dpkg -i, the installed vmtune, man vmtune-plan, completions, dpkg --purge
+# leaving nothing behind. Installs the package on this machine for the duration of the test.
+deb-test: deb test-deps
+	$(SUDO) ./packaging/deb-test.sh $(DEB)
 
 clean:
 	rm -rf .build

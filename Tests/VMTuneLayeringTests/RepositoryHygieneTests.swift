@@ -10,7 +10,7 @@ import Testing
 
   /// Top-level folders and files that are shipped or read by contributors.
   static let scanned = [
-    "Sources", "Tests", "profiles", "examples", "docs", "bench", "schema",
+    "Sources", "Tests", "profiles", "examples", "docs", "bench", "schema", "packaging",
     "README.md", "Makefile", "Package.swift",
   ]
 

@@ -43,7 +43,7 @@ struct AgentCommand: ParsableCommand {
 
   @OptionGroup var host: HostOptions
 
-  @Argument(help: "Profile name or path.")
+  @Argument(help: "Profile name or path.", completion: Completions.profile)
   var profile: String
 
   @Option(

@@ -44,10 +44,13 @@ struct ApplyCommand: ParsableCommand {
 
   @Argument(
     help: ArgumentHelp(
-      "Profile names or paths (omit with --plan); several merge in order, later wins.", valueName: "profile"))
+      "Profile names or paths (omit with --plan); several merge in order, later wins.", valueName: "profile"),
+    completion: Completions.profile)
   var profiles: [String] = []
 
-  @Option(name: .long, help: ArgumentHelp("Apply a plan saved by 'vmtune plan --out FILE'.", valueName: "FILE"))
+  @Option(
+    name: .long, help: ArgumentHelp("Apply a plan saved by 'vmtune plan --out FILE'.", valueName: "FILE"),
+    completion: .file(extensions: ["json"]))
   var plan: String?
 
   @Flag(name: .long, help: "Do not ask for confirmation.")

@@ -42,7 +42,8 @@ struct DiagnoseCommand: ParsableCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "A kernel log to scan for allocation failures and OOM reports ('-' for stdin).", valueName: "FILE"))
+      "A kernel log to scan for allocation failures and OOM reports ('-' for stdin).", valueName: "FILE"),
+    completion: .file())
   var log: String?
 
   @Option(
@@ -54,7 +55,8 @@ struct DiagnoseCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "A profile whose action conditions add their orders and whose actions are forecast on this host.",
-      valueName: "NAME-or-PATH"))
+      valueName: "NAME-or-PATH"),
+    completion: Completions.profile)
   var profile: String?
 
   @Option(help: "Output format: text or json.")

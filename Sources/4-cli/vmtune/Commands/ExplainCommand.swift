@@ -17,13 +17,15 @@ struct ExplainCommand: ParsableCommand {
 
   @OptionGroup var host: HostOptions
 
-  @Argument(help: "A /proc/sys/vm file name, e.g. min_free_kbytes (vm. prefix accepted).")
+  @Argument(
+    help: "A /proc/sys/vm file name, e.g. min_free_kbytes (vm. prefix accepted).", completion: Completions.knob)
   var key: String?
 
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "With an action's knob: show this profile's action and whether it would run now.", valueName: "NAME"))
+      "With an action's knob: show this profile's action and whether it would run now.", valueName: "NAME"),
+    completion: Completions.profile)
   var profile: String?
 
   func run() throws {

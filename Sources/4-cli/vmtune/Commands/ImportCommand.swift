@@ -47,7 +47,9 @@ struct ImportSysctlCommand: ParsableCommand {
         vmtune import sysctl --name db /etc/sysctl.conf /etc/sysctl.d/*.conf > db.yaml
       """)
 
-  @Argument(help: ArgumentHelp("sysctl.conf or sysctl.d files, in the order they apply.", valueName: "FILE"))
+  @Argument(
+    help: ArgumentHelp("sysctl.conf or sysctl.d files, in the order they apply.", valueName: "FILE"),
+    completion: .file())
   var files: [String]
 
   @Option(help: ArgumentHelp("The profile's name (default: the first file's name).", valueName: "NAME"))
@@ -83,12 +85,15 @@ struct ImportTunedCommand: ParsableCommand {
 
   @OptionGroup var host: HostOptions
 
-  @Argument(help: ArgumentHelp("A tuned profile directory, its tuned.conf, or a profile name.", valueName: "PROFILE"))
+  @Argument(
+    help: ArgumentHelp("A tuned profile directory, its tuned.conf, or a profile name.", valueName: "PROFILE"),
+    completion: .file())
   var profile: String
 
   @Option(
     name: .customLong("tuned-dir"),
-    help: ArgumentHelp("Also look for included tuned profiles in DIR (repeatable; searched first).", valueName: "DIR"))
+    help: ArgumentHelp("Also look for included tuned profiles in DIR (repeatable; searched first).", valueName: "DIR"),
+    completion: .directory)
   var tunedDirs: [String] = []
 
   func run() throws {

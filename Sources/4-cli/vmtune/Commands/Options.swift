@@ -12,12 +12,14 @@ struct HostOptions: ParsableArguments {
     help: ArgumentHelp(
       "Treat DIR as the host's /: sysctls at DIR/proc/sys/vm, state at DIR/var/lib/vmtune.",
       discussion: "Point it at a fixture tree to test without touching the real kernel.",
-      valueName: "DIR"))
+      valueName: "DIR"),
+    completion: .directory)
   var root: String = "/"
 
   @Option(
     name: .customLong("profile-dir"),
-    help: ArgumentHelp("Also look for profiles by name in DIR (repeatable; searched first).", valueName: "DIR"))
+    help: ArgumentHelp("Also look for profiles by name in DIR (repeatable; searched first).", valueName: "DIR"),
+    completion: .directory)
   var profileDirs: [String] = []
 
   /// The frontend for these options; a missing or non-directory `--root` is an error here.
@@ -38,14 +40,16 @@ struct PlanInput: ParsableArguments {
   @Argument(
     help: ArgumentHelp(
       "Profile names (see 'vmtune profiles') or paths to YAML files; several merge in order, later wins.",
-      valueName: "profile"))
+      valueName: "profile"),
+    completion: Completions.profile)
   var profiles: [String] = []
 
   @Option(
     name: .long,
     help: ArgumentHelp(
       "Use a snapshot from 'vmtune snapshot' instead of the live host (check: or a directory of them).",
-      valueName: "FILE"))
+      valueName: "FILE"),
+    completion: .file())
   var snapshot: String?
 
   @Flag(name: .customLong("no-color"), help: "Never colour the output.")

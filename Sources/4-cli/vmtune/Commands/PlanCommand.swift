@@ -29,7 +29,9 @@ struct PlanCommand: ParsableCommand {
   @Option(help: "Output format: text or json.")
   var format: OutputFormat = .text
 
-  @Option(name: .long, help: ArgumentHelp("Save the plan as JSON for 'vmtune apply --plan FILE'.", valueName: "FILE"))
+  @Option(
+    name: .long, help: ArgumentHelp("Save the plan as JSON for 'vmtune apply --plan FILE'.", valueName: "FILE"),
+    completion: .file(extensions: ["json"]))
   var out: String?
 
   func run() throws {

@@ -14,7 +14,7 @@ struct ValidateCommand: ParsableCommand {
 
   @OptionGroup var host: HostOptions
 
-  @Argument(help: "Profile names or paths.")
+  @Argument(help: "Profile names or paths.", completion: Completions.profile)
   var profiles: [String]
 
   func validate() throws {

@@ -36,7 +36,8 @@ struct WatermarksCommand: ParsableCommand {
 
   @Option(
     name: .long,
-    help: ArgumentHelp("Exit 1 unless the live watermarks equal those a saved plan predicted.", valueName: "PLAN"))
+    help: ArgumentHelp("Exit 1 unless the live watermarks equal those a saved plan predicted.", valueName: "PLAN"),
+    completion: .file(extensions: ["json"]))
   var expect: String?
 
   @Option(help: "Output format: text or json.")
