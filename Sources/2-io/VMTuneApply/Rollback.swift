@@ -54,16 +54,7 @@ extension Applier {
         }
         targets = [last]
       }
-      let oldest = targets.last?.generation ?? 0
-      if let bad = scan.corrupt.first(where: { $0.generation >= oldest }) {
-        throw .corruptJournal(path: bad.path, reason: bad.reason)
-      }
-      for journal in targets { try checkReplayable(journal) }
-      let entries = Journal.fold(targets.reversed())
-      if !force {
-        let conflicts = changedSince(entries)
-        if !conflicts.isEmpty { throw .changedSince(conflicts) }
-      }
+      let entries = try replayable(targets, scan: scan, force: force)
       var report = try restore(entries, of: targets, recovered: recovered)
       if let running = runningKernelRelease() {
         for j in targets.reversed() {
@@ -75,6 +66,25 @@ extension Applier {
       }
       return report
     }
+  }
+
+  /// The folded entries of `targets` (newest first) once they may be replayed: no corrupt
+  /// generation among or after them, each journal replayable, no value changed since (unless
+  /// `force`).
+  func replayable(
+    _ targets: [Journal], scan: (journals: [Journal], corrupt: [CorruptJournal]), force: Bool
+  ) throws(ApplyError) -> [Journal.Entry] {
+    let oldest = targets.last?.generation ?? 0
+    if let bad = scan.corrupt.first(where: { $0.generation >= oldest }) {
+      throw .corruptJournal(path: bad.path, reason: bad.reason)
+    }
+    for journal in targets { try checkReplayable(journal) }
+    let entries = Journal.fold(targets.reversed())
+    if !force {
+      let conflicts = changedSince(entries)
+      if !conflicts.isEmpty { throw .changedSince(conflicts) }
+    }
+    return entries
   }
 
   /// Keys whose live value is neither what vmtune last wrote to them nor their original:

@@ -12,12 +12,7 @@ extension Applier {
     if let bad = scan.corrupt.first(where: { $0.generation >= generation }) {
       throw .corruptJournal(path: bad.path, reason: bad.reason)
     }
-    for journal in targets { try checkReplayable(journal) }
-    let entries = Journal.fold(targets.reversed())
-    if !force {
-      let conflicts = changedSince(entries)
-      if !conflicts.isEmpty { throw .changedSince(conflicts) }
-    }
+    let entries = try replayable(targets, scan: scan, force: force)
     let report = Restorer.restore(entries, store: InMemoryWrites(base: store))
     return RollbackReport(generations: targets.map(\.generation), restore: report, recovered: nil)
   }
