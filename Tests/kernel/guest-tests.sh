@@ -332,13 +332,14 @@ fi
 # 6. Fragment the guest (touch most free memory, free every other page) and compare our
 #    fragmentation and unusable indexes with the kernel's own debugfs files. Background
 #    (proactive) compaction is switched off so that only the actions below change the layout.
-#    The holder leaves 32 MiB above the zones' low watermarks free: no swap and a tmpfs root leave
-#    kswapd nothing to reclaim, so touching more ends in the OOM killer. (A fixed 96 MiB did not
-#    fit 6.12 on numa3: its THP-raised min_free_kbytes, 88 MiB for four populated zones, puts the
-#    low watermarks at 110 MiB.)
+#    The holder leaves 96 MiB free, or 32 MiB above the zones' low watermarks where those are
+#    higher: no swap and a tmpfs root leave kswapd nothing to reclaim, so touching more ends in the
+#    OOM killer. (96 MiB alone did not fit 6.12 on numa3: its THP-raised min_free_kbytes, 88 MiB
+#    for four populated zones, puts the low watermarks at 110 MiB.)
 echo 0 > /proc/sys/vm/compaction_proactiveness
 low_mb=$(awk '$1 == "low" { s += $2 } END { print int(s / 256) }' /proc/zoneinfo)
-free_mb=$(( $(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 - low_mb - 32 ))
+margin=$(( low_mb + 32 > 96 ? low_mb + 32 : 96 ))
+free_mb=$(( $(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 - margin ))
 frag $free_mb 600 >/tmp/frag.out 2>&1 &
 fragpid=$!
 i=0
@@ -395,7 +396,9 @@ free_mb=$(( $(sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024 - 3
 frag $free_mb 600 random >/tmp/frag.out 2>&1 &
 fragpid=$!
 i=0
-while ! grep -q holding /tmp/frag.out 2>/dev/null && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
+while ! grep -q holding /tmp/frag.out 2>/dev/null && kill -0 $fragpid 2>/dev/null && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
+info "frag (random): $(cat /tmp/frag.out) after ${i}s ($free_mb MiB)"
+kill -0 $fragpid 2>/dev/null || info "the holder is gone: $(dmesg | grep -i 'killed process\|out of memory' | tail -n 2 | tr '\n' ' ')"
 rm -f /var/lib/vmtune/agent-state.json   # the per-node case above recorded a compact run
 b0=$(free_blocks 9)
 vmtune agent $P/kvm-host.yaml --once --no-enforce >/tmp/agent.txt 2>&1; rc=$?
