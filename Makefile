@@ -86,8 +86,9 @@ unit-test: deps test-deps format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
-# Boots Debian's cloud kernel under qemu (1 node and 2 NUMA nodes); installs qemu-system-x86,
-# linux-image-cloud-amd64 and busybox-static when missing.
+# Boots Debian's 6.1 and 6.12 cloud kernels under qemu, each in four shapes (1 node; 2 NUMA nodes;
+# 3 unequal nodes, one without CPUs; a Movable zone from movablecore=); installs qemu-system-x86,
+# linux-image-cloud-amd64, linux-image-6.12-cloud-amd64, busybox-static and cpio when missing.
 kernel-test: deps
 	./Tests/kernel/run.sh
 
