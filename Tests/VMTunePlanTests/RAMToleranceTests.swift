@@ -65,3 +65,33 @@ import VMTuneTestSupport
     }
   }
 }
+
+/// A key vmtune manages is judged from its baseline; when the baseline already satisfies the
+/// profile, the value in force must still become it (the live value an earlier profile left is
+/// not the profile's).
+@Suite struct ManagedBaselineTests {
+  func entry(_ sysctl: String, live: String, baseline: Int64) throws -> PlanEntry {
+    var values = FixtureHost.defaultValues
+    values["watermark_scale_factor"] = live
+    let host = try FixtureHost(values: values)
+    let knob = try #require(KnobCatalog.knob("watermark_scale_factor"))
+    let p = Planner.plan(
+      try profile(sysctl), on: try HostSnapshot.read(host.files),
+      managed: ManagedKeys(managed: [knob], baseline: [knob: .int(baseline)]))
+    return try #require(p.entries.first { $0.key == "watermark_scale_factor" })
+  }
+
+  @Test func anExactTargetEqualToTheBaselineIsWrittenOverAnEarlierProfilesValue() throws {
+    let e = try entry("  watermark_scale_factor: 10\n", live: "3000", baseline: 10)
+    #expect(e.action == .change)
+    #expect(e.desired == .int(10))
+    #expect(!e.released)
+  }
+
+  @Test func aBoundTheBaselineSatisfiesGivesTheBaselineBack() throws {
+    let e = try entry("  watermark_scale_factor: { at_most: 100 }\n", live: "3000", baseline: 10)
+    #expect(e.action == .change)
+    #expect(e.desired == .int(10))
+    #expect(e.released)
+  }
+}

@@ -138,9 +138,11 @@ public enum Planner {
     case .success(let d): desired = d
     }
     if let baseline {
-      if !setting.target.isExact, desired == nil, baseline != current {
+      // The baseline satisfies the profile: it is the value to have in force, whatever an earlier
+      // profile left (for an exact target it is the target itself, not a release).
+      if desired == nil, baseline != current {
         desired = baseline
-        e.released = true
+        e.released = !setting.target.isExact
       }
       if desired == current { desired = nil }
     }
