@@ -22,7 +22,7 @@ if [ "$upstream" != "$built" ]; then
 fi
 arch=$(dpkg --print-architecture)
 # The binary links these statically (Debian policy 7.8: name their sources in Built-Using).
-built_using=$(dpkg-query -W -f='${source:Package} (= ${source:Version}), ' libc6-dev libyaml-dev | sed 's/, $//')
+built_using=$(dpkg-query -W -f='${source:Package} (= ${source:Version}), ' libc6-dev libyaml-dev zlib1g-dev | sed 's/, $//')
 
 rm -rf "$stage"
 mkdir -p "$stage/DEBIAN"
