@@ -295,6 +295,34 @@ if [ $rc = 0 ] && grep -q "standing down: 'vmtune rollback' restored generation"
 else fail "agent-stands-down-after-rollback: exit $rc"; show /tmp/e4.txt; fi
 rm -f /var/lib/vmtune/stand-down.json   # what the next 'vmtune apply' would do; the agent cases below enforce nothing
 
+# 5e. Persist is part of the journaled change: an unusable /etc/sysctl.d (a file where the
+#     directory should be) refuses apply --persist before any sysctl write; on a host already in
+#     sync, --persist alone is a journal generation that rollback undoes by removing the file; an
+#     identical file is not rewritten.
+before=$(vm_state)
+rm -rf /etc/sysctl.d && touch /etc/sysctl.d
+vmtune apply kvm-host --profile-dir $P --yes --persist >/tmp/p1.txt 2>&1; rc1=$?
+if [ $rc1 = 1 ] && [ "$before" = "$(vm_state)" ]; then pass "persist-unwritable-refuses-before-any-write"
+else fail "persist-unwritable-refuses-before-any-write: exit $rc1"; show /tmp/p1.txt; fi
+rm -f /etc/sysctl.d && mkdir -p /etc/sysctl.d
+vmtune apply kvm-host --profile-dir $P --yes >/dev/null 2>&1
+applied=$(vm_state)
+vmtune apply kvm-host --profile-dir $P --yes --persist >/tmp/p2.txt 2>&1; rc2=$?
+f=/etc/sysctl.d/90-vmtune.conf
+stamp=$(stat -c "%i %Y" "$f" 2>/dev/null)
+vmtune apply kvm-host --profile-dir $P --yes --persist >/tmp/p3.txt 2>&1; rc3=$?
+stamp3=$(stat -c "%i %Y" "$f" 2>/dev/null || echo gone)
+vmtune rollback --yes >/tmp/p4.txt 2>&1; rc4=$?
+gone=1; [ -e "$f" ] || gone=0
+if [ $rc2 = 0 ] && [ -n "$stamp" ] && grep -q 'journal generation' /tmp/p2.txt && [ $rc3 = 0 ] \
+   && [ "$stamp" = "$stamp3" ] && grep -q 'not rewritten' /tmp/p3.txt \
+   && [ $rc4 = 0 ] && [ $gone = 0 ] && [ "$applied" = "$(vm_state)" ]; then
+  pass "persist-is-journaled-and-rolled-back"
+else fail "persist-is-journaled-and-rolled-back: exits $rc2/$rc3/$rc4, file gone: $gone"; show /tmp/p2.txt /tmp/p3.txt /tmp/p4.txt; fi
+vmtune rollback --yes >/dev/null 2>&1
+[ "$before" = "$(vm_state)" ] || fail "persist-is-journaled-and-rolled-back: the settings before the case were not restored"
+rm -f /var/lib/vmtune/stand-down.json
+
 # 5d. Crash safety on the live kernel: apply is SIGKILLed just before its Nth write (crash:N), for
 #     every N until an apply gets through; after each crash both ways out must leave every
 #     /proc/sys/vm value exact: `rollback` (recovers the in-progress journal: the state before),

@@ -18,7 +18,7 @@
 # heavy ones (fragmentation and debugfs indexes, the agent's compaction and drop_caches, the page
 # cache fill) run where HEAVY names the kernel and shape (default: 6.1 single and numa2, the shapes
 # they were written for, and 6.12 numa3). Under TCG on a quiet 2-CPU machine a guest takes about
-15 s with the core cases and about a minute with all; up to four times that when the machine is busy.
+# 15 s with the core cases and about a minute with all; up to four times that when the machine is busy.
 #
 # The initramfs root is tmpfs, whose pages kswapd cannot reclaim (no swap). So that the guest can
 # fill its memory with page cache, as on a busy host, every shape also gets a disk: a sparse raw
