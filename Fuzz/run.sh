@@ -15,10 +15,11 @@ shift || true
 targets=${*:-profile zoneinfo buddyinfo meminfo vmstat kernellog}
 out=${FUZZ_OUT:-$repo/fuzz-out}
 
+mkdir -p "$out"
 echo "fuzz: building (release, -sanitize=fuzzer,address)"
-swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >"$out.build.log" 2>&1 \
-  || { tail -30 "$out.build.log"; exit 1; }
-rm -f "$out.build.log"
+swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >"$out/build.log" 2>&1 \
+  || { tail -30 "$out/build.log"; exit 1; }
+rm -f "$out/build.log"
 
 binary() {
   case $1 in
