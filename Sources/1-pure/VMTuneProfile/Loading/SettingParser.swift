@@ -32,29 +32,7 @@ extension DocumentParser {
   }
 
   mutating func parseSysctl(_ node: YAMLNode, profile: String) -> [Setting] {
-    guard case .mapping(let pairs) = node.content else {
-      if !node.isNull {
-        fail(node.mark, "sysctl", "expected a mapping of vm sysctl names to values, got a \(node.kindName)")
-      }
-      return []
-    }
-    var settings: [Setting] = []
-    for pair in pairs {
-      let key = pair.key.scalar ?? ""
-      let path = "sysctl.\(key)"
-      if let problem = Self.keyProblem(key) {
-        fail(pair.key.mark, path, problem.message, hint: problem.hint)
-        continue
-      }
-      guard let knob = KnobCatalog.knob(key) else { continue }
-      var conditions: [Condition] = []
-      if let target = parseTarget(pair.value, knob: knob, path: path, conditions: &conditions) {
-        settings.append(
-          Setting(
-            knob: knob, target: target, conditions: conditions,
-            location: ProfileLocation(file: file, mark: pair.value.mark), profile: profile))
-      }
-    }
+    let settings = parseSection(node, .sysctl, profile: profile)
     // The kernel keeps only one of each exclusive pair: the one written last.
     for s in settings {
       if let other = s.knob.exclusiveWith, s.key < other,
@@ -72,21 +50,33 @@ extension DocumentParser {
   /// The `unchecked:` section: knobs the catalog lacks, each an int checked only against the
   /// kernel's int range.
   mutating func parseUnchecked(_ node: YAMLNode, profile: String) -> [Setting] {
+    parseSection(node, .unchecked, profile: profile)
+  }
+
+  /// A section of settings: `sysctl:` (catalog knobs) or `unchecked:`.
+  enum Section: String {
+    case sysctl, unchecked
+
+    /// What the section's mapping holds, for the error when it is not one.
+    var holds: String {
+      self == .sysctl ? "vm sysctl names to values" : "vm sysctl names to integers"
+    }
+  }
+
+  /// The settings of one section's mapping, in order: each key resolved to its knob (a key that
+  /// is not one is reported and skipped), each value parsed into its target.
+  mutating func parseSection(_ node: YAMLNode, _ section: Section, profile: String) -> [Setting] {
     guard case .mapping(let pairs) = node.content else {
       if !node.isNull {
-        fail(node.mark, "unchecked", "expected a mapping of vm sysctl names to integers, got a \(node.kindName)")
+        fail(node.mark, section.rawValue, "expected a mapping of \(section.holds), got a \(node.kindName)")
       }
       return []
     }
     var settings: [Setting] = []
     for pair in pairs {
       let key = pair.key.scalar ?? ""
-      let path = "unchecked.\(key)"
-      guard let knob = KnobCatalog.unchecked(key) else {
-        let problem = KnobCatalog.uncheckedProblem(key) ?? ("is not an unchecked knob", nil)
-        fail(pair.key.mark, path, problem.message, hint: problem.hint)
-        continue
-      }
+      let path = "\(section.rawValue).\(key)"
+      guard let knob = knob(key, in: section, mark: pair.key.mark, path: path) else { continue }
       var conditions: [Condition] = []
       if let target = parseTarget(pair.value, knob: knob, path: path, conditions: &conditions) {
         settings.append(
@@ -96,6 +86,25 @@ extension DocumentParser {
       }
     }
     return settings
+  }
+
+  /// The knob `key` names in `section`, or nil after reporting why it is not one.
+  mutating func knob(_ key: String, in section: Section, mark: Mark?, path: String) -> Knob? {
+    switch section {
+    case .sysctl:
+      if let problem = Self.keyProblem(key) {
+        fail(mark, path, problem.message, hint: problem.hint)
+        return nil
+      }
+      return KnobCatalog.knob(key)
+    case .unchecked:
+      guard let knob = KnobCatalog.unchecked(key) else {
+        let problem = KnobCatalog.uncheckedProblem(key) ?? ("is not an unchecked knob", nil)
+        fail(mark, path, problem.message, hint: problem.hint)
+        return nil
+      }
+      return knob
+    }
   }
 
   /// Parses one setting's value form; nil after reporting an error.
