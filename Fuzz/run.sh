@@ -7,6 +7,7 @@
 #
 # usage: Fuzz/run.sh [SECONDS] [TARGET…]     (default 20 s; targets: profile zoneinfo buddyinfo
 #        meminfo vmstat kernellog)          env: FUZZ_OUT=fuzz-out
+#        FUZZ_RUNS=N stops a target after N executions (SECONDS stays the upper bound)
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$(cd .. && pwd)
@@ -52,18 +53,22 @@ for t in $targets; do
     "$bin" regressions/"$t"/* >"$work/regressions.log" 2>&1 || { echo "fuzz: $t: a regression input crashes again"; tail -20 "$work/regressions.log"; status=1; }
   fi
   log="$work/run.log"
+  runs=()
+  [ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
+  started=$(date +%s)
   set +e
-  "$bin" -dict="dictionaries/$(dictionary "$t")" -max_total_time="$seconds" -print_final_stats=1 \
+  "$bin" "${runs[@]}" -dict="dictionaries/$(dictionary "$t")" -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$work/" -rss_limit_mb=2048 -max_len=65536 "$work/corpus" >"$log" 2>&1
   rc=$?
   set -e
+  elapsed=$(( $(date +%s) - started ))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | awk '{s+=$1} END {print s+0}')
   last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
   cov=$(echo "$last" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
   ft=$(echo "$last" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
   result=ok
   if [ $rc != 0 ]; then result="CRASH (see $work/)"; status=1; grep -m3 -E 'ERROR|Fatal|crash-' "$log" || true; fi
-  printf '%-10s %8s %14s %10s %8s %8s %s\n' "$t" "$seconds" "$execs" "$((execs / (seconds > 0 ? seconds : 1)))" \
+  printf '%-10s %8s %14s %10s %8s %8s %s\n' "$t" "$elapsed" "$execs" "$((execs / (elapsed > 0 ? elapsed : 1)))" \
     "${cov:-?}" "${ft:-?}" "$result"
 done
 exit $status

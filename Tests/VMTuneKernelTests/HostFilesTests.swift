@@ -149,5 +149,22 @@ import VMTuneTestSupport
     #expect(" \n\t ".trimmingWhitespace().isEmpty)
     #expect("".trimmingWhitespace().isEmpty)
     #expect("\u{A0}x\u{A0}".trimmingWhitespace() == "\u{A0}x\u{A0}")
+    #expect(" \u{E9}t\u{E9} \n".trimmingWhitespace() == "\u{E9}t\u{E9}")  // multi-byte ends stay whole
+    #expect("\r\nkvm\r\n".trimmingWhitespace() == "kvm")
+  }
+}
+
+struct HostTablesTests {
+  /// A plan reads the THP mode (the min_free_kbytes recommendation) but not KSM, which only
+  /// diagnosis uses: fewer files on every plan and check.
+  @Test func thpAndKSMAreReadOnlyWhenAskedFor() throws {
+    let host = try FixtureHost()
+    try host.write("sys/kernel/mm/transparent_hugepage/enabled", "always [madvise] never\n")
+    try host.write("sys/kernel/mm/ksm/run", "1\n")
+    let plan = try HostSnapshot.read(HostFiles(root: host.root), keys: [], tables: [.thp])
+    #expect(plan.transparentHugepage == "always [madvise] never")
+    #expect(plan.ksm == nil)
+    let diagnosis = try HostSnapshot.read(HostFiles(root: host.root), keys: [], tables: .mm)
+    #expect(diagnosis.ksm?["run"] == 1)
   }
 }

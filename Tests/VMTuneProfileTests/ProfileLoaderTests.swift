@@ -305,6 +305,10 @@ typealias SourceLocation_ = Testing.SourceLocation
       #expect(error.errors.first?.message == "invalid UTF-8")
       #expect(error.errors.first?.mark == Mark(line: 2, column: 7))
     }
+    // A raw NUL byte is valid UTF-8 but never profile text: refused at its place too.
+    let nul = Array("apiVersion: vmtune/v1\nname: \u{e9}x\n".utf8).map { $0 == UInt8(ascii: "x") ? 0 : $0 }
+    #expect(ProfileLoader.firstInvalidUTF8(nul) == Mark(line: 2, column: 8))
+    #expect(ProfileLoader.firstInvalidUTF8(Array("name: \u{e9}\n".utf8)) == nil)
     let huge = Array("apiVersion: vmtune/v1\n".utf8) + [UInt8](repeating: 0x23, count: 50 << 20)
     do {
       _ = try ProfileLoader(reader: Bytes(bytes: huge)).load(path: "big.yaml")

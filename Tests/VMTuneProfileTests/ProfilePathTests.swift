@@ -29,6 +29,8 @@ import VMTuneHost
     #expect(ProfilePath.stem("notes.txt") == "notes.txt")
     #expect(ProfilePath.stem("dir/") == "dir")
     #expect(ProfilePath.stem("") == "")
+    #expect(ProfilePath.stem("profiles/.yaml") == ".yaml")  // a dot file, not an empty stem
+    #expect(ProfilePath.stem("/") == "/")
   }
 
   @Test func scalarsTrimSpacesTabsAndLineEnds() throws {

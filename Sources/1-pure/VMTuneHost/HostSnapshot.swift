@@ -85,8 +85,12 @@ public struct HostSnapshot: Sendable, Hashable, Codable {
     public static let zoneinfo = Tables(rawValue: 1)
     public static let buddyinfo = Tables(rawValue: 2)
     public static let vmstat = Tables(rawValue: 4)
-    /// THP mode and KSM counters from /sys/kernel/mm.
-    public static let mm = Tables(rawValue: 8)
+    /// The THP mode from /sys/kernel/mm/transparent_hugepage/enabled.
+    public static let thp = Tables(rawValue: 8)
+    /// KSM's state and counters from /sys/kernel/mm/ksm (diagnosis only).
+    public static let ksm = Tables(rawValue: 16)
+    /// Everything under /sys/kernel/mm that vmtune reads.
+    public static let mm: Tables = [.thp, .ksm]
     public static let all: Tables = [.zoneinfo, .buddyinfo, .vmstat, .mm]
   }
 }

@@ -22,7 +22,7 @@ public enum Planner {
 
   /// The /proc tables a plan reads: zone watermarks for the forecast and guards, THP for the
   /// min_free_kbytes recommendation.
-  public static let tablesRead: HostSnapshot.Tables = [.zoneinfo, .mm]
+  public static let tablesRead: HostSnapshot.Tables = [.zoneinfo, .thp]
 
   /// The tables a plan of `profile` reads: ``tablesRead``, and buddyinfo when its actions have
   /// conditions (the plan says whether they hold now).

@@ -62,9 +62,11 @@ extension HostSnapshot {
     if tables.contains(.vmstat), let text = try? files.readText("proc/vmstat") {
       snap.vmstat = try Self.parse(text, files.path("proc/vmstat"), VMStat.parse)
     }
-    guard tables.contains(.mm) else { return }
-    snap.transparentHugepage = (try? files.readText("sys/kernel/mm/transparent_hugepage/enabled"))
-      .map { String($0.trimmingWhitespace()) }
+    if tables.contains(.thp) {
+      snap.transparentHugepage = (try? files.readText("sys/kernel/mm/transparent_hugepage/enabled"))
+        .map { String($0.trimmingWhitespace()) }
+    }
+    guard tables.contains(.ksm) else { return }
     var ksm: [String: UInt64] = [:]
     for key in ["run", "pages_sharing", "pages_shared", "merge_across_nodes"] {
       if let v = try? files.readText("sys/kernel/mm/ksm/\(key)"), let n = UInt64(v.trimmingWhitespace()) {

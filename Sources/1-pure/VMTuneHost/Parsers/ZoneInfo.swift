@@ -253,11 +253,25 @@ extension StringProtocol {
   /// Without leading and trailing spaces, tabs and line ends (`\n`, `\r`, `\r\n`): the one trim
   /// for /proc and /sys values, sysctl.d lines and profile scalars. ASCII only, no Foundation.
   public func trimmingWhitespace() -> SubSequence {
-    guard let first = firstIndex(where: { !asciiWhitespace.contains($0) }),
-      let last = lastIndex(where: { !asciiWhitespace.contains($0) })
-    else { return self[endIndex...] }
-    return self[first...last]
+    // Byte by byte: every trimmed byte is ASCII, so both ends fall on character boundaries.
+    let bytes = utf8
+    var first: Index?
+    var end = endIndex
+    var i = bytes.startIndex
+    while i != bytes.endIndex {
+      let next = bytes.index(after: i)
+      if !bytes[i].isASCIIWhitespace {
+        if first == nil { first = i }
+        end = next
+      }
+      i = next
+    }
+    guard let first else { return self[endIndex...] }
+    return self[first..<end]
   }
 }
 
-private let asciiWhitespace: Set<Character> = [" ", "\t", "\n", "\r", "\r\n"]
+extension UInt8 {
+  /// A space, tab, `\n` or `\r`.
+  var isASCIIWhitespace: Bool { self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D }
+}

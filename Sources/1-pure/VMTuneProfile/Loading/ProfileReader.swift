@@ -57,8 +57,10 @@ public enum ProfilePath {
 
   /// `profiles/kvm-host.yaml` → `kvm-host`. Only `.yaml` and `.yml` are removed.
   public static func stem(_ path: String) -> String {
-    guard let last = FilePath(path).lastComponent else { return path }
-    if let ext = last.extension, ext == "yaml" || ext == "yml" { return last.stem }
-    return last.string
+    let name = path.split(separator: "/").last.map(String.init) ?? path
+    for suffix in [".yaml", ".yml"] where name.hasSuffix(suffix) && name.utf8.count > suffix.utf8.count {
+      return String(name.dropLast(suffix.count))
+    }
+    return name
   }
 }

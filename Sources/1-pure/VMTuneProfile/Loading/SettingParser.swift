@@ -3,14 +3,14 @@ extension DocumentParser {
   static func keyProblem(_ key: String) -> (message: String, hint: String?)? {
     if key.isEmpty { return ("empty key", nil) }
     if key.utf8.contains(0) { return ("key contains a NUL byte", "keys are file names under /proc/sys/vm") }
-    if key.contains("/") || key.contains("..") {
+    if key.utf8.contains(UInt8(ascii: "/")) || key.contains("..") {
       return ("is a path, not a vm sysctl name", "keys are plain file names under /proc/sys/vm, e.g. 'swappiness'")
     }
     if key.hasPrefix("vm.") {
       let bare = String(key.dropFirst(3))
       return ("write the file name without the 'vm.' prefix", "use '\(bare)'")
     }
-    if key.contains(".") {
+    if key.utf8.contains(UInt8(ascii: ".")) {
       return ("is not a vm sysctl", "vmtune manages /proc/sys/vm only; other sysctls belong in sysctl.d")
     }
     guard let knob = KnobCatalog.knob(key) else {

@@ -1,8 +1,5 @@
 import ArgumentParser
 import VMTuneFrontend
-import VMTuneKernel
-import VMTunePlan
-import VMTuneProfile
 
 struct PlanCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -34,20 +31,12 @@ struct PlanCommand: ParsableCommand {
     completion: .file(extensions: ["json"]))
   var out: String?
 
-  func run() throws {
-    let plan = try input.plan(host)
-    if let out {
-      do {
-        try HostFiles.plain.writeAtomically(out, try JSONFile.bytes(plan), mode: 0o644)
-      } catch {
-        throw VMTuneError.other("cannot save the plan to \(out): \(error)")
-      }
-    }
-    switch format {
-    case .json: print(try JSONFile.string(plan))
-    case .text: print(PlanText(terminal: .detect(forceOff: input.noColor)).render(plan, savedTo: out), terminator: "")
-    }
-    if plan.wouldBeRefused { throw ExitCode.failure }
-    if !plan.changes.isEmpty { throw ExitCode(2) }
+  /// The parsed options as plain values.
+  var request: PlanRequest {
+    PlanRequest(
+      root: host.root, profileDirs: host.profileDirs, profiles: input.profiles, snapshot: input.snapshot,
+      noColor: input.noColor, format: format, out: out)
   }
+
+  func run() throws { try request.run() }
 }

@@ -48,8 +48,14 @@ enum Main {
       exit(module.run())
     }
     do {
-      var command = try VMTune.parseAsRoot()
-      try command.run()
+      if let request = PlanRequest(fastPath: Array(args.dropFirst())) {
+        try request.run()
+      } else {
+        var command = try VMTune.parseAsRoot()
+        try command.run()
+      }
+    } catch let code as ExitCode {
+      exit(code.rawValue)
     } catch let error as VMTuneError {
       // The one place a failure is printed; every command throws errors as values.
       Terminal.error(ErrorText.render(error))
