@@ -236,6 +236,27 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
     #expect(host.value("compact_memory") == "1")
     #expect(KernelActions(files: host.files).compactableNodes() == [1])
   }
+
+  @Test func untilCompactsThroughKcompactdWhereTheKernelHasIt() throws {
+    let host = try FixtureHost()
+    try host.write("proc/buddyinfo", fragmentedBuddy)
+    try host.write("proc/vmstat", "compact_migrate_scanned 10\n")
+    try host.set("compaction_proactiveness", "30")
+    let exec = KernelActionExecutor(
+      files: host.files, proactive: TargetedCompaction(files: host.files, settle: .milliseconds(30)))
+    var action = Action(kind: .compact, location: ProfileLocation(file: "p", mark: Mark(line: 1, column: 1)))
+    action.untilUnusableBelow = 500
+    let effect = try exec.run(action, order: 9)
+    #expect(effect.via == "kcompactd until at most 50% of free memory is unusable for huge pages")
+    #expect(effect.description.hasPrefix("via kcompactd until at most 50%"))
+    #expect(host.value("compaction_proactiveness") == "30")
+    #expect(host.value("compact_memory") == "0")
+    // Before 5.9 there is no proactive compaction: the whole-memory compaction instead, said so.
+    try host.remove("compaction_proactiveness")
+    let old = try exec.run(action, order: 9)
+    #expect(old.via == "compact_memory (this kernel has no proactive compaction for 'until')")
+    #expect(host.value("compact_memory") == "1")
+  }
 }
 
 @Suite struct TriggerEvaluatorTests {

@@ -38,6 +38,10 @@ import VMTuneTestSupport
     let compact = try action("kvm-host", .compact)
     #expect(compact.everySeconds == nil, "no blind schedule")
     #expect(compact.nodes == nil, "compacts all nodes")
+    #expect(compact.untilUnusableBelow == 500, "to a target, through kcompactd: a fraction of compact_memory's work")
+    #expect(
+      ActionForecast.describe(compact).hasPrefix(
+        "compact through kcompactd until at most 50% of each zone's free memory is unusable for huge pages, when "))
     let f = ActionForecast.forecast(compact, on: try host(Self.fragmented))
     #expect(f.wouldRun == true, "\(f)")
     // The order-9 test holds on node 0 (DMA left out: DMA32 is counted).

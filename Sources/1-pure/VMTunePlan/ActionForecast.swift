@@ -54,7 +54,13 @@ public struct ActionForecast: Sendable, Hashable, Codable, CustomStringConvertib
     switch a.kind {
     case .compact:
       let nodes = a.nodes.map { "compact nodes \($0.map(String.init).joined(separator: ","))" } ?? "compact all nodes"
-      parts.append(a.nodesMatching ? "compact the node whose condition holds (all nodes on schedule)" : nodes)
+      if let until = a.untilUnusableBelow {
+        parts.append(
+          "compact through kcompactd until at most \(Permille.text(until)) of each zone's free memory is "
+            + "unusable for huge pages")
+      } else {
+        parts.append(a.nodesMatching ? "compact the node whose condition holds (all nodes on schedule)" : nodes)
+      }
     case .dropCaches:
       parts.append("drop_caches \(a.what?.rawValue ?? "pagecache")\(a.syncFirst ? " after sync" : "")")
     }

@@ -15,6 +15,8 @@ public struct ActionEffect: Sendable, Hashable, CustomStringConvertible {
   public var vmstatDeltas: [(String, UInt64)]
   /// How long the action took (monotonic), in seconds.
   public var seconds: Double
+  /// How a compaction was done, when not by `compact_memory` or a node's `compact` file.
+  public var via: String?
 
   public static func == (a: ActionEffect, b: ActionEffect) -> Bool { a.description == b.description }
   public func hash(into h: inout Hasher) { h.combine(description) }
@@ -37,7 +39,8 @@ public struct ActionEffect: Sendable, Hashable, CustomStringConvertible {
   }
 
   public var description: String {
-    var s = "order-\(order)+ blocks \(blocksBefore) → \(blocksAfter), free pages \(freePagesBefore) → \(freePagesAfter)"
+    var s = via.map { "via \($0), " } ?? ""
+    s += "order-\(order)+ blocks \(blocksBefore) → \(blocksAfter), free pages \(freePagesBefore) → \(freePagesAfter)"
     if !vmstatDeltas.isEmpty { s += ", " + vmstatDeltas.map { "\($0.0) +\($0.1)" }.joined(separator: ", ") }
     return s
   }
@@ -52,9 +55,12 @@ public protocol ActionExecutor: Sendable {
 /// monotonic `ContinuousClock`, so wall-clock steps do not skew it).
 public struct KernelActionExecutor: ActionExecutor {
   public let triggers: KernelActions
+  /// For compactions with `until:`.
+  public let proactive: TargetedCompaction
 
-  public init(files: HostFiles) {
+  public init(files: HostFiles, proactive: TargetedCompaction? = nil) {
     triggers = KernelActions(files: files)
+    self.proactive = proactive ?? TargetedCompaction(files: files)
   }
 
   static let watched = [
@@ -66,9 +72,19 @@ public struct KernelActionExecutor: ActionExecutor {
     let before = try triggers.memoryState()
     let clock = ContinuousClock()
     let start = clock.now
+    var via: String?
     switch action.kind {
     case .compact:
-      if let nodes = action.nodes {
+      if let until = action.untilUnusableBelow {
+        guard proactive.isAvailable else {
+          try triggers.compactAll()
+          via = "compact_memory (this kernel has no proactive compaction for 'until')"
+          break
+        }
+        let percent = Int(until / 10)
+        try proactive.run(untilUnusablePercent: percent)
+        via = "kcompactd until at most \(percent)% of free memory is unusable for huge pages"
+      } else if let nodes = action.nodes {
         for n in nodes { try triggers.compact(node: n) }
       } else {
         try triggers.compactAll()
@@ -86,7 +102,7 @@ public struct KernelActionExecutor: ActionExecutor {
       order: order, blocksBefore: before.buddy.suitableBlocks(order: order),
       blocksAfter: after.buddy.suitableBlocks(order: order), freePagesBefore: before.buddy.freePages,
       freePagesAfter: after.buddy.freePages, vmstatDeltas: deltas,
-      seconds: Self.seconds(elapsed))
+      seconds: Self.seconds(elapsed), via: via)
   }
 
   /// A duration in (fractional) seconds.

@@ -236,7 +236,32 @@ public enum ProfileSchema {
                   ])
                 )
               ])
-            )
+            ),
+            (
+              "until",
+              .object([
+                ("type", .string("object")), ("additionalProperties", .bool(false)),
+                ("required", .array([.string("unusable_below")])),
+                (
+                  "properties",
+                  .object([
+                    (
+                      "unusable_below",
+                      .object([
+                        (
+                          "anyOf",
+                          .array([
+                            .object([("type", .string("number")), ("minimum", .int(0)), ("maximum", .int(1))]),
+                            .object([("type", .string("string")), ("pattern", .string("^([5-9]|[1-8][0-9]|9[0-5])%$"))]
+                            ),
+                          ])
+                        )
+                      ])
+                    )
+                  ])
+                ),
+              ])
+            ),
           ])
       ),
     ])

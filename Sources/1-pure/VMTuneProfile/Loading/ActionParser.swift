@@ -17,7 +17,7 @@ extension DocumentParser {
   /// One action: when it runs (`every`, `when`, `min_interval`, `jitter`) and its own options.
   mutating func parseAction(_ kind: String, _ v: YAMLNode) -> Action? {
     let path = "actions.\(kind)"
-    let extra = kind == "compact" ? ["nodes"] : ["what", "sync_first"]
+    let extra = kind == "compact" ? ["nodes", "until"] : ["what", "sync_first"]
     guard let a = fields(v, path, allowed: Self.commonActionKeys + extra) else { return nil }
     var action = Action(
       kind: kind == "compact" ? .compact : .dropCaches, location: ProfileLocation(file: file, mark: v.mark))
@@ -35,6 +35,14 @@ extension DocumentParser {
         hint: "add 'when: { order: 9, per: node, unusable_above: 0.9 }' or 'every: 15m'")
     }
     if let n = a["nodes"] { parseNodesOption(n, path, into: &action) }
+    if let u = a["until"] {
+      parseUntil(u, path, into: &action)
+      if let n = a["nodes"], n.scalar != "all" {
+        fail(
+          n.mark, "\(path).nodes", "'until' compacts through kcompactd, on every node above the target",
+          hint: "leave out 'nodes', or leave out 'until' to compact chosen nodes through and through")
+      }
+    }
     if kind == "drop_caches" { parseDropCachesOptions(a, path, into: &action) }
     return action
   }
@@ -47,6 +55,28 @@ extension DocumentParser {
       fail(
         n.mark, "\(path).nodes", "'matching' compacts the node whose condition holds, but no condition is per node",
         hint: "add 'per: node' to the condition")
+    }
+  }
+
+  /// `until: { unusable_below: 50% }` of a compact action: the share of free memory in blocks
+  /// smaller than a huge page at which kcompactd's proactive compaction stops (5 % … 95 %, whole
+  /// percent: the kernel's `compaction_proactiveness` is 100 minus it).
+  mutating func parseUntil(_ u: YAMLNode, _ path: String, into action: inout Action) {
+    guard let f = fields(u, "\(path).until", allowed: ["unusable_below"]) else { return }
+    guard let v = f["unusable_below"] else {
+      fail(u.mark, "\(path).until", "says nothing to compact until", hint: "use 'until: { unusable_below: 50% }'")
+      return
+    }
+    do throws(ScalarDecoding.Failure) {
+      let share = try ScalarDecoding.share(v)
+      guard share % 10 == 0, (50...950).contains(share) else {
+        throw ScalarDecoding.Failure(
+          message: "\(Permille.text(share)) is not a whole percent between 5% and 95%",
+          hint: "kcompactd's target is 100 minus compaction_proactiveness, a whole percent of at least 5")
+      }
+      action.untilUnusableBelow = share
+    } catch {
+      fail(v, "\(path).until.unusable_below", error)
     }
   }
 

@@ -37,6 +37,10 @@ public struct Action: Sendable, Hashable, Codable {
   /// /sys/devices/system/node/nodeN/compact), so one fragmented node does not make every
   /// node pay for a compaction.
   public var nodesMatching = false
+  /// For compact, `until: { unusable_below: 50% }` (per mille): compact through kcompactd's
+  /// proactive compaction, which stops once no more than this share of each zone's free memory is
+  /// in blocks smaller than a huge page, instead of compacting every zone through and through.
+  public var untilUnusableBelow: Int64?
   /// For drop_caches.
   public var what: DropWhat?
   public var syncFirst: Bool

@@ -97,6 +97,14 @@ struct AgentCommand: ParsableCommand {
       executor: KernelActionExecutor(files: files),
       clock: SystemClock(), jitter: Jitter(seedText: (try? files.readText("proc/sys/kernel/hostname")) ?? "vmtune"),
       enforce: !noEnforce)
+    // A compaction with `until:` raises compaction_proactiveness for its duration; one a crash
+    // interrupted is put back before anything else.
+    if let restored = try? TargetedCompaction(files: files).restorePending() {
+      Self.emit(
+        AgentLine(
+          level: .warning,
+          message: "compaction_proactiveness was left raised by an interrupted compaction; restored \(restored)"))
+    }
     if !once && cycles == nil {
       signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
       signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
