@@ -49,7 +49,7 @@ import VMTuneTestSupport
     let state = try Self.module(host, "\(base), \"state\": \"present\"")
     #expect(
       (state.result["msg"] as? String)?.hasPrefix(
-        "value of state must be one of: applied, checked, rolled_back, got: present") == true)
+        "value of state must be one of: applied, checked, rolled_back, off, got: present") == true)
     let unknown = try Self.module(host, "\(base), \"colour\": 1, \"size\": 2")
     #expect(
       unknown.result["msg"] as? String
@@ -60,13 +60,40 @@ import VMTuneTestSupport
     #expect(host.value("swappiness") == "60")
   }
 
-  /// `state: off` needs `vmtune off` (restore every managed key's baseline, remove the persist
-  /// file), which does not exist yet: the task says so instead of guessing.
-  @Test func stateOffSaysItIsNotAvailableYet() throws {
+  /// `state: off` does what `vmtune off` does: every managed key back to its baseline and the
+  /// persist file removed, as one journaled change; check mode says so and writes nothing; a
+  /// second run changes nothing; YAML's bare `off` (the boolean false) means the same, said.
+  @Test func stateOffReleasesEveryManagedKeyAndRemovesThePersistFile() throws {
     let host = try FixtureHost()
-    let r = try Self.module(host, "\(try Self.applied(host)), \"state\": \"off\"")
-    #expect(r.status == 1)
-    #expect((r.result["msg"] as? String)?.contains("'vmtune off'") == true, "\(r.result)")
+    let args = try Self.applied(host)
+    let applied = try Self.module(host, "\(args), \"persist\": true, \"_ansible_check_mode\": false")
+    #expect(applied.result["changed"] as? Bool == true, "\(applied.result)")
+    let file = host.root + "/etc/sysctl.d/90-vmtune.conf"
+    #expect(FileManager.default.fileExists(atPath: file))
+    let off = "\"root\": \"\(host.root)\", \"state\": \"off\""
+    let check = try Self.module(host, "\(off), \"_ansible_check_mode\": true")
+    #expect(check.result["changed"] as? Bool == true, "\(check.result)")
+    #expect(check.result["msg"] as? String == "1 key(s) would be released to their baseline; \(file) would be removed")
+    let diffs = try #require(check.result["diff"] as? [[String: Any]])
+    #expect(
+      diffs.first?["before"] as? String == "vm.swappiness = 10\n"
+        && diffs.first?["after"] as? String == "vm.swappiness = 60\n")
+    #expect(
+      (diffs.last?["before"] as? String)?.contains("vm.swappiness = 10") == true
+        && diffs.last?["after"] as? String == "")
+    #expect(host.value("swappiness") == "10" && FileManager.default.fileExists(atPath: file), "check mode wrote")
+    let done = try Self.module(host, "\(off), \"_ansible_check_mode\": false")
+    #expect(done.status == 0 && done.result["changed"] as? Bool == true, "\(done.result)")
+    #expect((done.result["msg"] as? String)?.hasPrefix("vmtune is off: 1 key(s) released to their baseline") == true)
+    #expect(host.value("swappiness") == "60" && !FileManager.default.fileExists(atPath: file))
+    let again = try Self.module(host, "\"root\": \"\(host.root)\", \"state\": false, \"_ansible_check_mode\": false")
+    #expect(again.status == 0 && again.result["changed"] as? Bool == false, "\(again.result)")
+    #expect(
+      (again.result["warnings"] as? [String])?.first?.hasPrefix("state: off was read as the boolean false") == true)
+    // The release is a journaled change: rolled_back puts the values and the file back.
+    let undo = try Self.module(host, "\"root\": \"\(host.root)\", \"state\": \"rolled_back\", \"generation\": 2")
+    #expect(undo.result["changed"] as? Bool == true, "\(undo.result)")
+    #expect(host.value("swappiness") == "10" && FileManager.default.fileExists(atPath: file))
   }
 
   /// With values already in place, creating the sysctl.d file is the change; the diff shows it.

@@ -3,7 +3,8 @@
 # localhost, with `root:` pointing at a fixture tree (never the host's /proc/sys): check/diff mode
 # reports the change and writes nothing; apply mode writes it; a second apply reports no change;
 # string arguments are coerced as Ansible modules do; creating the persist file is a change;
-# warnings reach the controller; state: rolled_back undoes the applied journals once; ansible-doc
+# warnings reach the controller; state: rolled_back undoes the applied journals once; state: off
+# releases every managed key and removes the persist file; ansible-doc
 # shows the module's documentation, whose options are the module's own.
 # usage: Tests/ansible/run.sh [VMTUNE_BINARY]    (installs ansible-core from PyPI when missing)
 set -uo pipefail
@@ -121,13 +122,31 @@ play "$role
 state: rolled_back"
 check rolled-back-second-run-is-idempotent eval 'has changed=0 && has ok=1'
 
+# state: off releases every managed key to its baseline and removes the persist file (vmtune off);
+# check mode writes nothing; a second run changes nothing; YAML's bare off (false) means the same.
+fresh_root
+play "$role
+persist: true"
+play "root: $root
+state: \"off\"" --check --diff
+check off-check-mode-writes-nothing eval \
+  'has changed=1 && has "+vm.swappiness = 60" && [ "$(value swappiness)" = 10 ] && [ -f "$root/etc/sysctl.d/90-vmtune.conf" ]'
+play "root: $root
+state: \"off\""
+check off-releases-keys-and-removes-the-file eval \
+  'has changed=1 && [ "$(value swappiness)" = 60 ] && [ "$(value watermark_scale_factor)" = 10 ] && [ ! -e "$root/etc/sysctl.d/90-vmtune.conf" ]'
+play "root: $root
+state: off"
+check off-second-run-is-idempotent-and-bare-off-is-understood eval \
+  'has changed=0 && has ok=1 && has "\[WARNING\]: state: off was read as the boolean false"'
+
 sed -i 's/watermark_scale_factor: 100/watermark_scale_factor: 0/' "$work/profiles/role.yaml"
 play "$role"
 check profile-errors-fail-the-task eval 'has failed=1 && has "below the kernel"'
 
 # ansible-doc shows the documentation, and its options are the ones the module accepts.
 ANSIBLE_LIBRARY="$work/library" ANSIBLE_NOCOLOR=1 ansible-doc vmtune >"$work/out.txt" 2>&1
-check ansible-doc-shows-the-module eval 'has "OPTIONS" && has "rolled_back" && has "EXAMPLES" && has "RETURN VALUES"'
+check ansible-doc-shows-the-module eval 'has "OPTIONS" && has "rolled_back" && has "vmtune off" && has "EXAMPLES" && has "RETURN VALUES"'
 ANSIBLE_LIBRARY="$work/library" ansible-doc --json vmtune >"$work/doc.json" 2>"$work/out.txt"
 documented=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["vmtune"]["doc"]["options"]; print(", ".join(sorted(d)))' "$work/doc.json")
 play "$role

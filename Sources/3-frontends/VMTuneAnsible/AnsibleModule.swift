@@ -8,7 +8,7 @@ import VMTuneKernel
 ///
 /// Arguments (see ``ModuleArguments``; documented for `ansible-doc` in
 /// examples/ansible/library/vmtune.yml): `profile`, `root` (default /), `profile_dir` (list),
-/// `persist`, `force`, `state` (`applied`, `checked` or `rolled_back`), `generation`.
+/// `persist`, `force`, `state` (`applied`, `checked`, `rolled_back` or `off`), `generation`.
 public struct AnsibleModule {
   let raw: [String: JSONValue]
 
@@ -35,6 +35,7 @@ public struct AnsibleModule {
         switch args.state {
         case .applied, .checked: try AppliedState(args).run()
         case .rolledBack: try RolledBackState(args).run()
+        case .off: try OffState(args).run()
         }
       warnings += result.warnings ?? []
       result.warnings = warnings.isEmpty ? nil : warnings

@@ -14,6 +14,8 @@ struct ModuleArguments: Sendable {
     case checked
     /// Every applied journal (or those from `generation` on) is undone by vmtune's rollback.
     case rolledBack = "rolled_back"
+    /// What `vmtune off` does: every managed key back to its baseline, the persist file removed.
+    case off
   }
 
   /// The names and types of the module's options (what the documentation's `options` lists).
@@ -49,21 +51,20 @@ struct ModuleArguments: Sendable {
     let given = raw.filter { $0.value != .null }
     checkMode = (try? Self.bool("_ansible_check_mode", given["_ansible_check_mode"] ?? .bool(false))) ?? false
     diff = (try? Self.bool("_ansible_diff", given["_ansible_diff"] ?? .bool(false))) ?? false
-    let stateText = try given["state"].map { v throws(VMTuneError) in try str("state", v) }
+    // YAML 1.1 (Ansible's loader) reads an unquoted `state: off` as the boolean false.
+    if given["state"] == .bool(false) {
+      warnings.append("state: off was read as the boolean false (YAML 1.1); quote it: state: \"off\"")
+    }
+    let stateText =
+      given["state"] == .bool(false) ? "off" : try given["state"].map { v throws(VMTuneError) in try str("state", v) }
     if let stateText {
       guard let s = State(rawValue: stateText) else {
         let choices = State.allCases.map(\.rawValue).joined(separator: ", ")
-        var msg = "value of state must be one of: \(choices), got: \(stateText)"
-        if stateText == "off" {
-          msg +=
-            " (state: off needs 'vmtune off', which restores every managed key's baseline and removes the persist "
-            + "file; it is not available yet: use state: rolled_back to undo vmtune's applies)"
-        }
-        throw .other(msg)
+        throw .other("value of state must be one of: \(choices), got: \(stateText)")
       }
       state = s
     }
-    if state != .rolledBack, given["profile"] == nil { throw .other("missing required arguments: profile") }
+    if state != .rolledBack, state != .off, given["profile"] == nil { throw .other("missing required arguments: profile") }
     profile = try given["profile"].map { v throws(VMTuneError) in try str("profile", v) }
     root = try given["root"].map { v throws(VMTuneError) in try str("root", v) } ?? "/"
     profileDirs = try given["profile_dir"].map { v throws(VMTuneError) in try list("profile_dir", v) } ?? []
