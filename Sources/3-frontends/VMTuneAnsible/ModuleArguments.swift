@@ -64,7 +64,9 @@ struct ModuleArguments: Sendable {
       }
       state = s
     }
-    if state != .rolledBack, state != .off, given["profile"] == nil { throw .other("missing required arguments: profile") }
+    if state != .rolledBack, state != .off, given["profile"] == nil {
+      throw .other("missing required arguments: profile")
+    }
     profile = try given["profile"].map { v throws(VMTuneError) in try str("profile", v) }
     root = try given["root"].map { v throws(VMTuneError) in try str("root", v) } ?? "/"
     profileDirs = try given["profile_dir"].map { v throws(VMTuneError) in try list("profile_dir", v) } ?? []
