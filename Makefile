@@ -14,9 +14,10 @@ APT_PACKAGES := libyaml-dev zlib1g-dev pkg-config python3 binutils
 # consumers of `vmtune check`'s reports: xmllint (libxml2-utils) validates the JUnit XML against
 # Tests/Fixtures/junit/vmtune-junit.xsd, promtool (Debian ships it in prometheus) checks the
 # Prometheus text, and node_exporter (prometheus-node-exporter) serves it from a textfile directory
-# on a loopback port. With CI=true a test whose tool is missing fails.
+# on a loopback port; zsh and fish, into which the completion tests type. With CI=true a test
+# whose tool is missing fails.
 TEST_APT_PACKAGES := python3 python3-jsonschema python3-yaml util-linux bsdutils mount tuned lintian man-db \
-                     libxml2-utils prometheus prometheus-node-exporter
+                     libxml2-utils prometheus prometheus-node-exporter zsh fish
 PROFILE ?= profiles/kvm-host.yaml
 # Release builds are fully static (Swift runtime, Foundation and libyaml linked in): one file to
 # copy to a host or an initramfs, and about 8 MB of RSS for the agent instead of 15.

@@ -69,7 +69,8 @@ let package = Package(
       path: "Sources/3-frontends/VMTuneCheck"),
     // vmtune as an Ansible binary module.
     .target(
-      name: "VMTuneAnsible", dependencies: ["VMTuneFrontend", "VMTuneApply", "VMTuneKernel", "VMTunePlan"],
+      name: "VMTuneAnsible",
+      dependencies: ["VMTuneFrontend", "VMTuneApply", "VMTuneKernel", "VMTunePlan", "VMTuneProfile"],
       path: "Sources/3-frontends/VMTuneAnsible"),
     // Actions (compaction, cache drops), schedules and conditions; the agent loop.
     .target(

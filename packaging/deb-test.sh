@@ -78,9 +78,11 @@ echo "(all $(grep -c '^/usr/share/man/man1/' "$work/files") man pages render wit
 echo "== bash completion (/usr/share/bash-completion/completions/vmtune)"
 bash "$repo/Tests/completion/bash-complete.sh" /usr/share/bash-completion/completions/vmtune vmtune ||
   fail "bash completion"
-for script in /usr/share/zsh/vendor-completions/_vmtune /usr/share/fish/vendor_completions.d/vmtune.fish; do
-  grep -q -- "---completion" "$script" || fail "$script does not call vmtune for profile names"
-done
+echo "== zsh and fish completion (typed into the real shells)"
+python3 "$repo/Tests/completion/shell-complete.py" zsh /usr/share/zsh/vendor-completions/_vmtune /usr/bin/vmtune ||
+  fail "zsh completion"
+python3 "$repo/Tests/completion/shell-complete.py" fish /usr/share/fish/vendor_completions.d/vmtune.fish \
+  /usr/bin/vmtune || fail "fish completion"
 
 echo "== systemd units (installed, not enabled)"
 for unit in vmtune-agent.service vmtune-agent-once.service vmtune-agent-once.timer; do

@@ -54,7 +54,7 @@ import VMTuneTestSupport
     #expect(
       unknown.result["msg"] as? String
         == "Unsupported parameters for (vmtune) module: colour, size. Supported parameters include: force, generation, "
-        + "persist, profile, profile_dir, root, state.")
+        + "persist, persist_file, profile, profile_dir, root, state.")
     let missing = try Self.module(host, "\"root\": \"\(host.root)\"")
     #expect(missing.result["msg"] as? String == "missing required arguments: profile")
     #expect(host.value("swappiness") == "60")
@@ -94,6 +94,23 @@ import VMTuneTestSupport
     let undo = try Self.module(host, "\"root\": \"\(host.root)\", \"state\": \"rolled_back\", \"generation\": 2")
     #expect(undo.result["changed"] as? Bool == true, "\(undo.result)")
     #expect(host.value("swappiness") == "10" && FileManager.default.fileExists(atPath: file))
+  }
+
+  /// `persist_file` names the sysctl.d file (so it can sort after a distribution's
+  /// 99-sysctl.conf) and implies `persist`; a name sysctl.d would not read fails the task.
+  @Test func persistFileNamesTheSysctlDFile() throws {
+    let host = try FixtureHost()
+    let args = try Self.applied(host)
+    let r = try Self.module(host, "\(args), \"persist_file\": \"99-zz-vmtune.conf\", \"_ansible_check_mode\": false")
+    #expect(r.status == 0 && r.result["changed"] as? Bool == true, "\(r.result)")
+    let file = host.root + "/etc/sysctl.d/99-zz-vmtune.conf"
+    #expect((try? String(contentsOfFile: file, encoding: .utf8))?.contains("vm.swappiness = 10") == true)
+    #expect(!FileManager.default.fileExists(atPath: host.root + "/etc/sysctl.d/90-vmtune.conf"))
+    let again = try Self.module(host, "\(args), \"persist_file\": \"99-zz-vmtune.conf\", \"_ansible_check_mode\": true")
+    #expect(again.result["changed"] as? Bool == false, "\(again.result)")
+    let bad = try Self.module(host, "\(args), \"persist_file\": \"../evil.conf\"")
+    #expect(bad.status == 1)
+    #expect(bad.result["msg"] as? String == "persist_file: '../evil.conf' is a path; give a file name in /etc/sysctl.d")
   }
 
   /// With values already in place, creating the sysctl.d file is the change; the diff shows it.

@@ -72,4 +72,34 @@ import VMTuneTestSupport
     #expect(r.stdout.contains("ok plan kv: kvm-host"), "\(r.stdout)\(r.stderr)")
     #expect(r.stdout.contains("ok explain min_: min_free_kbytes min_slab_ratio min_unmapped_ratio"), "\(r.stdout)")
   }
+
+  /// The generated zsh script, loaded by a real interactive zsh (compinit) on a pseudo-terminal:
+  /// TAB completes subcommands, options, and the profile and knob names vmtune computes.
+  @Test(Prerequisite.executable("/usr/bin/zsh", package: "zsh").trait)
+  func zshScriptCompletesInARealZsh() throws {
+    guard Prerequisite.executable("/usr/bin/zsh", package: "zsh").check() else { return }
+    try completeInRealShell("zsh", file: "_vmtune")
+  }
+
+  /// The same with the generated fish script in a real interactive fish.
+  @Test(Prerequisite.executable("/usr/bin/fish", package: "fish").trait)
+  func fishScriptCompletesInARealFish() throws {
+    guard Prerequisite.executable("/usr/bin/fish", package: "fish").check() else { return }
+    try completeInRealShell("fish", file: "vmtune.fish")
+  }
+
+  func completeInRealShell(_ shell: String, file name: String) throws {
+    let script = try runVMTune(["--generate-completion-script", shell])
+    #expect(script.status == 0, "\(script.stderr)")
+    let dir = NSTemporaryDirectory() + "vmtune-completion-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try script.stdout.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+    let r = try runProgram(
+      "/usr/bin/env",
+      ["python3", repositoryRoot() + "/Tests/completion/shell-complete.py", shell, dir + "/" + name, vmtuneBinary()])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("ok \(shell) 'vmtune plan kv': kvm-host"), "\(r.stdout)\(r.stderr)")
+    #expect(r.stdout.contains("ok \(shell) 'vmtune explain min_': min_free_kbytes, min_slab_ratio"), "\(r.stdout)")
+  }
 }

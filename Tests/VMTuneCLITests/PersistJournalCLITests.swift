@@ -36,6 +36,25 @@ import VMTuneTestSupport
     #expect(host.value("swappiness") == "10", "the live values of generation 1 stay")
   }
 
+  /// An apply without --persist after one with it: the old file would bring the old values back at
+  /// boot, so the apply says which settings it holds and what to do; a persisted apply ends that.
+  @Test func applyWithoutPersistWarnsAboutTheOlderPersistFile() throws {
+    let host = try FixtureHost()
+    let p = try writeProfile(host, body)
+    #expect(try runVMTune(["apply", p, "--root", host.root, "--yes", "--persist"]).status == 0)
+    let p2 = try writeProfile(host, "sysctl:\n  swappiness: 20\n  vfs_cache_pressure: 50\n", name: "p2")
+    let r = try runVMTune(["apply", p2, "--root", host.root, "--yes"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(
+      r.stderr.contains(
+        "warning: \(host.root + conf), written by an earlier 'vmtune apply --persist', still sets vm.swappiness = 10: "
+          + "those values come back at boot"), "\(r.stderr)")
+    #expect(!r.stderr.contains("vfs_cache_pressure"), "an unchanged key is not stale: \(r.stderr)")
+    let fixed = try runVMTune(["apply", p2, "--root", host.root, "--yes", "--persist"])
+    #expect(fixed.status == 0 && !fixed.stderr.contains("still sets"), "\(fixed.stderr)")
+    #expect(text(host, conf)?.contains("vm.swappiness = 20") == true)
+  }
+
   /// A file that was there before is put back as it was, not removed.
   @Test func rollbackPutsBackTheFileThatWasThere() throws {
     let host = try FixtureHost()

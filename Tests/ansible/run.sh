@@ -102,6 +102,13 @@ play "$role
 persist: true"
 check persist-second-run-is-idempotent eval 'has changed=0 && has ok=1'
 
+# persist_file names the file (and implies persist).
+fresh_root
+play "$role
+persist_file: 99-zz-vmtune.conf"
+check persist-file-names-the-file eval \
+  'has changed=1 && [ -f "$root/etc/sysctl.d/99-zz-vmtune.conf" ] && [ ! -e "$root/etc/sysctl.d/90-vmtune.conf" ]'
+
 # Warnings reach the controller.
 mkdir -p "$root/etc/sysctl.d"; echo "vm.swappiness = 30" >"$root/etc/sysctl.d/99-local.conf"
 play "$role

@@ -135,3 +135,27 @@ extension String {
     String(map { $0 == "/" ? "." : $0 })
   }
 }
+
+extension Persistence {
+  /// After an apply without `--persist`: the keys it wrote (or released) that the sysctl.d file an
+  /// earlier `apply --persist` left still sets to another value — at boot those values come back.
+  /// Nil when vmtune owns no such file or it agrees with what was written.
+  public static func staleFile(after plan: Plan, files: HostFiles, journals: [Journal]) -> (
+    path: String, settings: [String]
+  )? {
+    guard let owned = Applier.persistedFile(journals), let text = try? files.readText(owned) else { return nil }
+    var persisted: [String: String] = [:]
+    for line in text.split(separator: "\n") {
+      let parts = line.split(separator: "=", maxSplits: 1)
+      guard parts.count == 2, !line.hasPrefix("#") else { continue }
+      let key = parts[0].trimmingWhitespace()
+      guard key.hasPrefix("vm.") else { continue }
+      persisted[String(key.dropFirst(3))] = String(parts[1].trimmingWhitespace())
+    }
+    let stale = plan.changes.compactMap { e -> String? in
+      guard let value = persisted[e.key], value != e.after.map({ "\($0)" }) else { return nil }
+      return "vm.\(e.key) = \(value)"
+    }
+    return stale.isEmpty ? nil : (files.path(owned), stale)
+  }
+}

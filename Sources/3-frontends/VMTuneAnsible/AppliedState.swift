@@ -2,6 +2,7 @@ import VMTuneApply
 import VMTuneFrontend
 import VMTuneKernel
 import VMTunePlan
+import VMTuneProfile
 
 /// `state: applied` (and `checked`): plan, then apply unless check mode or `checked`. Writing
 /// values or the sysctl.d file (`persist`) is a change; the diff shows both.
@@ -35,7 +36,7 @@ struct AppliedState {
         changed: !changes.isEmpty,
         msg: changes.isEmpty ? "in sync with \(plan.profile)" : "\(changes.count) key(s) would change")
       if args.persist {
-        let file = Persistence.preview(plan, files: frontend.files)
+        let file = Persistence.preview(plan, files: frontend.files, name: args.persistFile)
         let path = file.path
         if file.changed {
           result.changed = true
@@ -43,13 +44,15 @@ struct AppliedState {
           diffs.append(Self.fileDiff(path, before: file.before, after: file.after))
         }
         let keys = Persistence.render(plan).keys
-        warnings += Self.overrideWarnings(Persistence.overrides(of: keys, files: frontend.files), path: path)
+        let name = args.persistFile ?? plan.persistFile ?? PersistFileName.defaultName
+        warnings += Self.overrideWarnings(
+          Persistence.overrides(of: keys, files: frontend.files, name: name), path: path)
       }
     } else {
       let report: ApplyReport
       do {
         report = try Applier(files: frontend.files).apply(
-          plan, options: ApplyOptions(force: args.force, persist: args.persist))
+          plan, options: ApplyOptions(force: args.force, persist: args.persist, persistFile: args.persistFile))
       } catch {
         throw .apply(error)
       }
@@ -64,6 +67,14 @@ struct AppliedState {
         warnings.append(
           "recovered an interrupted apply (journal \(r.generation)) first: \(r.report.restored.count) value(s) restored"
         )
+      }
+      if report.persisted == nil, report.generation != nil,
+        let stale = Persistence.staleFile(
+          after: plan, files: frontend.files, journals: Applier(files: frontend.files).journals.scan().journals)
+      {
+        warnings.append(
+          "\(stale.path), written by an earlier persist, still sets \(stale.settings.joined(separator: ", ")): "
+            + "those values come back at boot; use persist: true to update it, or state: \"off\" to remove it")
       }
       if let p = report.persisted {
         if p.changed {

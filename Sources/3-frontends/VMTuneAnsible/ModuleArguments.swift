@@ -1,4 +1,5 @@
 import VMTuneFrontend
+import VMTuneProfile
 
 /// The module's arguments, checked and converted the way Ansible's `argument_spec` does for
 /// Python modules: unsupported names refused with the supported ones listed, required
@@ -20,14 +21,16 @@ struct ModuleArguments: Sendable {
 
   /// The names and types of the module's options (what the documentation's `options` lists).
   static let spec: [(name: String, type: String)] = [
-    ("force", "bool"), ("generation", "int"), ("persist", "bool"), ("profile", "str"), ("profile_dir", "list"),
-    ("root", "str"), ("state", "str"),
+    ("force", "bool"), ("generation", "int"), ("persist", "bool"), ("persist_file", "str"), ("profile", "str"),
+    ("profile_dir", "list"), ("root", "str"), ("state", "str"),
   ]
 
   var profile: String?
   var root = "/"
   var profileDirs: [String] = []
   var persist = false
+  /// `persist_file`: the sysctl.d file name (implies `persist`), as `vmtune apply --persist-file`.
+  var persistFile: String?
   var force = false
   var state = State.applied
   var generation: Int?
@@ -71,6 +74,11 @@ struct ModuleArguments: Sendable {
     root = try given["root"].map { v throws(VMTuneError) in try str("root", v) } ?? "/"
     profileDirs = try given["profile_dir"].map { v throws(VMTuneError) in try list("profile_dir", v) } ?? []
     persist = try given["persist"].map { v throws(VMTuneError) in try Self.bool("persist", v) } ?? false
+    persistFile = try given["persist_file"].map { v throws(VMTuneError) in try str("persist_file", v) }
+    if let name = persistFile {
+      if let problem = PersistFileName.problem(name) { throw .other("persist_file: \(problem)") }
+      persist = true
+    }
     force = try given["force"].map { v throws(VMTuneError) in try Self.bool("force", v) } ?? false
     generation = try given["generation"].map { v throws(VMTuneError) in try Self.int("generation", v) }
     if generation != nil, state != .rolledBack {

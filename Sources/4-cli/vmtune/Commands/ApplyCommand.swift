@@ -120,6 +120,9 @@ struct ApplyCommand: ParsableCommand {
         "warning: \(o.file):\(o.line) sets vm.\(o.key) = \(o.value) and is read after \(report.persisted?.path ?? "") "
           + "at boot, \(effect); remove it or fold it into the profile")
     }
+    if report.persisted == nil, let plan = report.plan, let stale = Self.staleFile(plan, frontend.files) {
+      Terminal.error("warning: \(stale)")
+    }
     if detailedExitcode, report.generation != nil { throw ExitCode(2) }
   }
 
@@ -180,6 +183,15 @@ struct ApplyCommand: ParsableCommand {
           : "Persisted \(p.keys.count) key(s) to \(p.path)\(generation).")
     }
     return lines.joined(separator: "\n")
+  }
+
+  /// The sysctl.d file an earlier `apply --persist` left that contradicts what was just written.
+  static func staleFile(_ plan: Plan, _ files: HostFiles) -> String? {
+    let journals = Applier(files: files).journals.scan().journals
+    guard let stale = Persistence.staleFile(after: plan, files: files, journals: journals) else { return nil }
+    return "\(stale.path), written by an earlier 'vmtune apply --persist', still sets "
+      + "\(stale.settings.joined(separator: ", ")): those values come back at boot; apply with --persist to update "
+      + "it, or 'vmtune off' to release every key and remove it"
   }
 
   /// `path` from the working directory, for the journal (`vmtune status` runs anywhere).
