@@ -33,9 +33,9 @@ public struct AnsibleModule {
       warnings = args.warnings
       var result =
         switch args.state {
-        case .applied, .checked: try AppliedState(args).run()
-        case .rolledBack: try RolledBackState(args).run()
-        case .off: try OffState(args).run()
+        case .applied, .checked: try AppliedState.run(args)
+        case .rolledBack: try RolledBackState.run(args)
+        case .off: try OffState.run(args)
         }
       warnings += result.warnings ?? []
       result.warnings = warnings.isEmpty ? nil : warnings

@@ -6,13 +6,9 @@ import VMTuneProfile
 
 /// `state: applied` (and `checked`): plan, then apply unless check mode or `checked`. Writing
 /// values or the sysctl.d file (`persist`) is a change; the diff shows both.
-struct AppliedState {
-  let args: ModuleArguments
-
-  init(_ args: ModuleArguments) { self.args = args }
-
-  func run() throws(VMTuneError) -> ModuleResult {
-    let frontend = try Frontend(root: args.root, profileDirs: args.profileDirs)
+enum AppliedState {
+  static func run(_ args: ModuleArguments) throws(VMTuneError) -> ModuleResult {
+    let frontend = try args.frontend()
     let plan = try frontend.plan(args.profile ?? "")
     if !plan.blocked.isEmpty {
       throw .other(plan.blocked.map { "\($0.key): \($0.reason ?? "blocked")" }.joined(separator: "; "))

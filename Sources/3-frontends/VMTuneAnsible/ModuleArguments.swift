@@ -86,6 +86,9 @@ struct ModuleArguments: Sendable {
     }
   }
 
+  /// The frontend over `root` and `profile_dir`.
+  func frontend() throws(VMTuneError) -> Frontend { try Frontend(root: root, profileDirs: profileDirs) }
+
   static func unconvertible(_ name: String, _ value: JSONValue, _ type: String, _ why: String) -> VMTuneError {
     .other("argument '\(name)' is of type \(value.typeName) and we were unable to convert to \(type): \(why)")
   }

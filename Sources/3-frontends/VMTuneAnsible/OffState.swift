@@ -8,13 +8,9 @@ import VMTuneProfile
 /// the sysctl.d file vmtune wrote removed, a running agent stood down — as one journaled change
 /// that `state: rolled_back` (or `vmtune rollback`) undoes. Once off, a second run changes nothing.
 /// Check mode plans the same release and says what would change.
-struct OffState {
-  let args: ModuleArguments
-
-  init(_ args: ModuleArguments) { self.args = args }
-
-  func run() throws(VMTuneError) -> ModuleResult {
-    let frontend = try Frontend(root: args.root, profileDirs: args.profileDirs)
+enum OffState {
+  static func run(_ args: ModuleArguments) throws(VMTuneError) -> ModuleResult {
+    let frontend = try args.frontend()
     let files = frontend.files
     let applier = Applier(files: files)
     if args.checkMode {

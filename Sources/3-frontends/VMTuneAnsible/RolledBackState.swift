@@ -6,13 +6,9 @@ import VMTuneKernel
 /// `generation` on), newest first, with the sysctl.d file they wrote put back. Once they are
 /// rolled back there is nothing left to undo, so a second run changes nothing. Check mode
 /// restores through memory and says what would change.
-struct RolledBackState {
-  let args: ModuleArguments
-
-  init(_ args: ModuleArguments) { self.args = args }
-
-  func run() throws(VMTuneError) -> ModuleResult {
-    let frontend = try Frontend(root: args.root, profileDirs: args.profileDirs)
+enum RolledBackState {
+  static func run(_ args: ModuleArguments) throws(VMTuneError) -> ModuleResult {
+    let frontend = try args.frontend()
     let files = frontend.files
     let applier = Applier(files: files)
     let applied = applier.journals.scan().journals.filter { $0.state == .applied }
