@@ -117,7 +117,8 @@ let package = Package(
     .testTarget(
       name: "VMTuneAgentTests",
       dependencies: [
-        "VMTuneAgent", "VMTuneApply", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneHost", "VMTuneTestSupport",
+        "VMTuneAgent", "VMTuneApply", "VMTuneFrontend", "VMTunePlan", "VMTuneProfile", "VMTuneKernel", "VMTuneHost",
+        "VMTuneTestSupport",
       ]),
     .testTarget(name: "VMTuneCLITests", dependencies: ["vmtune", "VMTuneTestSupport"]),
     .testTarget(name: "VMTuneLayeringTests"),

@@ -1,5 +1,7 @@
 import Synchronization
 import Testing
+import VMTuneApply
+import VMTuneFrontend
 import VMTuneHost
 import VMTuneKernel
 import VMTunePlan
@@ -196,6 +198,28 @@ let healthyBuddy = "Node 0, zone Normal 1010 1093 1105 779 454 329 312 249 182 1
       second.contains { $0.message == "drift: swappiness changed outside vmtune from 10 to 35; profile p wants 10" })
     #expect(host.value("swappiness") == "10")
     #expect(a.cycle().isEmpty)
+  }
+
+  /// Started with another profile than the one applied, the agent does what `vmtune apply` of its
+  /// profile does: keys only the earlier profile managed go back to their baseline, once (a key
+  /// someone sets by hand afterwards is no longer vmtune's).
+  @Test func keysOfAnEarlierProfileAreReleasedOnce() throws {
+    let host = try FixtureHost()
+    let earlier = try loadProfile("sysctl:\n  swappiness: 10\n  vfs_cache_pressure: 50\n", name: "a")
+    let applier = Applier(files: host.files, store: KernelEmulatingStore(host.files))
+    _ = try applier.apply(try Frontend(checked: host.files).plan(earlier), options: ApplyOptions())
+    #expect(host.value("vfs_cache_pressure") == "50")
+    let a = try agent(host, "sysctl:\n  swappiness: 10\n", clock: FakeClock(), executor: FakeExecutor())
+    let first = a.cycle().map(\.message)
+    #expect(
+      first.contains(
+        "release: vfs_cache_pressure is 50, set by an earlier apply; profile p does not manage it, so back to its "
+          + "baseline 100"), "\(first)")
+    #expect(first.contains("released vfs_cache_pressure: 50 → 100 (journal 2)"), "\(first)")
+    #expect(host.value("vfs_cache_pressure") == "100" && host.value("swappiness") == "10")
+    try host.set("vfs_cache_pressure", "70")
+    #expect(a.cycle().isEmpty)
+    #expect(host.value("vfs_cache_pressure") == "70", "released: not vmtune's any more")
   }
 
   @Test func noEnforceOnlyLogs() throws {

@@ -67,6 +67,9 @@ public final class Agent {
   private var cycleSavedAt: Int64?
   /// Lines for the next cycle's log, from work done outside a cycle (start, reload).
   private var pending: [AgentLine] = []
+  /// Keys an earlier apply manages that the profile does not set are released to their baseline
+  /// once, on the first enforcing cycle after a start or reload, as `vmtune apply PROFILE` would.
+  private var releasePending = true
 
   struct ActionState {
     var nextDue: Int64?
@@ -105,6 +108,7 @@ public final class Agent {
   /// Swaps in a reloaded profile (SIGHUP); schedules restart from now, run history is kept.
   public func replace(profile: Profile) {
     self.profile = profile
+    releasePending = true
     schedule(from: readClock(log: &pending))
   }
 
@@ -193,12 +197,19 @@ public final class Agent {
   /// Reads the host, enforces the profile and considers each action.
   private func run(now: Int64) -> [AgentLine] {
     let snapshot: HostSnapshot
+    let frontend = Frontend(checked: files)
+    let managed = enforce && releasePending ? frontend.managedKeys() : ManagedKeys()
     do {
-      snapshot = try Frontend(checked: files).readHost(keys: Planner.keysRead(by: profile), tables: tablesNeeded)
+      var keys = Planner.keysRead(by: profile)
+      for knob in managed.managed {
+        keys.insert(knob.name)
+        if let partner = knob.exclusiveWith { keys.insert(partner) }
+      }
+      snapshot = try frontend.readHost(keys: keys, tables: tablesNeeded)
     } catch {
       return [AgentLine(level: .error, message: error.message)]
     }
-    var log = enforceSysctls(snapshot)
+    var log = enforceSysctls(snapshot, managed: managed)
     var pressure: Pressure?
     if let before = previousVMStat, let after = snapshot.vmstat { pressure = Pressure(from: before, to: after) }
     previousVMStat = snapshot.vmstat ?? previousVMStat
@@ -224,9 +235,9 @@ public final class Agent {
   /// Plans once on the cycle's snapshot, logs drift (and who changed a key: vmtune or someone
   /// else) and applies the plan back through the journaled applier, which re-checks the observed
   /// values under its lock before writing.
-  private func enforceSysctls(_ snapshot: HostSnapshot) -> [AgentLine] {
+  private func enforceSysctls(_ snapshot: HostSnapshot, managed: ManagedKeys) -> [AgentLine] {
     var log: [AgentLine] = []
-    let plan = Planner.plan(profile, on: snapshot)
+    let plan = Planner.plan(profile, on: snapshot, managed: managed)
     if let marker = StandDown.read(files) { return standDown(marker, plan) }
     if standingDown != nil {
       standingDown = nil
@@ -234,6 +245,14 @@ public final class Agent {
     }
     for e in plan.changes {
       let live = e.current?.description ?? "?"
+      if e.released {
+        log.append(
+          AgentLine(
+            level: .notice,
+            message: "release: \(e.key) is \(live), set by an earlier apply; profile \(profile.name) does not "
+              + "manage it, so back to its baseline \(e.desired?.description ?? "?")"))
+        continue
+      }
       let wants = "profile \(profile.name) wants \(e.target)"
       if let seen = lastSeen[e.key], seen != live {
         log.append(
@@ -246,15 +265,20 @@ public final class Agent {
     for e in plan.entries where e.action != .skipped {
       if let v = e.current { lastSeen[e.key] = v.description }
     }
-    guard enforce, !plan.changes.isEmpty else { return log }
+    guard enforce, !plan.changes.isEmpty else {
+      releasePending = false
+      return log
+    }
     do {
       let report = try Applier(files: files, store: store).apply(plan, options: ApplyOptions(enforcement: true))
+      releasePending = false
       let generation = report.generation.map(String.init) ?? "-"
       for c in report.skipped {
         log.append(AgentLine(level: .warning, message: "skipped journal \(c.path): \(c.reason)"))
       }
       for w in report.writes {
-        log.append(AgentLine(level: .notice, message: "enforced \(w.key): \(w.from) → \(w.to) (journal \(generation))"))
+        let what = w.released ? "released" : "enforced"
+        log.append(AgentLine(level: .notice, message: "\(what) \(w.key): \(w.from) → \(w.to) (journal \(generation))"))
         lastSeen[w.key] = w.to.description
       }
       // The kernel zeroes an exclusive partner when its pair is written.
