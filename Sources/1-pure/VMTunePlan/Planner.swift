@@ -5,8 +5,11 @@ import VMTuneProfile
 /// Pure: compares a loaded profile with a host snapshot and says what apply would do.
 public enum Planner {
   /// The sysctls a plan of `profile` reads: its keys, their exclusive partners, and the two
-  /// knobs the watermark forecast starts from.
-  public static func keysRead(by profile: Profile) -> Set<String> { keysRead(profile.settings.map(\.knob)) }
+  /// knobs the watermark forecast starts from; with `managed`, also the keys an earlier apply
+  /// manages that the plan would release (and their partners).
+  public static func keysRead(by profile: Profile, releasing managed: ManagedKeys = ManagedKeys()) -> Set<String> {
+    keysRead(profile.settings.map(\.knob) + managed.managed)
+  }
 
   /// The sysctls judging a saved plan reads, as for its profile.
   public static func keysRead(by plan: Plan) -> Set<String> { keysRead(plan.entries.map(\.knob)) }

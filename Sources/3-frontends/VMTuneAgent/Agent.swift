@@ -200,12 +200,7 @@ public final class Agent {
     let frontend = Frontend(checked: files)
     let managed = enforce && releasePending ? frontend.managedKeys() : ManagedKeys()
     do {
-      var keys = Planner.keysRead(by: profile)
-      for knob in managed.managed {
-        keys.insert(knob.name)
-        if let partner = knob.exclusiveWith { keys.insert(partner) }
-      }
-      snapshot = try frontend.readHost(keys: keys, tables: tablesNeeded)
+      snapshot = try frontend.readHost(keys: Planner.keysRead(by: profile, releasing: managed), tables: tablesNeeded)
     } catch {
       return [AgentLine(level: .error, message: error.message)]
     }

@@ -147,12 +147,7 @@ public struct Frontend: Sendable {
   public func readHost(for profile: Profile, managed: ManagedKeys = ManagedKeys()) throws(VMTuneError)
     -> HostSnapshot
   {
-    var keys = Planner.keysRead(by: profile)
-    for knob in managed.managed {
-      keys.insert(knob.name)
-      if let partner = knob.exclusiveWith { keys.insert(partner) }
-    }
-    return try readHost(keys: keys, tables: Planner.tablesRead(by: profile))
+    try readHost(keys: Planner.keysRead(by: profile, releasing: managed), tables: Planner.tablesRead(by: profile))
   }
 }
 
