@@ -35,6 +35,9 @@ enum Bytes {
 
   static func isSpace(_ b: UInt8) -> Bool { b == space || b == tab || b == cr }
 
+  /// A space, tab, `\r` or `\n`.
+  static func isWhitespace(_ b: UInt8) -> Bool { isSpace(b) || b == newline }
+
   /// A decimal unsigned number, nil on anything else or overflow.
   static func uint(_ s: ArraySlice<UInt8>) -> UInt64? {
     guard !s.isEmpty else { return nil }

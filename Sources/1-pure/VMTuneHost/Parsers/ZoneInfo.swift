@@ -260,7 +260,7 @@ extension StringProtocol {
     var i = bytes.startIndex
     while i != bytes.endIndex {
       let next = bytes.index(after: i)
-      if !bytes[i].isASCIIWhitespace {
+      if !Bytes.isWhitespace(bytes[i]) {
         if first == nil { first = i }
         end = next
       }
@@ -269,9 +269,4 @@ extension StringProtocol {
     guard let first else { return self[endIndex...] }
     return self[first..<end]
   }
-}
-
-extension UInt8 {
-  /// A space, tab, `\n` or `\r`.
-  var isASCIIWhitespace: Bool { self == 0x20 || self == 0x09 || self == 0x0A || self == 0x0D }
 }

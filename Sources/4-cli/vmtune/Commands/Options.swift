@@ -2,7 +2,6 @@ import ArgumentParser
 import VMTuneFrontend
 import VMTuneHost
 import VMTuneKernel
-import VMTunePlan
 import VMTuneProfile
 
 /// Options every command shares: where the host is and where profiles are.
@@ -57,10 +56,5 @@ struct PlanInput: ParsableArguments {
 
   func validate() throws {
     if profiles.isEmpty { throw ValidationError("give a profile name or path") }
-  }
-
-  /// Loads the profiles and the host, and plans.
-  func plan(_ host: HostOptions) throws(VMTuneError) -> Plan {
-    try host.frontend().plan(profiles, snapshot: snapshot)
   }
 }
