@@ -8,6 +8,16 @@ import VMTuneTestSupport
 
 @testable import VMTuneDiagnose
 
+/// The buddyinfo of the 400 GB KVM host on 2014/11/25: gigabytes free on two nodes, all in order
+/// 0–1 blocks.
+let kvmHostBuddyInfo = """
+  Node 0, zone      DMA      2      1      2      2      2      1      0      0      1      1      3
+  Node 0, zone    DMA32     12     12     13     16     10      5      7     10      9      6     98
+  Node 0, zone   Normal 4374385  85408      0      0      0      0      0      0      0      0      0
+  Node 1, zone   Normal 1830850 261703    460     14      0      0      0      0      0      0      0
+
+  """
+
 @Suite struct DiagnoserTests {
   func snapshot(_ host: FixtureHost) throws -> HostSnapshot {
     try HostSnapshot.read(host.files)
@@ -16,15 +26,7 @@ import VMTuneTestSupport
   /// The 400 GB KVM host on 2014/11/25: two nodes with gigabytes free, all in order 0–1 blocks.
   func fragmentedKVMHost() throws -> FixtureHost {
     let host = try FixtureHost(kernel: "2.6.32-431.17.1.el6.x86_64", memTotalKB: 396_867_932, numaNodes: 2)
-    try host.write(
-      "proc/buddyinfo",
-      """
-      Node 0, zone      DMA      2      1      2      2      2      1      0      0      1      1      3
-      Node 0, zone    DMA32     12     12     13     16     10      5      7     10      9      6     98
-      Node 0, zone   Normal 4374385  85408      0      0      0      0      0      0      0      0      0
-      Node 1, zone   Normal 1830850 261703    460     14      0      0      0      0      0      0      0
-
-      """)
+    try host.write("proc/buddyinfo", kvmHostBuddyInfo)
     try host.writeZoneinfo([
       FixtureZone("DMA", free: 3932, min: 2, low: 2, high: 3, managed: 3840),
       FixtureZone("DMA32", free: 107_992, min: 172, low: 215, high: 258, managed: 759_268),

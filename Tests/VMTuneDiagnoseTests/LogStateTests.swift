@@ -89,15 +89,7 @@ import VMTuneTestSupport
   /// in the ISA DMA zone unless it asked for DMA, and not on other nodes.
   @Test func failuresCountOnlyInTheZonesTheyCouldUse() throws {
     let host = try FixtureHost(numaNodes: 2)
-    try host.write(
-      "proc/buddyinfo",
-      """
-      Node 0, zone      DMA      2      1      2      2      2      1      0      0      1      1      3
-      Node 0, zone    DMA32     12     12     13     16     10      5      7     10      9      6     98
-      Node 0, zone   Normal 4374385  85408      0      0      0      0      0      0      0      0      0
-      Node 1, zone   Normal 1830850 261703    460     14      0      0      0      0      0      0      0
-
-      """)
+    try host.write("proc/buddyinfo", kvmHostBuddyInfo)
     let log = try KernelLog.parse(
       """
       [ 1.0] nginx: page allocation failure: order:4, mode:0x820(GFP_ATOMIC), nodemask=1
