@@ -140,10 +140,10 @@ extension Persistence {
   /// After an apply without `--persist`: the keys it wrote (or released) that the sysctl.d file an
   /// earlier `apply --persist` left still sets to another value — at boot those values come back.
   /// Nil when vmtune owns no such file or it agrees with what was written.
-  public static func staleFile(after plan: Plan, files: HostFiles, journals: [Journal]) -> (
-    path: String, settings: [String]
-  )? {
-    guard let owned = Applier.persistedFile(journals), let text = try? files.readText(owned) else { return nil }
+  public static func staleFile(after plan: Plan, files: HostFiles) -> (path: String, settings: [String])? {
+    guard let owned = Applier.persistedFile(JournalStore(files: files).scan().journals),
+      let text = try? files.readText(owned)
+    else { return nil }
     var persisted: [String: String] = [:]
     for line in text.split(separator: "\n") {
       let parts = line.split(separator: "=", maxSplits: 1)

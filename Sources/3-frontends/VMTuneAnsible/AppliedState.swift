@@ -65,8 +65,7 @@ enum AppliedState {
         )
       }
       if report.persisted == nil, report.generation != nil,
-        let stale = Persistence.staleFile(
-          after: plan, files: frontend.files, journals: Applier(files: frontend.files).journals.scan().journals)
+        let stale = Persistence.staleFile(after: plan, files: frontend.files)
       {
         warnings.append(
           "\(stale.path), written by an earlier persist, still sets \(stale.settings.joined(separator: ", ")): "

@@ -187,8 +187,7 @@ struct ApplyCommand: ParsableCommand {
 
   /// The sysctl.d file an earlier `apply --persist` left that contradicts what was just written.
   static func staleFile(_ plan: Plan, _ files: HostFiles) -> String? {
-    let journals = Applier(files: files).journals.scan().journals
-    guard let stale = Persistence.staleFile(after: plan, files: files, journals: journals) else { return nil }
+    guard let stale = Persistence.staleFile(after: plan, files: files) else { return nil }
     return "\(stale.path), written by an earlier 'vmtune apply --persist', still sets "
       + "\(stale.settings.joined(separator: ", ")): those values come back at boot; apply with --persist to update "
       + "it, or 'vmtune off' to release every key and remove it"
