@@ -55,11 +55,13 @@ struct ModuleArguments: Sendable {
     checkMode = (try? Self.bool("_ansible_check_mode", given["_ansible_check_mode"] ?? .bool(false))) ?? false
     diff = (try? Self.bool("_ansible_diff", given["_ansible_diff"] ?? .bool(false))) ?? false
     // YAML 1.1 (Ansible's loader) reads an unquoted `state: off` as the boolean false.
+    var stateText: String?
     if given["state"] == .bool(false) {
       warnings.append("state: off was read as the boolean false (YAML 1.1); quote it: state: \"off\"")
+      stateText = "off"
+    } else {
+      stateText = try given["state"].map { v throws(VMTuneError) in try str("state", v) }
     }
-    let stateText =
-      given["state"] == .bool(false) ? "off" : try given["state"].map { v throws(VMTuneError) in try str("state", v) }
     if let stateText {
       guard let s = State(rawValue: stateText) else {
         let choices = State.allCases.map(\.rawValue).joined(separator: ", ")
