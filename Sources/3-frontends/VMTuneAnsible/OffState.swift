@@ -12,10 +12,9 @@ enum OffState {
   static func run(_ args: ModuleArguments) throws(VMTuneError) -> ModuleResult {
     let frontend = try args.frontend()
     let files = frontend.files
-    let applier = Applier(files: files)
     if args.checkMode {
       let plan = try frontend.plan(Profile(name: "off"))
-      let owned = Applier.persistedFile(applier.journals.scan().journals).flatMap { rel in
+      let owned = Applier.persistedFile(Applier(files: files).journals.scan().journals).flatMap { rel in
         files.kind(rel) == .missing ? nil : (path: files.path(rel), text: try? files.readText(rel))
       }
       var result = ModuleResult(
@@ -27,16 +26,7 @@ enum OffState {
         file: owned.map { AppliedState.fileDiff($0.path, before: $0.text, after: nil) })
       return result
     }
-    let report: ApplyReport
-    do {
-      report = try applier.apply(options: ApplyOptions(unpersist: true)) { () throws(ApplyError) -> Plan in
-        do throws(VMTuneError) { return try frontend.plan(Profile(name: "off")) } catch {
-          throw .planning(error.message)
-        }
-      }
-    } catch {
-      throw .apply(error)
-    }
+    let report = try frontend.turnOff()
     let removed = report.persisted.flatMap { $0.removed ? $0 : nil }
     var result = ModuleResult(
       changed: !report.writes.isEmpty || removed != nil,

@@ -1,8 +1,5 @@
 import ArgumentParser
-import VMTuneApply
 import VMTuneFrontend
-import VMTunePlan
-import VMTuneProfile
 
 struct OffCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -40,18 +37,7 @@ struct OffCommand: ParsableCommand {
         throw VMTuneError.other("cancelled; nothing was written")
       }
     }
-    let applier = Applier(files: frontend.files)
-    let options = ApplyOptions(lockTimeoutSeconds: lockTimeout, unpersist: true)
-    let report: ApplyReport
-    do {
-      report = try applier.apply(options: options) { () throws(ApplyError) -> Plan in
-        do throws(VMTuneError) { return try frontend.plan(Profile(name: "off")) } catch {
-          throw .planning(error.message)
-        }
-      }
-    } catch {
-      throw VMTuneError.apply(error)
-    }
+    let report = try frontend.turnOff(lockTimeoutSeconds: lockTimeout)
     for w in report.writes {
       print("  \(terminal.paint("-", .magenta)) \(w.key): \(w.from) → \(w.to) (released)")
     }
